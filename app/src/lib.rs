@@ -1,0 +1,16 @@
+//! The portal's Leptos application. Server-rendered by `server`, hydrated in the browser from the
+//! `cdylib` build of this crate with the `hydrate` feature.
+#![cfg_attr(test, allow(clippy::unwrap_used, clippy::expect_used))]
+
+pub mod app;
+pub mod domain;
+pub mod pages;
+#[cfg(feature = "ssr")]
+pub mod ssr;
+
+#[cfg(feature = "hydrate")]
+#[wasm_bindgen::prelude::wasm_bindgen]
+pub fn hydrate() {
+    console_error_panic_hook::set_once();
+    leptos::mount::hydrate_body(app::App);
+}

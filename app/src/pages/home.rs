@@ -1,0 +1,43 @@
+//! The landing page: what the portal does and how a request travels.
+use leptos::prelude::*;
+use leptos_meta::Title;
+
+#[component]
+pub fn HomePage() -> impl IntoView {
+    // Rendered as "static" on the server; the browser flips it once the wasm has taken over, which is
+    // how people (and the end-to-end test) can tell the page is interactive.
+    let (hydrated, set_hydrated) = signal(false);
+    Effect::new(move |_| set_hydrated.set(true));
+
+    let (show_steps, set_show_steps) = signal(false);
+
+    view! {
+        <Title text=""/>
+        <section class="panel hero">
+            <h1>"Just-in-time cloud access"</h1>
+            <p class="lede">
+                "Ask for the AWS, Azure or GCP permissions you need, for as long as you need them. "
+                "Your manager approves, access is granted on schedule and revoked on time, "
+                "and every step is kept for audit."
+            </p>
+            <button
+                type="button"
+                class="secondary"
+                aria-expanded=move || show_steps.get().to_string()
+                aria-controls="how-it-works"
+                on:click=move |_| set_show_steps.update(|open| *open = !*open)
+            >
+                {move || if show_steps.get() { "Hide how it works" } else { "How it works" }}
+            </button>
+            <ol id="how-it-works" class="steps" hidden=move || !show_steps.get()>
+                <li>"Pick a cloud, an account, subscription or project, and an identity in it."</li>
+                <li>"Choose the roles, policies or actions, a schedule, and give a reason and a ticket."</li>
+                <li>"Your manager approves or rejects; approved requests go to Permissions Management."</li>
+                <li>"Access starts and ends on schedule; the full history stays here for auditors."</li>
+            </ol>
+        </section>
+        <p class="hydration" data-testid="hydration-state">
+            {move || if hydrated.get() { "interactive" } else { "static" }}
+        </p>
+    }
+}

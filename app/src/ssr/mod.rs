@@ -1,0 +1,3 @@
+//! Server-only code: application state, and later the repository, Graph client and services.
+//! Compiled with the `ssr` feature only, so none of it reaches the browser bundle.
+pub mod state;

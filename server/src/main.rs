@@ -1,0 +1,48 @@
+//! Configuration, then telemetry, then the HTTP server until SIGTERM or Ctrl-C.
+use std::process::ExitCode;
+
+use server::{
+    config::Config,
+    startup::{shutdown_signal, Application},
+    telemetry,
+};
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    // Leptos' own settings (site root, output name, reload port) come from `LEPTOS_*` variables, which
+    // cargo-leptos sets; the defaults match the layout scripts/build-site.sh produces.
+    let leptos_options = match leptos::config::get_configuration(None) {
+        Ok(conf) => conf.leptos_options,
+        Err(e) => {
+            eprintln!("invalid LEPTOS_* settings: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    let config = match Config::load(leptos_options.site_addr) {
+        Ok(config) => config,
+        Err(e) => {
+            eprintln!("{e}");
+            return ExitCode::from(2);
+        }
+    };
+    telemetry::init(&config.log);
+
+    let app = match Application::build(config, leptos_options).await {
+        Ok(app) => app,
+        Err(e) => {
+            tracing::error!("{e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    match app.local_addr() {
+        Ok(addr) => tracing::info!("portal listening on http://{addr}"),
+        Err(e) => tracing::warn!("cannot read the bound address: {e}"),
+    }
+    match app.run_until(shutdown_signal()).await {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            tracing::error!("server stopped with an error: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
