@@ -52,8 +52,17 @@ pub struct Application {
 
 impl Application {
     /// Connects to Postgres, applies pending migrations and binds the listener (port 0 picks a free one).
-    pub async fn build(config: Config, mut leptos_options: LeptosOptions) -> Result<Self, StartupError> {
+    pub async fn build(config: Config, leptos_options: LeptosOptions) -> Result<Self, StartupError> {
         let pool = db::pool(&config.database).map_err(StartupError::DatabaseUrl)?;
+        Self::build_with_pool(config, leptos_options, pool).await
+    }
+
+    /// As [`Application::build`], with a pool made by the caller (tests point it at a fresh database).
+    pub async fn build_with_pool(
+        config: Config,
+        mut leptos_options: LeptosOptions,
+        pool: sqlx::PgPool,
+    ) -> Result<Self, StartupError> {
         db::MIGRATOR.run(&pool).await?;
 
         let listener = TcpListener::bind(config.listen_addr)

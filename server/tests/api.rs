@@ -1,0 +1,9 @@
+//! Integration tests: the portal started in-process on port 0 against a fresh Postgres database.
+//! One test binary for the crate (link time dominates on 2 cores); areas are modules below.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod api {
+    pub mod harness;
+    pub mod health;
+    pub mod pages;
+}

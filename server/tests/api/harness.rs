@@ -1,0 +1,137 @@
+//! Starting the portal for a test, and a TCP proxy that can cut it off from Postgres.
+use std::{
+    net::SocketAddr,
+    sync::{Arc, Mutex},
+};
+
+use leptos::config::LeptosOptions;
+use server::{config::Config, startup::Application};
+use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
+use tokio::{
+    net::{TcpListener, TcpSocket, TcpStream},
+    sync::oneshot,
+    task::JoinSet,
+};
+
+pub struct TestApp {
+    pub base_url: String,
+    pub client: reqwest::Client,
+    pub pool: sqlx::PgPool,
+    shutdown: Option<oneshot::Sender<()>>,
+    pub server: tokio::task::JoinHandle<std::io::Result<()>>,
+}
+
+impl TestApp {
+    /// Starts the portal on port 0 with a pool over `connect` (a fresh database from `#[sqlx::test]`).
+    pub async fn spawn(connect: PgConnectOptions) -> TestApp {
+        let mut config = Config::defaults(([127, 0, 0, 1], 0).into()).unwrap();
+        config.readiness_timeout = std::time::Duration::from_millis(800);
+        let pool = PgPoolOptions::new()
+            .max_connections(4)
+            .acquire_timeout(config.database.acquire_timeout)
+            .connect_lazy_with(connect);
+        let leptos_options = LeptosOptions::builder().output_name("app").build();
+        let app = Application::build_with_pool(config, leptos_options, pool.clone())
+            .await
+            .expect("the portal starts");
+        let addr = app.local_addr().unwrap();
+        let (tx, rx) = oneshot::channel::<()>();
+        let server = tokio::spawn(app.run_until(async {
+            let _ = rx.await;
+        }));
+        TestApp {
+            base_url: format!("http://{addr}"),
+            client: reqwest::Client::builder()
+                .redirect(reqwest::redirect::Policy::none())
+                .build()
+                .unwrap(),
+            pool,
+            shutdown: Some(tx),
+            server,
+        }
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{}", self.base_url, path)
+    }
+
+    pub async fn get(&self, path: &str) -> reqwest::Response {
+        self.client.get(self.url(path)).send().await.unwrap()
+    }
+
+    /// Sends the shutdown signal and waits for the server task to end.
+    pub async fn stop(mut self) -> std::io::Result<()> {
+        if let Some(tx) = self.shutdown.take() {
+            let _ = tx.send(());
+        }
+        (&mut self.server).await.unwrap()
+    }
+}
+
+/// Forwards TCP connections to `upstream`. `stop()` closes the listening socket and cuts every open
+/// connection, as a stopped Postgres would; `start()` listens again on the same port.
+pub struct PgProxy {
+    pub addr: SocketAddr,
+    upstream: SocketAddr,
+    running: Mutex<Option<JoinSet<()>>>,
+    connections: Arc<Mutex<JoinSet<()>>>,
+}
+
+impl PgProxy {
+    pub async fn start_to(upstream: SocketAddr) -> PgProxy {
+        let listener = Self::listen(([127, 0, 0, 1], 0).into());
+        let proxy = PgProxy {
+            addr: listener.local_addr().unwrap(),
+            upstream,
+            running: Mutex::new(None),
+            connections: Arc::new(Mutex::new(JoinSet::new())),
+        };
+        proxy.serve(listener);
+        proxy
+    }
+
+    fn listen(addr: SocketAddr) -> TcpListener {
+        let socket = TcpSocket::new_v4().unwrap();
+        socket.set_reuseaddr(true).unwrap();
+        socket.bind(addr).unwrap();
+        socket.listen(64).unwrap()
+    }
+
+    fn serve(&self, listener: TcpListener) {
+        let upstream = self.upstream;
+        let connections = self.connections.clone();
+        let mut accept = JoinSet::new();
+        accept.spawn(async move {
+            while let Ok((mut inbound, _)) = listener.accept().await {
+                connections.lock().unwrap().spawn(async move {
+                    if let Ok(mut outbound) = TcpStream::connect(upstream).await {
+                        let _ = tokio::io::copy_bidirectional(&mut inbound, &mut outbound).await;
+                    }
+                });
+            }
+        });
+        *self.running.lock().unwrap() = Some(accept);
+    }
+
+    pub fn stop(&self) {
+        if let Some(mut accept) = self.running.lock().unwrap().take() {
+            accept.abort_all();
+        }
+        self.connections.lock().unwrap().abort_all();
+    }
+
+    pub async fn restart(&self) {
+        // The aborted accept task drops its listener asynchronously; give the runtime a turn first.
+        tokio::task::yield_now().await;
+        self.serve(Self::listen(self.addr));
+    }
+}
+
+/// Where Postgres itself listens, from the connect options `#[sqlx::test]` hands out.
+pub fn pg_addr(connect: &PgConnectOptions) -> SocketAddr {
+    let host = match connect.get_host() {
+        "localhost" => "127.0.0.1",
+        host => host,
+    };
+    format!("{host}:{}", connect.get_port()).parse().unwrap()
+}
