@@ -1,0 +1,190 @@
+//! The control API under `/_control` (only when enabled): move the clock, rotate keys, inject faults,
+//! read back what was received, and decide pending permission requests.
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post, put};
+use axum::{Json, Router};
+use serde::Deserialize;
+use serde_json::json;
+
+use crate::faults::{FaultSpec, RouteFamily};
+use crate::people;
+use crate::requests::duration;
+use crate::state::App;
+use crate::util::graph_time;
+
+pub fn routes() -> Router<App> {
+    Router::new()
+        .route("/_control/clock", get(clock))
+        .route("/_control/clock/advance", post(advance))
+        .route("/_control/clock/speed", post(speed))
+        .route("/_control/keys/rotate", post(rotate_key))
+        .route("/_control/faults", get(faults).delete(clear_faults))
+        .route(
+            "/_control/faults/{family}",
+            put(set_fault).delete(clear_fault),
+        )
+        .route("/_control/received", get(received).delete(clear_received))
+        .route("/_control/people", get(list_people))
+}
+
+fn refuse(status: StatusCode, message: impl Into<String>) -> Response {
+    (status, Json(json!({ "error": message.into() }))).into_response()
+}
+
+fn clock_json(app: &App) -> serde_json::Value {
+    json!({ "now": graph_time(app.clock.now()), "speed": app.clock.speed() })
+}
+
+async fn clock(State(app): State<App>) -> Response {
+    Json(clock_json(&app)).into_response()
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Advance {
+    seconds: Option<f64>,
+    /// ISO 8601, e.g. `PT1H`.
+    duration: Option<String>,
+}
+
+async fn advance(State(app): State<App>, body: Option<Json<Advance>>) -> Response {
+    let Some(Json(a)) = body else {
+        return refuse(
+            StatusCode::BAD_REQUEST,
+            "send {\"seconds\": N} or {\"duration\": \"PT1H\"}",
+        );
+    };
+    let by = match (a.seconds, a.duration) {
+        (Some(s), None) => match std::time::Duration::try_from_secs_f64(s) {
+            Ok(d) => d,
+            Err(_) => {
+                return refuse(
+                    StatusCode::BAD_REQUEST,
+                    "seconds must be a non-negative number",
+                )
+            }
+        },
+        (None, Some(d)) => match duration::parse(&d) {
+            Ok(d) => d,
+            Err(e) => return refuse(StatusCode::BAD_REQUEST, e),
+        },
+        _ => {
+            return refuse(
+                StatusCode::BAD_REQUEST,
+                "send exactly one of seconds or duration",
+            )
+        }
+    };
+    crate::advance_time(&app, by);
+    Json(clock_json(&app)).into_response()
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Speed {
+    speed: f64,
+}
+
+async fn speed(State(app): State<App>, body: Option<Json<Speed>>) -> Response {
+    let Some(Json(s)) = body else {
+        return refuse(
+            StatusCode::BAD_REQUEST,
+            "send {\"speed\": N} (simulated seconds per real second)",
+        );
+    };
+    match app.clock.set_speed(s.speed) {
+        Ok(()) => Json(clock_json(&app)).into_response(),
+        Err(e) => refuse(StatusCode::BAD_REQUEST, e),
+    }
+}
+
+async fn rotate_key(State(app): State<App>) -> Response {
+    match app.keys.rotate() {
+        Ok(kid) => Json(json!({ "kid": kid, "kids": app.keys.kids() })).into_response(),
+        Err(e) => refuse(StatusCode::INTERNAL_SERVER_ERROR, e.to_string()),
+    }
+}
+
+async fn faults(State(app): State<App>) -> Response {
+    let all: serde_json::Map<String, serde_json::Value> = app
+        .faults
+        .all()
+        .into_iter()
+        .map(|(f, s)| (f.name().to_string(), json!(s)))
+        .collect();
+    Json(all).into_response()
+}
+
+fn family(name: &str) -> Result<RouteFamily, Box<Response>> {
+    RouteFamily::parse(name).ok_or_else(|| {
+        let names: Vec<&str> = RouteFamily::FAULTABLE.iter().map(|f| f.name()).collect();
+        Box::new(refuse(
+            StatusCode::NOT_FOUND,
+            format!(
+                "unknown route family '{name}'; use one of {}",
+                names.join(", ")
+            ),
+        ))
+    })
+}
+
+async fn set_fault(
+    State(app): State<App>,
+    Path(name): Path<String>,
+    body: Option<Json<FaultSpec>>,
+) -> Response {
+    let f = match family(&name) {
+        Ok(f) => f,
+        Err(r) => return *r,
+    };
+    let Some(Json(spec)) = body else {
+        return refuse(
+            StatusCode::BAD_REQUEST,
+            "send a JSON object with any of rate_429, retry_after_seconds, rate_500, rate_503, drop_rate, latency_ms",
+        );
+    };
+    match app.faults.set(f, spec) {
+        Ok(()) => StatusCode::NO_CONTENT.into_response(),
+        Err(e) => refuse(StatusCode::BAD_REQUEST, e),
+    }
+}
+
+async fn clear_fault(State(app): State<App>, Path(name): Path<String>) -> Response {
+    match family(&name) {
+        Ok(f) => {
+            let _ = app.faults.set(f, FaultSpec::default());
+            StatusCode::NO_CONTENT.into_response()
+        }
+        Err(r) => *r,
+    }
+}
+
+async fn clear_faults(State(app): State<App>) -> Response {
+    app.faults.clear();
+    StatusCode::NO_CONTENT.into_response()
+}
+
+#[derive(Deserialize)]
+struct ReceivedQuery {
+    after: Option<u64>,
+    family: Option<String>,
+}
+
+async fn received(State(app): State<App>, Query(q): Query<ReceivedQuery>) -> Response {
+    let mut all = app.recorder.since(q.after.unwrap_or(0));
+    if let Some(f) = q.family {
+        all.retain(|r| r.family == f);
+    }
+    Json(json!({ "value": all })).into_response()
+}
+
+async fn clear_received(State(app): State<App>) -> Response {
+    app.recorder.clear();
+    StatusCode::NO_CONTENT.into_response()
+}
+
+async fn list_people() -> Response {
+    Json(json!({ "value": people::all() })).into_response()
+}

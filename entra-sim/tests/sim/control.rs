@@ -1,0 +1,229 @@
+//! The control API: clock, keys, faults and the record of received requests.
+use entra_sim::people::ALEX;
+use entra_sim::{FaultSpec, RouteFamily, SimConfig};
+use serde_json::json;
+
+use super::support::*;
+
+fn control(sim: &entra_sim::RunningSim, path: &str) -> String {
+    format!("{}/_control/{path}", sim.base_url())
+}
+
+#[tokio::test]
+async fn the_control_api_is_off_unless_enabled() {
+    let sim = sim_with(SimConfig {
+        control: false,
+        ..SimConfig::for_tests()
+    })
+    .await;
+    let resp = http().get(control(&sim, "clock")).send().await.unwrap();
+    assert_eq!(resp.status(), 404);
+}
+
+#[tokio::test]
+async fn advancing_the_clock_through_the_control_api_expires_tokens() {
+    let sim = sim().await;
+    let token = sim.access_token_for(ALEX).unwrap();
+    let before = sim.clock().now();
+    let resp = http()
+        .post(control(&sim, "clock/advance"))
+        .json(&json!({ "duration": "PT2H" }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 200);
+    assert_eq!(sim.clock().now() - before, time::Duration::hours(2));
+    let (s, _) = get_json(&format!("{}/me", sim.graph_base_url()), Some(&token)).await;
+    assert_eq!(s, 401);
+    let resp = http()
+        .post(control(&sim, "clock/advance"))
+        .json(&json!({ "duration": "P1Y" }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 400);
+}
+
+#[tokio::test]
+async fn the_clock_speed_can_be_set_but_not_negative() {
+    let sim = sim().await;
+    let ok = http()
+        .post(control(&sim, "clock/speed"))
+        .json(&json!({ "speed": 60.0 }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(ok.status(), 200);
+    assert_eq!(sim.clock().speed(), 60.0);
+    let bad = http()
+        .post(control(&sim, "clock/speed"))
+        .json(&json!({ "speed": -1.0 }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(bad.status(), 400);
+}
+
+#[tokio::test]
+async fn rotating_the_key_through_the_control_api_publishes_a_second_kid() {
+    let sim = sim().await;
+    let resp = http()
+        .post(control(&sim, "keys/rotate"))
+        .send()
+        .await
+        .unwrap();
+    let body: serde_json::Value = resp.json().await.unwrap();
+    assert_eq!(body["kids"].as_array().unwrap().len(), 2);
+    let jwks_url = format!("{}/{}/discovery/v2.0/keys", sim.base_url(), sim.tenant_id());
+    let (_, jwks) = get_json(&jwks_url, None).await;
+    assert_eq!(jwks["keys"].as_array().unwrap().len(), 2);
+    assert_eq!(
+        kid(&sim.access_token_for(ALEX).unwrap()),
+        body["kid"].as_str().unwrap()
+    );
+}
+
+#[tokio::test]
+async fn a_certain_429_fault_answers_with_retry_after_in_graphs_shape() {
+    let sim = sim().await;
+    let resp = http()
+        .put(control(&sim, "faults/me"))
+        .json(&json!({ "rate_429": 1.0, "retry_after_seconds": 7 }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 204);
+    let token = sim.access_token_for(ALEX).unwrap();
+    let resp = http()
+        .get(format!("{}/me", sim.graph_base_url()))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 429);
+    assert_eq!(resp.headers()["retry-after"], "7");
+    let body: serde_json::Value = resp.json().await.unwrap();
+    assert_eq!(body["error"]["code"], "activityLimitReached");
+
+    http().delete(control(&sim, "faults")).send().await.unwrap();
+    let (s, _) = get_json(&format!("{}/me", sim.graph_base_url()), Some(&token)).await;
+    assert_eq!(s, 200);
+}
+
+#[tokio::test]
+async fn server_errors_can_be_injected_per_family_without_touching_the_others() {
+    let sim = sim().await;
+    sim.set_fault(
+        RouteFamily::Oidc,
+        FaultSpec {
+            rate_503: 1.0,
+            retry_after_seconds: 3,
+            ..Default::default()
+        },
+    )
+    .unwrap();
+    let resp = http()
+        .post(token_url(&sim))
+        .form(&[("grant_type", "client_credentials")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 503);
+    assert_eq!(resp.headers()["retry-after"], "3");
+    let body: serde_json::Value = resp.json().await.unwrap();
+    assert_eq!(body["error"], "temporarily_unavailable");
+    let token = sim.access_token_for(ALEX).unwrap();
+    let (s, _) = get_json(&format!("{}/me", sim.graph_base_url()), Some(&token)).await;
+    assert_eq!(s, 200);
+
+    sim.set_fault(
+        RouteFamily::Me,
+        FaultSpec {
+            rate_500: 1.0,
+            ..Default::default()
+        },
+    )
+    .unwrap();
+    let (s, body) = get_json(&format!("{}/me", sim.graph_base_url()), Some(&token)).await;
+    assert_eq!(s, 500);
+    assert_eq!(body["error"]["code"], "generalException");
+}
+
+#[tokio::test]
+async fn a_dropped_connection_gives_the_client_no_answer_at_all() {
+    let sim = sim().await;
+    sim.set_fault(
+        RouteFamily::Me,
+        FaultSpec {
+            drop_rate: 1.0,
+            ..Default::default()
+        },
+    )
+    .unwrap();
+    let token = sim.access_token_for(ALEX).unwrap();
+    let result = http()
+        .get(format!("{}/me", sim.graph_base_url()))
+        .bearer_auth(&token)
+        .send()
+        .await;
+    assert!(result.is_err(), "no HTTP response: {result:?}");
+    let received = sim.received();
+    assert_eq!(received.last().unwrap().fault.as_deref(), Some("drop"));
+}
+
+#[tokio::test]
+async fn invalid_fault_settings_are_refused() {
+    let sim = sim().await;
+    let over = http()
+        .put(control(&sim, "faults/me"))
+        .json(&json!({ "rate_429": 0.7, "rate_500": 0.7 }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(over.status(), 400);
+    let unknown = http()
+        .put(control(&sim, "faults/nope"))
+        .json(&json!({}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(unknown.status(), 404);
+    let typo = http()
+        .put(control(&sim, "faults/me"))
+        .json(&json!({ "rate429": 1.0 }))
+        .send()
+        .await
+        .unwrap();
+    assert!(typo.status().is_client_error());
+}
+
+#[tokio::test]
+async fn received_requests_are_recorded_without_the_authorization_header() {
+    let sim = sim().await;
+    let token = sim.access_token_for(ALEX).unwrap();
+    let _ = http()
+        .get(format!("{}/me?$select=id", sim.graph_base_url()))
+        .bearer_auth(&token)
+        .header("client-request-id", "abc")
+        .send()
+        .await
+        .unwrap();
+    let resp = http()
+        .get(control(&sim, "received?family=me"))
+        .send()
+        .await
+        .unwrap();
+    let body: serde_json::Value = resp.json().await.unwrap();
+    let all = body["value"].as_array().unwrap();
+    assert_eq!(all.len(), 1, "control calls are not recorded: {body}");
+    let r = &all[0];
+    assert_eq!(r["method"], "GET");
+    assert_eq!(r["path"], "/graph/beta/me");
+    assert_eq!(r["query"], "$select=id");
+    let headers = r["headers"].as_array().unwrap();
+    assert!(headers
+        .iter()
+        .any(|h| h[0] == "client-request-id" && h[1] == "abc"));
+    assert!(!headers.iter().any(|h| h[0] == "authorization"));
+    assert!(!body.to_string().contains(&token));
+}
