@@ -1,2 +1,23 @@
 //! Wasm-safe domain types shared by the browser and the server: parsing here gives the same answer,
 //! and the same message, in both places.
+//!
+//! Each type parses its input once (`parse`/`new`/`TryFrom`) and keeps its fields private, so
+//! business logic only ever sees valid values. Each error is an enum whose `Display` is a message a
+//! person can act on, and which serializes so server functions can send it to the browser. Nothing
+//! here reads the clock: `now` is a parameter.
+
+pub mod duration;
+pub mod errors;
+pub mod graph_body;
+pub mod identity;
+pub mod ids;
+pub mod permissions;
+pub mod recurrence;
+pub mod request;
+pub mod schedule;
+pub mod status;
+pub mod text;
+pub mod ticket;
+
+#[cfg(test)]
+mod golden_tests;

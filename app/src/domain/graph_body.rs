@@ -1,0 +1,647 @@
+//! The exact JSON body of `POST …/permissionsManagement/scheduledPermissionsRequests` (spec §6.2),
+//! built from an `AccessRequest`. The browser shows it on the review screen; the server sends it.
+//!
+//! Choices, where Graph's documents leave room:
+//! - `@odata.type` always carries the leading `#` (the canonical form; the docs use both).
+//! - Recurrence keys are the schema's `pattern.type` and `range.type`, not the documents'
+//!   misspelled `reccurencePatternType`/`reccurenceRangeType`.
+//! - Absent optional values are left out, never sent as `null`: "start now" sends no
+//!   `startDateTime`, no recurrence sends no `recurrence`, blank notes send no `notes`.
+//! - A duration is sent as `{"duration": "PT1H"}` without `type`, as all six CIEM examples do; an
+//!   end time is sent as `{"endDateTime": …, "type": "afterDateTime"}` as `expirationPattern` says.
+//! - Dates and times are UTC, to the second: `2023-02-08T12:15:00Z`, `2023-02-08`.
+//! - `pattern` always has `interval` and `daysOfWeek` (empty unless weekly), `dayOfMonth` only for
+//!   `absoluteMonthly`, `firstDayOfWeek` (`sunday`, Graph's default) only for `weekly`, where the
+//!   schema requires it.
+
+use serde::Serialize;
+use time::{Date, OffsetDateTime, UtcOffset};
+
+use super::identity::IdentitySource;
+use super::ids::AuthorizationSystemId;
+use super::permissions::{AwsStatement, Permissions};
+use super::recurrence::{Recurrence, RecurrencePattern, RecurrenceRange};
+use super::request::AccessRequest;
+use super::schedule::{Expiration, Start};
+
+/// The body, typed. Serialize it, or take [`ScheduledPermissionsRequestBody::to_value`].
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ScheduledPermissionsRequestBody {
+    requested_permissions: PermissionsDefinition,
+    justification: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    notes: Option<String>,
+    schedule_info: RequestSchedule,
+    ticket_info: TicketInfoBody,
+}
+
+impl ScheduledPermissionsRequestBody {
+    pub fn new(request: &AccessRequest) -> Self {
+        Self {
+            requested_permissions: permissions_definition(request),
+            justification: request.justification().to_string(),
+            notes: request.notes().map(ToString::to_string),
+            schedule_info: request_schedule(request),
+            ticket_info: TicketInfoBody {
+                ticket_number: request.ticket().number().to_string(),
+                ticket_system: request.ticket().system(),
+                ticket_submitter_identity_id: request.ticket().submitter().to_string(),
+                ticket_approver_identity_id: request.ticket().approver().to_string(),
+            },
+        }
+    }
+
+    pub fn to_value(&self) -> serde_json::Value {
+        // Serializing these plain structs cannot fail: every key is a string.
+        serde_json::to_value(self).unwrap_or(serde_json::Value::Null)
+    }
+
+    /// Indented, for people to read on the review screen.
+    pub fn to_pretty_string(&self) -> String {
+        serde_json::to_string_pretty(self).unwrap_or_default()
+    }
+}
+
+/// Graph's `ticketInfo`.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+struct TicketInfoBody {
+    ticket_number: String,
+    ticket_system: &'static str,
+    ticket_submitter_identity_id: String,
+    ticket_approver_identity_id: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[serde(tag = "@odata.type")]
+enum PermissionsDefinition {
+    #[serde(
+        rename = "#microsoft.graph.awsPermissionsDefinition",
+        rename_all = "camelCase"
+    )]
+    Aws {
+        authorization_system_info: AuthorizationSystemInfo,
+        action_info: ActionInfo,
+        identity_info: IdentityInfoBody,
+    },
+    #[serde(
+        rename = "#microsoft.graph.singleResourceAzurePermissionsDefinition",
+        rename_all = "camelCase"
+    )]
+    Azure {
+        authorization_system_info: AuthorizationSystemInfo,
+        action_info: ActionInfo,
+        identity_info: IdentityInfoBody,
+        resource_id: String,
+    },
+    #[serde(
+        rename = "#microsoft.graph.singleResourceGcpPermissionsDefinition",
+        rename_all = "camelCase"
+    )]
+    Gcp {
+        authorization_system_info: AuthorizationSystemInfo,
+        action_info: ActionInfo,
+        identity_info: IdentityInfoBody,
+        resource_id: String,
+    },
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+struct AuthorizationSystemInfo {
+    authorization_system_id: String,
+    authorization_system_type: &'static str,
+}
+
+impl From<&AuthorizationSystemId> for AuthorizationSystemInfo {
+    fn from(id: &AuthorizationSystemId) -> Self {
+        Self {
+            authorization_system_id: id.to_string(),
+            authorization_system_type: id.cloud().graph_type(),
+        }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[serde(tag = "@odata.type")]
+enum ActionInfo {
+    #[serde(
+        rename = "#microsoft.graph.awsPolicyPermissionsDefinitionAction",
+        rename_all = "camelCase"
+    )]
+    AwsPolicies {
+        policies: Vec<IdRef>,
+        assign_to_role_id: String,
+    },
+    #[serde(
+        rename = "#microsoft.graph.awsActionsPermissionsDefinitionAction",
+        rename_all = "camelCase"
+    )]
+    AwsStatements {
+        statements: Vec<StatementBody>,
+        assign_to_role_id: String,
+    },
+    #[serde(rename = "#microsoft.graph.azureRolePermissionsDefinitionAction")]
+    AzureRoles { roles: Vec<IdRef> },
+    #[serde(rename = "#microsoft.graph.azureActionPermissionsDefinitionAction")]
+    AzureActions { actions: Vec<String> },
+    #[serde(rename = "#microsoft.graph.gcpRolePermissionsDefinitionAction")]
+    GcpRoles { roles: Vec<IdRef> },
+    #[serde(rename = "#microsoft.graph.gcpActionPermissionsDefinitionAction")]
+    GcpActions { actions: Vec<String> },
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize)]
+struct IdRef {
+    id: String,
+}
+
+fn ids<T: ToString>(items: &[T]) -> Vec<IdRef> {
+    items.iter().map(|i| IdRef { id: i.to_string() }).collect()
+}
+
+fn strings<T: ToString>(items: &[T]) -> Vec<String> {
+    items.iter().map(ToString::to_string).collect()
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+struct StatementBody {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    statement_id: Option<String>,
+    actions: Vec<String>,
+    not_actions: Vec<String>,
+    resources: Vec<String>,
+    not_resources: Vec<String>,
+    effect: &'static str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    condition: Option<serde_json::Value>,
+}
+
+impl From<&AwsStatement> for StatementBody {
+    fn from(s: &AwsStatement) -> Self {
+        Self {
+            statement_id: s.statement_id().map(str::to_owned),
+            actions: strings(s.actions()),
+            not_actions: strings(s.not_actions()),
+            resources: strings(s.resources()),
+            not_resources: strings(s.not_resources()),
+            effect: s.effect().graph_name(),
+            condition: s.condition().map(|c| c.to_value()),
+        }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+struct IdentityInfoBody {
+    external_id: String,
+    source: IdentitySourceBody,
+    identity_type: &'static str,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[serde(tag = "@odata.type")]
+enum IdentitySourceBody {
+    #[serde(rename = "#microsoft.graph.samlIdentitySource")]
+    Saml,
+    #[serde(rename = "#microsoft.graph.edIdentitySource")]
+    Ed,
+    #[serde(rename = "#microsoft.graph.localIdentitySource")]
+    Local,
+    #[serde(
+        rename = "#microsoft.graph.awsIdentitySource",
+        rename_all = "camelCase"
+    )]
+    Aws {
+        authorization_system_info: AuthorizationSystemInfo,
+    },
+}
+
+fn permissions_definition(request: &AccessRequest) -> PermissionsDefinition {
+    let requested = request.permissions();
+    let authorization_system_info = AuthorizationSystemInfo::from(requested.system());
+    let identity = requested.identity();
+    let identity_info = IdentityInfoBody {
+        external_id: identity.external_id.to_string(),
+        source: match &identity.source {
+            IdentitySource::Saml => IdentitySourceBody::Saml,
+            IdentitySource::Ed => IdentitySourceBody::Ed,
+            IdentitySource::Local => IdentitySourceBody::Local,
+            IdentitySource::Aws { account } => IdentitySourceBody::Aws {
+                authorization_system_info: AuthorizationSystemInfo::from(account),
+            },
+        },
+        identity_type: identity.identity_type.graph_name(),
+    };
+    let resource_id = requested.resource_id().unwrap_or_default().to_owned();
+    match requested.permissions() {
+        Permissions::AwsPolicies {
+            policies,
+            assign_to_role,
+        } => PermissionsDefinition::Aws {
+            authorization_system_info,
+            action_info: ActionInfo::AwsPolicies {
+                policies: ids(policies.items()),
+                assign_to_role_id: assign_to_role.to_string(),
+            },
+            identity_info,
+        },
+        Permissions::AwsStatements {
+            statements,
+            assign_to_role,
+        } => PermissionsDefinition::Aws {
+            authorization_system_info,
+            action_info: ActionInfo::AwsStatements {
+                statements: statements.items().iter().map(StatementBody::from).collect(),
+                assign_to_role_id: assign_to_role.to_string(),
+            },
+            identity_info,
+        },
+        Permissions::AzureRoles { roles, .. } => PermissionsDefinition::Azure {
+            authorization_system_info,
+            action_info: ActionInfo::AzureRoles {
+                roles: ids(roles.items()),
+            },
+            identity_info,
+            resource_id,
+        },
+        Permissions::AzureActions { actions, .. } => PermissionsDefinition::Azure {
+            authorization_system_info,
+            action_info: ActionInfo::AzureActions {
+                actions: strings(actions.items()),
+            },
+            identity_info,
+            resource_id,
+        },
+        Permissions::GcpRoles { roles } => PermissionsDefinition::Gcp {
+            authorization_system_info,
+            action_info: ActionInfo::GcpRoles {
+                roles: ids(roles.items()),
+            },
+            identity_info,
+            resource_id,
+        },
+        Permissions::GcpActions { actions } => PermissionsDefinition::Gcp {
+            authorization_system_info,
+            action_info: ActionInfo::GcpActions {
+                actions: strings(actions.items()),
+            },
+            identity_info,
+            resource_id,
+        },
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+struct RequestSchedule {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    start_date_time: Option<String>,
+    expiration: ExpirationBody,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    recurrence: Option<RecurrenceBody>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+struct ExpirationBody {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    duration: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    end_date_time: Option<String>,
+    #[serde(rename = "type", skip_serializing_if = "Option::is_none")]
+    kind: Option<&'static str>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize)]
+struct RecurrenceBody {
+    pattern: PatternBody,
+    range: RangeBody,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+struct PatternBody {
+    #[serde(rename = "type")]
+    kind: &'static str,
+    interval: u16,
+    days_of_week: Vec<&'static str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    day_of_month: Option<u8>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    first_day_of_week: Option<&'static str>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+struct RangeBody {
+    #[serde(rename = "type")]
+    kind: &'static str,
+    start_date: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    end_date: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    number_of_occurrences: Option<u16>,
+}
+
+fn request_schedule(request: &AccessRequest) -> RequestSchedule {
+    let schedule = request.schedule();
+    let start_date_time = match schedule.start() {
+        Start::Now => None,
+        Start::At(at) => Some(graph_date_time(at)),
+    };
+    let expiration = match schedule.expiration() {
+        Expiration::Duration(d) => ExpirationBody {
+            duration: Some(d.to_string()),
+            end_date_time: None,
+            kind: None,
+        },
+        Expiration::EndAt(end) => ExpirationBody {
+            duration: None,
+            end_date_time: Some(graph_date_time(end)),
+            kind: Some("afterDateTime"),
+        },
+    };
+    // A schedule only has a recurrence together with a start (Schedule guarantees it), so the
+    // range always has its start date.
+    let recurrence = schedule
+        .recurrence()
+        .zip(schedule.start_date())
+        .map(|(r, start)| recurrence_body(r, start));
+    RequestSchedule {
+        start_date_time,
+        expiration,
+        recurrence,
+    }
+}
+
+fn recurrence_body(recurrence: &Recurrence, start_date: Date) -> RecurrenceBody {
+    let pattern = recurrence.pattern;
+    let (days_of_week, day_of_month, first_day_of_week) = match pattern {
+        RecurrencePattern::Daily { .. } => (Vec::new(), None, None),
+        RecurrencePattern::Weekly { days, .. } => (
+            days.days().into_iter().map(|d| d.graph_name()).collect(),
+            None,
+            Some("sunday"),
+        ),
+        RecurrencePattern::AbsoluteMonthly { day_of_month, .. } => {
+            (Vec::new(), Some(day_of_month.get()), None)
+        }
+    };
+    let (end_date, number_of_occurrences) = match recurrence.range {
+        RecurrenceRange::NoEnd => (None, None),
+        RecurrenceRange::EndDate { end_date } => (Some(graph_date(end_date)), None),
+        RecurrenceRange::Numbered { occurrences } => (None, Some(occurrences.get())),
+    };
+    RecurrenceBody {
+        pattern: PatternBody {
+            kind: pattern.graph_type(),
+            interval: pattern.interval().get(),
+            days_of_week,
+            day_of_month,
+            first_day_of_week,
+        },
+        range: RangeBody {
+            kind: recurrence.range.graph_type(),
+            start_date: graph_date(start_date),
+            end_date,
+            number_of_occurrences,
+        },
+    }
+}
+
+/// `2023-02-08T12:15:00Z`. Written by hand because it cannot fail this way; schedules hold UTC
+/// times without fractions of a second.
+fn graph_date_time(t: OffsetDateTime) -> String {
+    let t = t.to_offset(UtcOffset::UTC);
+    format!(
+        "{}T{:02}:{:02}:{:02}Z",
+        graph_date(t.date()),
+        t.hour(),
+        t.minute(),
+        t.second()
+    )
+}
+
+/// `2023-02-08`.
+fn graph_date(d: Date) -> String {
+    format!("{:04}-{:02}-{:02}", d.year(), u8::from(d.month()), d.day())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::duration::IsoDuration;
+    use crate::domain::identity::{IdentityInfo, IdentityType};
+    use crate::domain::ids::{CloudKind, ExternalId, Upn};
+    use crate::domain::permissions::{
+        AwsEffect, AwsRoleArn, AwsStatement, AwsStatementInput, ItemList, RequestedPermissions,
+    };
+    use crate::domain::recurrence::{DayOfWeek, DaysOfWeek, Interval, Occurrences};
+    use crate::domain::schedule::{Schedule, ScheduleLimits};
+    use crate::domain::text::Justification;
+    use crate::domain::ticket::{TicketInfo, TicketNumber, TicketPattern};
+    use serde_json::json;
+    use time::macros::{date, datetime};
+
+    const NOW: OffsetDateTime = datetime!(2026-03-10 09:00 UTC);
+
+    fn request(permissions: RequestedPermissions, schedule: Schedule) -> AccessRequest {
+        AccessRequest::new(
+            permissions,
+            schedule,
+            Justification::parse("Investigate INC1234567 in production").unwrap(),
+            None,
+            TicketInfo::new(
+                TicketNumber::parse("INC1234567", &TicketPattern::default()).unwrap(),
+                Upn::parse("alex@contoso.com").unwrap(),
+                Upn::parse("alexmanager@contoso.com").unwrap(),
+            )
+            .unwrap(),
+        )
+    }
+
+    fn aws_role_with_cross_account_source() -> RequestedPermissions {
+        let account = AuthorizationSystemId::parse(CloudKind::Aws, "956987887735").unwrap();
+        let other = AuthorizationSystemId::parse(CloudKind::Aws, "111122223333").unwrap();
+        RequestedPermissions::new(
+            account,
+            IdentityInfo::new(
+                ExternalId::parse("arn:aws:iam::111122223333:user/bob").unwrap(),
+                IdentityType::User,
+                IdentitySource::Aws { account: other },
+            ),
+            Permissions::AwsStatements {
+                statements: ItemList::statements(vec![AwsStatement::parse(AwsStatementInput {
+                    not_actions: vec!["iam:*".into()],
+                    not_resources: vec!["arn:aws:s3:::secret/*".into()],
+                    effect: Some(AwsEffect::Deny),
+                    ..Default::default()
+                })
+                .unwrap()])
+                .unwrap(),
+                assign_to_role: AwsRoleArn::parse("arn:aws:iam::956987887735:role/x").unwrap(),
+            },
+        )
+        .unwrap()
+    }
+
+    fn limits() -> ScheduleLimits {
+        ScheduleLimits {
+            max_duration: IsoDuration::parse("P1D").unwrap(),
+            max_start_ahead: IsoDuration::parse("P30D").unwrap(),
+        }
+    }
+
+    #[test]
+    fn an_end_time_is_sent_with_its_type_and_a_weekly_recurrence_with_its_days() {
+        let weekly = Schedule::new(
+            Start::At(datetime!(2026-03-11 09:00 UTC)),
+            Expiration::Duration(IsoDuration::parse("PT8H").unwrap()),
+            Some(Recurrence::new(
+                RecurrencePattern::Weekly {
+                    interval: Interval::new(2).unwrap(),
+                    days: DaysOfWeek::new(&[DayOfWeek::Thursday, DayOfWeek::Monday]).unwrap(),
+                },
+                RecurrenceRange::Numbered {
+                    occurrences: Occurrences::new(10).unwrap(),
+                },
+            )),
+            NOW,
+            &limits(),
+        )
+        .unwrap();
+        let body = ScheduledPermissionsRequestBody::new(&request(
+            aws_role_with_cross_account_source(),
+            weekly,
+        ))
+        .to_value();
+        assert_eq!(
+            body["scheduleInfo"],
+            json!({
+                "startDateTime": "2026-03-11T09:00:00Z",
+                "expiration": {"duration": "PT8H"},
+                "recurrence": {
+                    "pattern": {
+                        "type": "weekly",
+                        "interval": 2,
+                        "daysOfWeek": ["monday", "thursday"],
+                        "firstDayOfWeek": "sunday"
+                    },
+                    "range": {"type": "numbered", "startDate": "2026-03-11", "numberOfOccurrences": 10}
+                }
+            })
+        );
+
+        let until = Schedule::new(
+            Start::Now,
+            Expiration::EndAt(datetime!(2026-03-10 17:30 UTC)),
+            None,
+            NOW,
+            &limits(),
+        )
+        .unwrap();
+        let body = ScheduledPermissionsRequestBody::new(&request(
+            aws_role_with_cross_account_source(),
+            until,
+        ))
+        .to_value();
+        assert_eq!(
+            body["scheduleInfo"],
+            json!({"expiration": {"endDateTime": "2026-03-10T17:30:00Z", "type": "afterDateTime"}})
+        );
+    }
+
+    #[test]
+    fn a_daily_recurrence_until_a_date_sends_the_end_date() {
+        let daily = Schedule::new(
+            Start::At(datetime!(2026-03-11 09:00 UTC)),
+            Expiration::Duration(IsoDuration::parse("PT1H").unwrap()),
+            Some(Recurrence::new(
+                RecurrencePattern::Daily {
+                    interval: Interval::ONE,
+                },
+                RecurrenceRange::EndDate {
+                    end_date: date!(2026 - 03 - 31),
+                },
+            )),
+            NOW,
+            &limits(),
+        )
+        .unwrap();
+        let body = ScheduledPermissionsRequestBody::new(&request(
+            aws_role_with_cross_account_source(),
+            daily,
+        ))
+        .to_value();
+        assert_eq!(
+            body["scheduleInfo"]["recurrence"],
+            json!({
+                "pattern": {"type": "daily", "interval": 1, "daysOfWeek": []},
+                "range": {"type": "endDate", "startDate": "2026-03-11", "endDate": "2026-03-31"}
+            })
+        );
+    }
+
+    #[test]
+    fn statements_without_ids_or_conditions_leave_them_out_and_cross_account_sources_name_the_account(
+    ) {
+        let schedule = Schedule::new(
+            Start::Now,
+            Expiration::Duration(IsoDuration::parse("PT1H").unwrap()),
+            None,
+            NOW,
+            &limits(),
+        )
+        .unwrap();
+        let body = ScheduledPermissionsRequestBody::new(&request(
+            aws_role_with_cross_account_source(),
+            schedule,
+        ))
+        .to_value();
+        let permissions = &body["requestedPermissions"];
+        assert_eq!(
+            permissions["actionInfo"]["statements"],
+            json!([{
+                "actions": [],
+                "notActions": ["iam:*"],
+                "resources": [],
+                "notResources": ["arn:aws:s3:::secret/*"],
+                "effect": "deny"
+            }])
+        );
+        assert_eq!(
+            permissions["identityInfo"]["source"],
+            json!({
+                "@odata.type": "#microsoft.graph.awsIdentitySource",
+                "authorizationSystemInfo": {
+                    "authorizationSystemId": "111122223333",
+                    "authorizationSystemType": "AWS"
+                }
+            })
+        );
+        assert!(body.get("notes").is_none());
+        assert!(permissions.get("resourceId").is_none());
+    }
+
+    #[test]
+    fn the_pretty_json_is_the_same_body() {
+        let schedule = Schedule::new(
+            Start::Now,
+            Expiration::Duration(IsoDuration::parse("PT1H").unwrap()),
+            None,
+            NOW,
+            &limits(),
+        )
+        .unwrap();
+        let body = ScheduledPermissionsRequestBody::new(&request(
+            aws_role_with_cross_account_source(),
+            schedule,
+        ));
+        let reparsed: serde_json::Value = serde_json::from_str(&body.to_pretty_string()).unwrap();
+        assert_eq!(reparsed, body.to_value());
+        assert!(body.to_pretty_string().contains('\n'));
+    }
+}

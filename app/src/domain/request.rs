@@ -1,0 +1,199 @@
+//! `AccessRequest`: one complete, valid request (what, for whom, when, why, and the ticket) and its
+//! description in words for the review screen and the approver.
+
+use serde::{Deserialize, Serialize};
+use time::UtcOffset;
+
+use super::permissions::RequestedPermissions;
+use super::schedule::Schedule;
+use super::text::{Justification, Notes};
+use super::ticket::TicketInfo;
+
+/// Every part is already valid on its own, and the parts that must agree (cloud, identity, role
+/// account, scope; submitter and approver) were checked when those parts were built.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AccessRequest {
+    permissions: RequestedPermissions,
+    schedule: Schedule,
+    justification: Justification,
+    notes: Option<Notes>,
+    ticket: TicketInfo,
+}
+
+/// One line of the review: a label and what it says.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReviewLine {
+    pub label: String,
+    pub text: String,
+}
+
+impl AccessRequest {
+    pub fn new(
+        permissions: RequestedPermissions,
+        schedule: Schedule,
+        justification: Justification,
+        notes: Option<Notes>,
+        ticket: TicketInfo,
+    ) -> Self {
+        Self {
+            permissions,
+            schedule,
+            justification,
+            notes,
+            ticket,
+        }
+    }
+
+    pub fn permissions(&self) -> &RequestedPermissions {
+        &self.permissions
+    }
+
+    pub fn schedule(&self) -> &Schedule {
+        &self.schedule
+    }
+
+    pub fn justification(&self) -> &Justification {
+        &self.justification
+    }
+
+    pub fn notes(&self) -> Option<&Notes> {
+        self.notes.as_ref()
+    }
+
+    pub fn ticket(&self) -> &TicketInfo {
+        &self.ticket
+    }
+
+    /// The request in words, times shown at the person's `offset`.
+    pub fn review(&self, offset: UtcOffset) -> Vec<ReviewLine> {
+        let system = self.permissions.system();
+        let identity = self.permissions.identity();
+        let mut lines = vec![
+            line("What", self.permissions.permissions().describe()),
+            line(
+                "For",
+                format!(
+                    "the {} {} in {} {} {}",
+                    identity.identity_type,
+                    identity.external_id,
+                    system.cloud(),
+                    system.cloud().system_noun(),
+                    system
+                ),
+            ),
+            line("When", self.schedule.summary_in(offset)),
+            line("Why", self.justification.to_string()),
+        ];
+        if let Some(notes) = &self.notes {
+            lines.push(line("Notes", notes.to_string()));
+        }
+        lines.push(line(
+            "Ticket",
+            format!(
+                "{} in {}, asked by {} for approval by {}",
+                self.ticket.number(),
+                self.ticket.system(),
+                self.ticket.submitter(),
+                self.ticket.approver()
+            ),
+        ));
+        lines
+    }
+}
+
+fn line(label: &str, text: String) -> ReviewLine {
+    ReviewLine {
+        label: label.to_owned(),
+        text,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::duration::IsoDuration;
+    use crate::domain::identity::{IdentityInfo, IdentitySource, IdentityType};
+    use crate::domain::ids::{AuthorizationSystemId, CloudKind, ExternalId, Upn};
+    use crate::domain::permissions::{AzureScope, ItemList, Permissions};
+    use crate::domain::schedule::{Expiration, ScheduleLimits, Start};
+    use crate::domain::ticket::{TicketNumber, TicketPattern};
+    use time::macros::{datetime, offset};
+
+    pub(crate) fn sample() -> AccessRequest {
+        let system =
+            AuthorizationSystemId::parse(CloudKind::Azure, "87eefd90-95a3-480a-ba42-56ff299a05ee")
+                .unwrap();
+        let permissions = RequestedPermissions::new(
+            system,
+            IdentityInfo::new(
+                ExternalId::parse("alex@contoso.com").unwrap(),
+                IdentityType::User,
+                IdentitySource::Ed,
+            ),
+            Permissions::AzureRoles {
+                roles: ItemList::parse(&["312a565d-c81f-4fd8-895a-4e21e48d571c"]).unwrap(),
+                scope: AzureScope::parse("/subscriptions/87eefd90-95a3-480a-ba42-56ff299a05ee")
+                    .unwrap(),
+            },
+        )
+        .unwrap();
+        let limits = ScheduleLimits {
+            max_duration: IsoDuration::parse("P1D").unwrap(),
+            max_start_ahead: IsoDuration::parse("P7D").unwrap(),
+        };
+        let schedule = Schedule::new(
+            Start::At(datetime!(2026-03-11 08:00 UTC)),
+            Expiration::Duration(IsoDuration::parse("PT4H").unwrap()),
+            None,
+            datetime!(2026-03-10 09:00 UTC),
+            &limits,
+        )
+        .unwrap();
+        let ticket = crate::domain::ticket::TicketInfo::new(
+            TicketNumber::parse("chg0001234", &TicketPattern::default()).unwrap(),
+            Upn::parse("alex@contoso.com").unwrap(),
+            Upn::parse("alexmanager@contoso.com").unwrap(),
+        )
+        .unwrap();
+        AccessRequest::new(
+            permissions,
+            schedule,
+            Justification::parse("Rotate the storage keys for CHG0001234").unwrap(),
+            Notes::parse("Back before lunch").unwrap(),
+            ticket,
+        )
+    }
+
+    #[test]
+    fn the_review_tells_the_request_in_words() {
+        let lines: Vec<(String, String)> = sample()
+            .review(offset!(+1))
+            .into_iter()
+            .map(|l| (l.label, l.text))
+            .collect();
+        let expected = [
+            ("What", "the Azure role definition 312a565d-c81f-4fd8-895a-4e21e48d571c on /subscriptions/87eefd90-95a3-480a-ba42-56ff299a05ee"),
+            ("For", "the user alex@contoso.com in Azure subscription 87eefd90-95a3-480a-ba42-56ff299a05ee"),
+            ("When", "Starts 11 Mar 2026 at 09:00 UTC+01:00 and lasts 4 hours"),
+            ("Why", "Rotate the storage keys for CHG0001234"),
+            ("Notes", "Back before lunch"),
+            ("Ticket", "CHG0001234 in ServiceNow, asked by alex@contoso.com for approval by alexmanager@contoso.com"),
+        ];
+        assert_eq!(lines, expected.map(|(l, t)| (l.to_owned(), t.to_owned())));
+    }
+
+    #[test]
+    fn a_request_round_trips_through_serde() {
+        let request = sample();
+        let json = serde_json::to_string(&request).unwrap();
+        assert_eq!(
+            serde_json::from_str::<AccessRequest>(&json).unwrap(),
+            request
+        );
+        assert_eq!(
+            request.notes().map(Notes::as_str),
+            Some("Back before lunch")
+        );
+        assert_eq!(request.ticket().number().as_str(), "CHG0001234");
+    }
+}

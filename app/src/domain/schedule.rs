@@ -1,0 +1,690 @@
+//! `Schedule`: when access starts, how long it lasts, and whether it repeats; `ScheduleLimits` (per
+//! cloud, from config) and the checks a new schedule must pass against them and against `now`.
+//!
+//! Time is a parameter: nothing here reads the clock. Times are stored in UTC to the second.
+//!
+//! Two kinds of rules:
+//! - structural ones (the end is after the start, a repetition has a start, a duration per
+//!   occurrence, ends on or after its first day, and occurrences do not overlap) hold for every
+//!   `Schedule`, including one read back from storage;
+//! - rules about `now` and the limits (not in the past, not too far ahead, not too long) are applied
+//!   by [`Schedule::new`] when a person asks. A stored schedule is not judged again against a later
+//!   `now`: yesterday's request rightly has a start in the past today.
+
+use std::fmt;
+
+use serde::{Deserialize, Serialize};
+use time::{Date, OffsetDateTime, PrimitiveDateTime, UtcOffset};
+
+use super::duration::IsoDuration;
+use super::recurrence::{human_date, Recurrence, RecurrenceRange};
+
+/// How far in the past a start may be and still be accepted: clocks of browsers and servers
+/// disagree a little, and a person who picks "now" in the form and then reads the summary for half
+/// a minute has not asked for the past.
+pub const START_SKEW: time::Duration = time::Duration::minutes(1);
+
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum ScheduleError {
+    #[error("The start cannot be in the past")]
+    StartInPast,
+    #[error("The start can be at most {max} from now")]
+    StartTooFarAhead { max: String },
+    #[error("The end must be after the start")]
+    EndNotAfterStart,
+    #[error("Access can last at most {max} in this cloud")]
+    TooLong { max: String },
+    #[error("A repeating schedule needs a start date and time")]
+    RecurrenceNeedsStart,
+    #[error("A repeating schedule needs a duration for each occurrence, not an end time")]
+    RecurrenceNeedsDuration,
+    #[error("The repetition cannot end before the day of the first occurrence")]
+    RecurrenceEndsBeforeStart,
+    #[error("Each occurrence lasts {duration} but they can start only {gap} apart: choose a shorter duration")]
+    OccurrencesOverlap { duration: String, gap: String },
+    #[error("Enter a date and time such as 2026-05-01T09:00")]
+    DateTime,
+}
+
+/// When access starts.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(tag = "kind", content = "at", rename_all = "snake_case")]
+pub enum Start {
+    /// As soon as the request is approved and submitted (Graph gets no `startDateTime`).
+    Now,
+    At(#[serde(with = "time::serde::rfc3339")] OffsetDateTime),
+}
+
+/// When access ends.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(tag = "kind", content = "value", rename_all = "snake_case")]
+pub enum Expiration {
+    /// After this long (of each occurrence, when the schedule repeats).
+    Duration(IsoDuration),
+    /// At this instant.
+    EndAt(#[serde(with = "time::serde::rfc3339")] OffsetDateTime),
+}
+
+/// What one cloud allows, from config. ISO 8601 durations in config too (`P1D`, `P30D`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ScheduleLimits {
+    /// The longest access (of each occurrence, when the schedule repeats).
+    pub max_duration: IsoDuration,
+    /// How far ahead of now a start may be.
+    pub max_start_ahead: IsoDuration,
+}
+
+/// A schedule that passed its checks. Build one with [`Schedule::new`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(try_from = "ScheduleParts", into = "ScheduleParts")]
+pub struct Schedule {
+    start: Start,
+    expiration: Expiration,
+    recurrence: Option<Recurrence>,
+}
+
+#[derive(Clone, Copy, Debug, Serialize, Deserialize)]
+struct ScheduleParts {
+    start: Start,
+    expiration: Expiration,
+    recurrence: Option<Recurrence>,
+}
+
+impl Schedule {
+    /// Checks a schedule a person asks for at `now` against the cloud's `limits`. Times may come in
+    /// any offset; they are kept in UTC, without fractions of a second.
+    pub fn new(
+        start: Start,
+        expiration: Expiration,
+        recurrence: Option<Recurrence>,
+        now: OffsetDateTime,
+        limits: &ScheduleLimits,
+    ) -> Result<Self, ScheduleError> {
+        let schedule = Self::structural(start, expiration, recurrence)?;
+        let now = to_utc_seconds(now);
+        let starts_at = match schedule.start {
+            Start::Now => now,
+            Start::At(at) => {
+                if at < now - START_SKEW {
+                    return Err(ScheduleError::StartInPast);
+                }
+                if at - now > limits.max_start_ahead.to_time() {
+                    return Err(ScheduleError::StartTooFarAhead {
+                        max: limits.max_start_ahead.describe(),
+                    });
+                }
+                at
+            }
+        };
+        let length = match schedule.expiration {
+            Expiration::Duration(d) => d.to_time(),
+            Expiration::EndAt(end) => {
+                if end <= starts_at {
+                    return Err(ScheduleError::EndNotAfterStart);
+                }
+                end - starts_at
+            }
+        };
+        if length > limits.max_duration.to_time() {
+            return Err(ScheduleError::TooLong {
+                max: limits.max_duration.describe(),
+            });
+        }
+        Ok(schedule)
+    }
+
+    /// The rules that do not depend on `now` or limits.
+    fn structural(
+        start: Start,
+        expiration: Expiration,
+        recurrence: Option<Recurrence>,
+    ) -> Result<Self, ScheduleError> {
+        let start = match start {
+            Start::Now => Start::Now,
+            Start::At(at) => Start::At(to_utc_seconds(at)),
+        };
+        let expiration = match expiration {
+            Expiration::Duration(d) => Expiration::Duration(d),
+            Expiration::EndAt(end) => Expiration::EndAt(to_utc_seconds(end)),
+        };
+        if let (Start::At(at), Expiration::EndAt(end)) = (start, expiration) {
+            if end <= at {
+                return Err(ScheduleError::EndNotAfterStart);
+            }
+        }
+        if let Some(recurrence) = recurrence {
+            let Start::At(at) = start else {
+                return Err(ScheduleError::RecurrenceNeedsStart);
+            };
+            let Expiration::Duration(duration) = expiration else {
+                return Err(ScheduleError::RecurrenceNeedsDuration);
+            };
+            if let RecurrenceRange::EndDate { end_date } = recurrence.range {
+                if end_date < at.date() {
+                    return Err(ScheduleError::RecurrenceEndsBeforeStart);
+                }
+            }
+            let gap = recurrence.pattern.shortest_gap();
+            if duration.to_time() > gap {
+                return Err(ScheduleError::OccurrencesOverlap {
+                    duration: duration.describe(),
+                    gap: IsoDuration::from_secs(gap.whole_seconds().unsigned_abs())
+                        .map(IsoDuration::describe)
+                        .unwrap_or_default(),
+                });
+            }
+        }
+        Ok(Self {
+            start,
+            expiration,
+            recurrence,
+        })
+    }
+
+    pub fn start(&self) -> Start {
+        self.start
+    }
+
+    pub fn expiration(&self) -> Expiration {
+        self.expiration
+    }
+
+    pub fn recurrence(&self) -> Option<&Recurrence> {
+        self.recurrence.as_ref()
+    }
+
+    /// The date a repetition counts from (Graph's `recurrenceRange.startDate`): the UTC date of the
+    /// start. Only a schedule with a recurrence is sure to have one.
+    pub fn start_date(&self) -> Option<Date> {
+        match self.start {
+            Start::Now => None,
+            Start::At(at) => Some(at.date()),
+        }
+    }
+
+    /// The first (or only) time access is held, when it starts at `started_at` — the time given,
+    /// or for [`Start::Now`] the moment it was granted.
+    pub fn first_window(&self, started_at: OffsetDateTime) -> (OffsetDateTime, OffsetDateTime) {
+        let start = match self.start {
+            Start::Now => to_utc_seconds(started_at),
+            Start::At(at) => at,
+        };
+        let end = match self.expiration {
+            Expiration::Duration(d) => start + d.to_time(),
+            Expiration::EndAt(end) => end,
+        };
+        (start, end)
+    }
+
+    /// The schedule in words, with times shown at `offset` (the person's):
+    /// "Starts 8 Feb 2023 at 12:15 UTC and lasts 1 hour".
+    pub fn summary_in(&self, offset: UtcOffset) -> String {
+        let ends = |expiration: Expiration| match expiration {
+            Expiration::Duration(d) => format!("lasts {}", d.describe()),
+            Expiration::EndAt(end) => format!("ends {}", format_in(end, offset)),
+        };
+        match (self.start, &self.recurrence) {
+            (Start::At(at), Some(recurrence)) => {
+                let local = at.to_offset(offset);
+                let each = match self.expiration {
+                    Expiration::Duration(d) => d.describe(),
+                    Expiration::EndAt(_) => String::new(),
+                };
+                format!(
+                    "{}: each time from {:02}:{:02} {} for {}, starting {}",
+                    recurrence.summary(),
+                    local.hour(),
+                    local.minute(),
+                    offset_label(offset),
+                    each,
+                    human_date(local.date())
+                )
+            }
+            (Start::Now, _) => format!(
+                "Starts as soon as it is approved and {}",
+                ends(self.expiration)
+            ),
+            (Start::At(at), None) => format!(
+                "Starts {} and {}",
+                format_in(at, offset),
+                ends(self.expiration)
+            ),
+        }
+    }
+}
+
+impl TryFrom<ScheduleParts> for Schedule {
+    type Error = ScheduleError;
+    fn try_from(parts: ScheduleParts) -> Result<Self, Self::Error> {
+        Self::structural(parts.start, parts.expiration, parts.recurrence)
+    }
+}
+
+impl From<Schedule> for ScheduleParts {
+    fn from(s: Schedule) -> Self {
+        Self {
+            start: s.start,
+            expiration: s.expiration,
+            recurrence: s.recurrence,
+        }
+    }
+}
+
+impl fmt::Display for Schedule {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.summary_in(UtcOffset::UTC))
+    }
+}
+
+fn to_utc_seconds(t: OffsetDateTime) -> OffsetDateTime {
+    let utc = t.to_offset(UtcOffset::UTC);
+    utc - time::Duration::nanoseconds(i64::from(utc.nanosecond()))
+}
+
+/// Reads what an HTML `datetime-local` input gives (`2026-05-01T09:00`, seconds optional), as a time
+/// at the person's `offset`, and returns it in UTC.
+pub fn parse_local_datetime(
+    input: &str,
+    offset: UtcOffset,
+) -> Result<OffsetDateTime, ScheduleError> {
+    use time::macros::format_description;
+    let text = input.trim();
+    let with_seconds = format_description!("[year]-[month]-[day]T[hour]:[minute]:[second]");
+    let without_seconds = format_description!("[year]-[month]-[day]T[hour]:[minute]");
+    let local = PrimitiveDateTime::parse(text, with_seconds)
+        .or_else(|_| PrimitiveDateTime::parse(text, without_seconds))
+        .map_err(|_| ScheduleError::DateTime)?;
+    Ok(to_utc_seconds(local.assume_offset(offset)))
+}
+
+/// "8 Feb 2023 at 14:15 UTC+02:00", shown at `offset`.
+pub fn format_in(t: OffsetDateTime, offset: UtcOffset) -> String {
+    let local = t.to_offset(offset);
+    format!(
+        "{} at {:02}:{:02} {}",
+        human_date(local.date()),
+        local.hour(),
+        local.minute(),
+        offset_label(offset)
+    )
+}
+
+/// "UTC", "UTC+02:00", "UTC-05:30".
+pub fn offset_label(offset: UtcOffset) -> String {
+    if offset.is_utc() {
+        return "UTC".to_owned();
+    }
+    let (h, m, _) = offset.as_hms();
+    let sign = if offset.is_negative() { '-' } else { '+' };
+    format!("UTC{sign}{:02}:{:02}", h.unsigned_abs(), m.unsigned_abs())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::recurrence::{
+        DayOfMonth, DayOfWeek, DaysOfWeek, Interval, Occurrences, RecurrencePattern,
+    };
+    use time::macros::{date, datetime, offset};
+
+    const NOW: OffsetDateTime = datetime!(2026-03-10 09:00:30.5 UTC);
+
+    fn limits() -> ScheduleLimits {
+        ScheduleLimits {
+            max_duration: IsoDuration::parse("P1D").unwrap(),
+            max_start_ahead: IsoDuration::parse("P30D").unwrap(),
+        }
+    }
+
+    fn hours(n: u64) -> Expiration {
+        Expiration::Duration(IsoDuration::from_secs(n * 3600).unwrap())
+    }
+
+    fn new(
+        start: Start,
+        expiration: Expiration,
+        recurrence: Option<Recurrence>,
+    ) -> Result<Schedule, ScheduleError> {
+        Schedule::new(start, expiration, recurrence, NOW, &limits())
+    }
+
+    fn weekdays() -> Recurrence {
+        Recurrence::new(
+            RecurrencePattern::Weekly {
+                interval: Interval::ONE,
+                days: DaysOfWeek::WEEKDAYS,
+            },
+            RecurrenceRange::Numbered {
+                occurrences: Occurrences::new(10).unwrap(),
+            },
+        )
+    }
+
+    #[test]
+    fn now_for_an_hour_is_accepted() {
+        let s = new(Start::Now, hours(1), None).unwrap();
+        assert_eq!(s.start(), Start::Now);
+        assert_eq!(s.expiration(), hours(1));
+        assert_eq!(s.recurrence(), None);
+        assert_eq!(s.start_date(), None);
+    }
+
+    #[test]
+    fn a_start_in_the_past_is_refused() {
+        let result = new(Start::At(datetime!(2026-03-10 08:00 UTC)), hours(1), None);
+        assert_eq!(result, Err(ScheduleError::StartInPast));
+        assert_eq!(
+            ScheduleError::StartInPast.to_string(),
+            "The start cannot be in the past"
+        );
+    }
+
+    #[test]
+    fn a_start_less_than_a_minute_ago_is_accepted_as_clock_skew() {
+        assert!(new(
+            Start::At(datetime!(2026-03-10 08:59:31 UTC)),
+            hours(1),
+            None
+        )
+        .is_ok());
+        assert_eq!(
+            new(
+                Start::At(datetime!(2026-03-10 08:59:29 UTC)),
+                hours(1),
+                None
+            ),
+            Err(ScheduleError::StartInPast)
+        );
+    }
+
+    #[test]
+    fn a_start_too_far_ahead_is_refused() {
+        assert!(new(Start::At(datetime!(2026-04-09 09:00 UTC)), hours(1), None).is_ok());
+        let err = new(Start::At(datetime!(2026-04-09 09:01 UTC)), hours(1), None).unwrap_err();
+        assert_eq!(err.to_string(), "The start can be at most 30 days from now");
+    }
+
+    #[test]
+    fn a_duration_over_the_cloud_maximum_is_refused() {
+        assert!(new(Start::Now, hours(24), None).is_ok());
+        let err = new(Start::Now, hours(25), None).unwrap_err();
+        assert_eq!(
+            err,
+            ScheduleError::TooLong {
+                max: "1 day".into()
+            }
+        );
+        assert_eq!(
+            err.to_string(),
+            "Access can last at most 1 day in this cloud"
+        );
+    }
+
+    #[test]
+    fn an_end_time_is_measured_from_the_start() {
+        let start = Start::At(datetime!(2026-03-11 09:00 UTC));
+        assert!(new(
+            start,
+            Expiration::EndAt(datetime!(2026-03-12 09:00 UTC)),
+            None
+        )
+        .is_ok());
+        assert_eq!(
+            new(
+                start,
+                Expiration::EndAt(datetime!(2026-03-12 09:01 UTC)),
+                None
+            ),
+            Err(ScheduleError::TooLong {
+                max: "1 day".into()
+            })
+        );
+        // From now when the start is now.
+        assert!(new(
+            Start::Now,
+            Expiration::EndAt(datetime!(2026-03-11 09:00 UTC)),
+            None
+        )
+        .is_ok());
+        assert!(new(
+            Start::Now,
+            Expiration::EndAt(datetime!(2026-03-11 09:01 UTC)),
+            None
+        )
+        .is_err());
+    }
+
+    #[test]
+    fn an_end_before_or_at_the_start_is_refused() {
+        let start = Start::At(datetime!(2026-03-11 09:00 UTC));
+        for end in [
+            datetime!(2026-03-11 08:00 UTC),
+            datetime!(2026-03-11 09:00 UTC),
+        ] {
+            assert_eq!(
+                new(start, Expiration::EndAt(end), None),
+                Err(ScheduleError::EndNotAfterStart)
+            );
+        }
+        assert_eq!(
+            new(
+                Start::Now,
+                Expiration::EndAt(datetime!(2026-03-10 08:00 UTC)),
+                None
+            ),
+            Err(ScheduleError::EndNotAfterStart)
+        );
+    }
+
+    #[test]
+    fn times_are_kept_in_utc_to_the_second() {
+        let local = datetime!(2026-03-11 10:00:00.75 +01:00);
+        let s = new(
+            Start::At(local),
+            Expiration::EndAt(datetime!(2026-03-11 13:00 +02:00)),
+            None,
+        )
+        .unwrap();
+        assert_eq!(s.start(), Start::At(datetime!(2026-03-11 09:00 UTC)));
+        assert!(matches!(s.start(), Start::At(t) if t.offset().is_utc()));
+        assert_eq!(
+            s.expiration(),
+            Expiration::EndAt(datetime!(2026-03-11 11:00 UTC))
+        );
+    }
+
+    #[test]
+    fn a_repeating_schedule_needs_a_start_and_a_duration() {
+        assert_eq!(
+            new(Start::Now, hours(1), Some(weekdays())),
+            Err(ScheduleError::RecurrenceNeedsStart)
+        );
+        let start = Start::At(datetime!(2026-03-11 09:00 UTC));
+        assert_eq!(
+            new(
+                start,
+                Expiration::EndAt(datetime!(2026-03-11 10:00 UTC)),
+                Some(weekdays())
+            ),
+            Err(ScheduleError::RecurrenceNeedsDuration)
+        );
+        let s = new(start, hours(8), Some(weekdays())).unwrap();
+        assert_eq!(s.recurrence(), Some(&weekdays()));
+        assert_eq!(s.start_date(), Some(date!(2026 - 03 - 11)));
+    }
+
+    #[test]
+    fn a_repetition_cannot_end_before_its_first_day() {
+        let start = Start::At(datetime!(2026-03-11 09:00 UTC));
+        let until = |end_date| {
+            Some(Recurrence::new(
+                RecurrencePattern::Daily {
+                    interval: Interval::ONE,
+                },
+                RecurrenceRange::EndDate { end_date },
+            ))
+        };
+        assert!(new(start, hours(1), until(date!(2026 - 03 - 11))).is_ok());
+        assert_eq!(
+            new(start, hours(1), until(date!(2026 - 03 - 10))),
+            Err(ScheduleError::RecurrenceEndsBeforeStart)
+        );
+    }
+
+    #[test]
+    fn occurrences_may_not_overlap() {
+        let start = Start::At(datetime!(2026-03-11 09:00 UTC));
+        let long_limits = ScheduleLimits {
+            max_duration: IsoDuration::parse("P7D").unwrap(),
+            ..limits()
+        };
+        let mon_tue = Recurrence::new(
+            RecurrencePattern::Weekly {
+                interval: Interval::ONE,
+                days: DaysOfWeek::new(&[DayOfWeek::Monday, DayOfWeek::Tuesday]).unwrap(),
+            },
+            RecurrenceRange::NoEnd,
+        );
+        assert!(Schedule::new(start, hours(24), Some(mon_tue), NOW, &long_limits).is_ok());
+        let err = Schedule::new(start, hours(25), Some(mon_tue), NOW, &long_limits).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "Each occurrence lasts 1 day and 1 hour but they can start only 1 day apart: choose a shorter duration"
+        );
+    }
+
+    #[test]
+    fn parse_local_datetime_reads_a_form_value_at_the_persons_offset() {
+        assert_eq!(
+            parse_local_datetime("2026-05-01T09:00", offset!(+2)).unwrap(),
+            datetime!(2026-05-01 07:00 UTC)
+        );
+        assert_eq!(
+            parse_local_datetime(" 2026-05-01T09:00:30 ", offset!(-5:30)).unwrap(),
+            datetime!(2026-05-01 14:30:30 UTC)
+        );
+        for bad in ["", "2026-05-01", "01/05/2026 09:00", "2026-13-01T09:00"] {
+            assert_eq!(
+                parse_local_datetime(bad, UtcOffset::UTC),
+                Err(ScheduleError::DateTime)
+            );
+        }
+    }
+
+    #[test]
+    fn summaries_read_as_plain_language_in_the_persons_offset() {
+        let now = new(Start::Now, hours(1), None).unwrap();
+        assert_eq!(
+            now.to_string(),
+            "Starts as soon as it is approved and lasts 1 hour"
+        );
+
+        let at = new(Start::At(datetime!(2026-03-11 12:15 UTC)), hours(4), None).unwrap();
+        assert_eq!(
+            at.to_string(),
+            "Starts 11 Mar 2026 at 12:15 UTC and lasts 4 hours"
+        );
+        assert_eq!(
+            at.summary_in(offset!(+2)),
+            "Starts 11 Mar 2026 at 14:15 UTC+02:00 and lasts 4 hours"
+        );
+
+        let until = new(
+            Start::At(datetime!(2026-03-11 12:15 UTC)),
+            Expiration::EndAt(datetime!(2026-03-11 20:00 UTC)),
+            None,
+        )
+        .unwrap();
+        assert_eq!(
+            until.summary_in(offset!(-5)),
+            "Starts 11 Mar 2026 at 07:15 UTC-05:00 and ends 11 Mar 2026 at 15:00 UTC-05:00"
+        );
+
+        let monthly = new(
+            Start::At(datetime!(2026-03-11 12:15 UTC)),
+            hours(1),
+            Some(Recurrence::new(
+                RecurrencePattern::AbsoluteMonthly {
+                    interval: Interval::ONE,
+                    day_of_month: DayOfMonth::new(5).unwrap(),
+                },
+                RecurrenceRange::NoEnd,
+            )),
+        )
+        .unwrap();
+        assert_eq!(
+            monthly.to_string(),
+            "Every month on day 5, with no end date: each time from 12:15 UTC for 1 hour, starting 11 Mar 2026"
+        );
+    }
+
+    #[test]
+    fn the_first_window_starts_at_the_start_or_when_granted() {
+        let granted = datetime!(2026-03-10 10:00 UTC);
+        let now = new(Start::Now, hours(1), None).unwrap();
+        assert_eq!(
+            now.first_window(granted),
+            (granted, datetime!(2026-03-10 11:00 UTC))
+        );
+        let at = new(
+            Start::At(datetime!(2026-03-11 09:00 UTC)),
+            Expiration::EndAt(datetime!(2026-03-11 17:00 UTC)),
+            None,
+        )
+        .unwrap();
+        assert_eq!(
+            at.first_window(granted),
+            (
+                datetime!(2026-03-11 09:00 UTC),
+                datetime!(2026-03-11 17:00 UTC)
+            )
+        );
+    }
+
+    #[test]
+    fn a_stored_schedule_round_trips_and_is_checked_structurally_on_the_way_in() {
+        let s = new(
+            Start::At(datetime!(2026-03-11 09:00 UTC)),
+            hours(8),
+            Some(weekdays()),
+        )
+        .unwrap();
+        let json = serde_json::to_string(&s).unwrap();
+        assert!(
+            json.contains(r#""start":{"kind":"at","at":"2026-03-11T09:00:00Z"}"#),
+            "{json}"
+        );
+        assert!(
+            json.contains(r#""expiration":{"kind":"duration","value":"PT8H"}"#),
+            "{json}"
+        );
+        assert_eq!(serde_json::from_str::<Schedule>(&json).unwrap(), s);
+
+        // Yesterday's schedule is still a schedule today: `now` is not checked on the way in.
+        let past = json.replace("2026-03-11", "2020-01-01");
+        assert!(serde_json::from_str::<Schedule>(&past).is_ok());
+
+        // But a structurally wrong one is refused.
+        let now_with_recurrence = json.replace(
+            r#"{"kind":"at","at":"2026-03-11T09:00:00Z"}"#,
+            r#"{"kind":"now"}"#,
+        );
+        assert!(serde_json::from_str::<Schedule>(&now_with_recurrence).is_err());
+    }
+
+    #[test]
+    fn limits_read_from_config_as_iso_durations() {
+        let limits: ScheduleLimits =
+            serde_json::from_str(r#"{"max_duration":"PT8H","max_start_ahead":"P14D"}"#).unwrap();
+        assert_eq!(limits.max_duration.as_secs(), 8 * 3600);
+        assert_eq!(limits.max_start_ahead.as_secs(), 14 * 86_400);
+    }
+
+    #[test]
+    fn offsets_are_labelled_for_people() {
+        assert_eq!(offset_label(UtcOffset::UTC), "UTC");
+        assert_eq!(offset_label(offset!(+2)), "UTC+02:00");
+        assert_eq!(offset_label(offset!(-5:30)), "UTC-05:30");
+    }
+}
