@@ -27,6 +27,7 @@ pub fn routes() -> Router<App> {
         )
         .route("/_control/received", get(received).delete(clear_received))
         .route("/_control/people", get(list_people))
+        .route("/_control/tokens", post(mint_token))
 }
 
 fn refuse(status: StatusCode, message: impl Into<String>) -> Response {
@@ -187,4 +188,37 @@ async fn clear_received(State(app): State<App>) -> Response {
 
 async fn list_people() -> Response {
     Json(json!({ "value": people::all() })).into_response()
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Mint {
+    /// UPN or object id of a seeded person; absent for an app-only token.
+    user: Option<String>,
+}
+
+/// A Graph access token without the browser flow, for curl and scripts.
+async fn mint_token(State(app): State<App>, body: Option<Json<Mint>>) -> Response {
+    let user = body.and_then(|Json(m)| m.user);
+    let Some(client) = app.cfg.clients.first() else {
+        return refuse(StatusCode::CONFLICT, "no client is registered");
+    };
+    let now = app.clock.now();
+    let claims = match user {
+        Some(u) => match people::by_id_or_upn(&u) {
+            Some(p) => crate::oidc::claims::user_access_token(
+                &app,
+                client,
+                p,
+                &client.default_graph_scopes.join(" "),
+                now,
+            ),
+            None => return refuse(StatusCode::NOT_FOUND, format!("no seeded person '{u}'")),
+        },
+        None => crate::oidc::claims::app_access_token(&app, client, now),
+    };
+    match app.keys.sign(&claims) {
+        Ok(t) => Json(json!({ "access_token": t, "token_type": "Bearer", "expires_in": app.cfg.access_token_lifetime.as_secs() })).into_response(),
+        Err(e) => refuse(StatusCode::INTERNAL_SERVER_ERROR, e.to_string()),
+    }
 }

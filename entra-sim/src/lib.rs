@@ -17,6 +17,7 @@ mod oidc;
 pub mod people;
 pub mod recorder;
 mod requests;
+mod seed;
 mod server;
 mod state;
 mod util;
@@ -89,7 +90,12 @@ pub async fn start(cfg: SimConfig) -> Result<RunningSim, SimError> {
     let keys = tokio::task::spawn_blocking(keys::KeyRing::new)
         .await
         .map_err(|e| SimError::new(format!("key generation task failed: {e}")))??;
+    let (seed, now) = (cfg.seed, cfg.clock.now());
+    let inventory = tokio::task::spawn_blocking(move || seed::Inventory::build(seed, now))
+        .await
+        .map_err(|e| SimError::new(format!("building the inventory failed: {e}")))?;
     let app: App = Arc::new(AppState {
+        inventory,
         clock: cfg.clock.clone(),
         faults: faults::Faults::new(cfg.fault_seed),
         recorder: recorder::Recorder::default(),

@@ -7,6 +7,7 @@ use crate::faults::Faults;
 use crate::keys::KeyRing;
 use crate::oidc::grants::Grants;
 use crate::recorder::Recorder;
+use crate::seed::Inventory;
 
 pub type App = Arc<AppState>;
 
@@ -19,6 +20,7 @@ pub struct AppState {
     pub grants: Grants,
     pub faults: Faults,
     pub recorder: Recorder,
+    pub inventory: Inventory,
 }
 
 impl AppState {

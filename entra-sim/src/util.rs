@@ -79,6 +79,15 @@ pub fn parse_time(s: &str) -> Option<OffsetDateTime> {
     OffsetDateTime::parse(s, &time::format_description::well_known::Rfc3339).ok()
 }
 
+/// The bare type name of an `@odata.type`, whichever of the docs' spellings it uses:
+/// `#microsoft.graph.awsUser`, `microsoft.graph.awsUser` or `graph.awsUser` all give `awsUser`.
+pub fn odata_type_name(t: &str) -> &str {
+    let t = t.trim_start_matches('#');
+    t.strip_prefix("microsoft.graph.")
+        .or_else(|| t.strip_prefix("graph."))
+        .unwrap_or(t)
+}
+
 pub fn html_escape(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     for c in s.chars() {

@@ -3,6 +3,7 @@
 
 mod sim {
     pub mod control;
+    pub mod inventory;
     pub mod me;
     pub mod oidc;
     pub mod support;

@@ -2,7 +2,10 @@
 //! authenticates the caller, then hands over to the module that owns the resource.
 pub mod auth;
 pub mod error;
+pub mod filter;
+pub mod inventory;
 pub mod me;
+pub mod odata;
 pub mod path;
 
 use axum::body::Bytes;
@@ -120,12 +123,16 @@ fn route_versioned(ctx: &Ctx, rest: &[Segment]) -> Result<Response, GraphError> 
         [u, id, m] if u.is("users") && m.is("manager") => {
             only_get(ctx, |c| me::manager_of(c, me::user(&id.name)?))
         }
+        [e, tail @ ..] if e.is("external") => {
+            auth::require_user(&ctx.caller)?;
+            inventory::route(ctx, tail)
+        }
         [first, ..] => Err(GraphError::no_segment(&first.name)),
         [] => Err(GraphError::no_segment(&ctx.version)),
     }
 }
 
-fn only_get(
+pub fn only_get(
     ctx: &Ctx,
     f: impl FnOnce(&Ctx) -> Result<Response, GraphError>,
 ) -> Result<Response, GraphError> {

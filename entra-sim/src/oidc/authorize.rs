@@ -150,13 +150,15 @@ fn check<'a>(app: &'a App, tenant: &str, p: &Params) -> Result<Checked<'a>, Refu
         None | Some("query") => ResponseMode::Query,
         Some("fragment") => ResponseMode::Fragment,
         Some("form_post") => ResponseMode::FormPost,
-        Some(other) => return Err(Refusal::Page(AadError::bad_request(
-            "invalid_request",
-            90023,
-            format!(
+        Some(other) => {
+            return Err(Refusal::Page(AadError::bad_request(
+                "invalid_request",
+                90023,
+                format!(
                 "The response_mode '{other}' is not supported; use query, fragment or form_post."
             ),
-        ))),
+            )))
+        }
     };
     let refuse = |err: AadError| Refusal::Redirect {
         to: redirect_uri.to_string(),
