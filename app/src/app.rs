@@ -1,4 +1,4 @@
-//! The document shell and the route table.
+//! The document shell, the header with the signed-in person, and the route table.
 use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, MetaTags, Stylesheet, Title};
 use leptos_router::{
@@ -6,7 +6,11 @@ use leptos_router::{
     StaticSegment,
 };
 
-use crate::pages::{home::HomePage, not_found::NotFound};
+use crate::{
+    api::session::get_viewer,
+    auth::{Capability, Viewer},
+    pages::{admin::AdminPage, home::HomePage, not_found::NotFound, signed_out::SignedOutPage},
+};
 
 /// The HTML document the server renders around the application.
 pub fn shell(options: LeptosOptions) -> impl IntoView {
@@ -28,9 +32,14 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
     }
 }
 
+/// The signed-in person for every page, loaded once per navigation.
+pub type ViewerResource = Resource<Result<Option<Viewer>, ServerFnError>>;
+
 #[component]
 pub fn App() -> impl IntoView {
     provide_meta_context();
+    let viewer: ViewerResource = Resource::new(|| (), |_| get_viewer());
+    provide_context(viewer);
 
     view! {
         <Stylesheet id="portal" href="/pkg/app.css"/>
@@ -38,14 +47,54 @@ pub fn App() -> impl IntoView {
             if page.is_empty() { "Access Portal".to_string() } else { format!("{page} · Access Portal") }
         }/>
         <Router>
+            <a class="skip" href="#main">"Skip to content"</a>
             <header class="topbar">
                 <a class="brand" href="/">"Access Portal"</a>
+                <Transition fallback=|| ()>
+                    {move || viewer.get().map(|v| view! { <Account viewer=v.ok().flatten()/> })}
+                </Transition>
             </header>
             <main id="main">
                 <Routes fallback=NotFound>
                     <Route path=StaticSegment("") view=HomePage/>
+                    <Route path=StaticSegment("admin") view=AdminPage/>
+                    <Route path=StaticSegment("signed-out") view=SignedOutPage/>
                 </Routes>
             </main>
         </Router>
+    }
+}
+
+/// Name, roles, the links the roles allow, and sign-out; or the sign-in link.
+#[component]
+fn Account(viewer: Option<Viewer>) -> impl IntoView {
+    match viewer {
+        None => view! {
+            <nav class="account" aria-label="Account">
+                // `rel=external`: a server route, not a page of the client-side router.
+                <a class="button" href="/auth/login" rel="external">"Sign in"</a>
+            </nav>
+        }
+        .into_any(),
+        Some(v) => {
+            let admin = v.can(Capability::Administer);
+            view! {
+                <nav class="account" aria-label="Account">
+                    {admin.then(|| view! { <a href="/admin">"Portal health"</a> })}
+                    <span class="who">
+                        <span class="name" data-testid="viewer-name">{v.name.clone()}</span>
+                        <span class="upn">{v.upn.clone()}</span>
+                    </span>
+                    <ul class="roles" aria-label="Your roles" data-testid="viewer-roles">
+                        {v.roles.iter().map(|r| view! { <li class="badge">{r.label()}</li> }).collect_view()}
+                    </ul>
+                    // A plain form posts even before the page is interactive; the server checks its origin.
+                    <form method="post" action="/auth/logout">
+                        <button type="submit" class="secondary">"Sign out"</button>
+                    </form>
+                </nav>
+            }
+            .into_any()
+        }
     }
 }

@@ -2,7 +2,9 @@
 //! `cdylib` build of this crate with the `hydrate` feature.
 #![cfg_attr(test, allow(clippy::unwrap_used, clippy::expect_used))]
 
+pub mod api;
 pub mod app;
+pub mod auth;
 pub mod domain;
 pub mod pages;
 #[cfg(feature = "ssr")]

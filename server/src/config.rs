@@ -3,6 +3,7 @@
 //! printed with `{:?}` shows `[REDACTED]` instead of the value.
 use std::{net::SocketAddr, path::PathBuf, time::Duration};
 
+use app::ssr::auth::settings::AuthSettings;
 use figment::{
     providers::{Env, Format, Serialized, Toml},
     Figment,
@@ -17,7 +18,11 @@ pub const DEFAULT_CONFIG_FILE: &str = "config/portal.toml";
 pub struct Config {
     /// Address the HTTP server binds. Defaults to Leptos' `LEPTOS_SITE_ADDR` (127.0.0.1:3000).
     pub listen_addr: SocketAddr,
+    /// The address people use, e.g. `https://access.example.com`. Gives the OAuth redirect URI, the
+    /// origin that mutations must come from, and whether cookies are `Secure` (https) and HSTS is sent.
+    pub public_url: String,
     pub database: DatabaseConfig,
+    pub auth: AuthSettings,
     pub log: LogConfig,
     /// How long `/readyz` waits for Postgres before answering 503.
     #[serde(with = "millis")]
@@ -55,7 +60,9 @@ pub enum LogFormat {
 #[derive(Serialize)]
 struct Defaults {
     listen_addr: SocketAddr,
+    public_url: String,
     database: DatabaseDefaults,
+    auth: AuthDefaults,
     log: LogDefaults,
     readiness_timeout: u64,
     shutdown_grace: u64,
@@ -66,6 +73,31 @@ struct DatabaseDefaults {
     url: &'static str,
     max_connections: u32,
     acquire_timeout: u64,
+}
+
+/// Defaults that sign in against the stand-in as `make dev` starts it (port 3100, its default tenant
+/// and client). A real tenant is a matter of setting these keys.
+#[derive(Serialize)]
+struct AuthDefaults {
+    authority: &'static str,
+    client_id: &'static str,
+    client_secret: &'static str,
+    graph_scope: &'static str,
+    graph_base_url: &'static str,
+    allowed_tenants: Vec<String>,
+    role_claims: RoleClaimDefaults,
+    session_idle_timeout: u64,
+    session_absolute_timeout: u64,
+    clock_skew: u64,
+    rate_limit_per_minute: u32,
+}
+
+#[derive(Serialize)]
+struct RoleClaimDefaults {
+    requester: Vec<&'static str>,
+    approver: Vec<&'static str>,
+    auditor: Vec<&'static str>,
+    admin: Vec<&'static str>,
 }
 
 #[derive(Serialize)]
@@ -102,6 +134,25 @@ impl Config {
     fn figment(default_listen_addr: SocketAddr) -> Figment {
         Figment::from(Serialized::defaults(Defaults {
             listen_addr: default_listen_addr,
+            public_url: format!("http://{default_listen_addr}"),
+            auth: AuthDefaults {
+                authority: "http://127.0.0.1:3100/9c2f3d71-5b8e-4a6c-8f0d-3e7b1a2c4d59/v2.0",
+                client_id: "6f0e1d2c-3b4a-4958-8776-a5b4c3d2e1f0",
+                client_secret: "entra-sim-client-secret",
+                graph_scope: "https://graph.microsoft.com/.default",
+                graph_base_url: "http://127.0.0.1:3100/graph/beta",
+                allowed_tenants: Vec::new(),
+                role_claims: RoleClaimDefaults {
+                    requester: Vec::new(),
+                    approver: vec!["Approver"],
+                    auditor: vec!["Auditor"],
+                    admin: vec!["Admin"],
+                },
+                session_idle_timeout: 8 * 3600,
+                session_absolute_timeout: 24 * 3600,
+                clock_skew: 120,
+                rate_limit_per_minute: 30,
+            },
             database: DatabaseDefaults {
                 url: "postgres://postgres@127.0.0.1:5432/portal",
                 max_connections: 10,
@@ -114,6 +165,25 @@ impl Config {
             readiness_timeout: 800,
             shutdown_grace: 10_000,
         }))
+    }
+}
+
+impl Config {
+    /// `scheme://host[:port]` of [`Config::public_url`], as browsers send it in `Origin`.
+    pub fn public_origin(&self) -> String {
+        match url::Url::parse(&self.public_url) {
+            Ok(url) => url.origin().ascii_serialization(),
+            Err(_) => self.public_url.trim_end_matches('/').to_string(),
+        }
+    }
+
+    /// Served over TLS (directly or behind a terminating proxy): cookies get `Secure`, responses HSTS.
+    pub fn is_https(&self) -> bool {
+        self.public_url.starts_with("https://")
+    }
+
+    pub fn redirect_uri(&self) -> String {
+        format!("{}/auth/callback", self.public_url.trim_end_matches('/'))
     }
 }
 
@@ -134,6 +204,8 @@ mod millis {
 }
 
 #[cfg(test)]
+// figment's `Jail` fixes the closure's error type; its size is not ours to choose.
+#[allow(clippy::result_large_err)]
 mod tests {
     use super::*;
 
@@ -142,6 +214,7 @@ mod tests {
         let config = Config::defaults(([127, 0, 0, 1], 0).into()).unwrap();
         let printed = format!("{config:?}");
         assert!(!printed.contains("postgres://"), "{printed}");
+        assert!(!printed.contains("entra-sim-client-secret"), "{printed}");
         assert!(printed.contains("REDACTED"), "{printed}");
     }
 
@@ -170,7 +243,9 @@ mod tests {
         figment::Jail::expect_with(|jail| {
             jail.set_env("PORTAL_CONFIG", "absent.toml");
             jail.set_env("PORTAL_DATABASE__MAX_CONNECTIONS", "many");
-            let err = Config::load(([127, 0, 0, 1], 0).into()).unwrap_err().to_string();
+            let err = Config::load(([127, 0, 0, 1], 0).into())
+                .unwrap_err()
+                .to_string();
             assert!(err.to_lowercase().contains("max_connections"), "{err}");
             Ok(())
         });

@@ -40,10 +40,15 @@ pub async fn check_ready(pool: &PgPool, timeout: Duration) -> Result<(), NotRead
     })
     .await
     .map_err(|_| NotReady::Timeout(timeout))??;
-    let missing = expected.len().saturating_sub(usize::try_from(applied).unwrap_or(0));
+    let missing = expected
+        .len()
+        .saturating_sub(usize::try_from(applied).unwrap_or(0));
     if missing == 0 {
         Ok(())
     } else {
-        Err(NotReady::MigrationsPending { missing, expected: expected.len() })
+        Err(NotReady::MigrationsPending {
+            missing,
+            expected: expected.len(),
+        })
     }
 }

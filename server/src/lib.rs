@@ -3,6 +3,8 @@
 
 pub mod config;
 pub mod db;
+pub mod problem;
 pub mod routes;
+pub mod security;
 pub mod startup;
 pub mod telemetry;

@@ -2,14 +2,23 @@
 use std::{
     future::{Future, IntoFuture},
     net::SocketAddr,
+    sync::Arc,
     time::Duration,
 };
 
 use app::{
     app::{shell, App},
-    ssr::state::AppState,
+    ssr::{
+        auth::{oidc::Oidc, tokens::TokenCipher, Auth},
+        state::AppState,
+    },
 };
-use axum::{extract::FromRef, routing::get, Router};
+use axum::{
+    extract::FromRef,
+    middleware::from_fn_with_state,
+    routing::{get, post},
+    Router,
+};
 use leptos::prelude::*;
 use leptos_axum::{generate_route_list, LeptosRoutes};
 use tokio::net::TcpListener;
@@ -18,14 +27,22 @@ use tower_http::{
     request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer},
     trace::TraceLayer,
 };
+use tower_sessions::{cookie::SameSite, Expiry, SessionManagerLayer};
+use tower_sessions_sqlx_store::PostgresStore;
 
-use crate::{config::Config, db, routes, telemetry};
+use crate::{
+    config::Config,
+    db, routes,
+    security::{self, RateLimiter, SecurityPolicy},
+    telemetry,
+};
 
 /// Router state: the application's shared state plus what only the HTTP layer needs.
 #[derive(Clone)]
 pub struct ServerState {
     pub app: AppState,
     pub readiness_timeout: Duration,
+    pub public_url: String,
 }
 
 impl FromRef<ServerState> for LeptosOptions {
@@ -38,21 +55,32 @@ impl FromRef<ServerState> for LeptosOptions {
 pub enum StartupError {
     #[error("the database URL is not valid: {0}")]
     DatabaseUrl(#[source] sqlx::Error),
-    #[error("cannot apply database migrations (is PostgreSQL running and the database created?): {0}")]
+    #[error(
+        "cannot apply database migrations (is PostgreSQL running and the database created?): {0}"
+    )]
     Migrate(#[from] sqlx::migrate::MigrateError),
+    #[error("sign-in is misconfigured: {0}")]
+    Auth(String),
     #[error("cannot listen on {addr}: {source}")]
-    Bind { addr: SocketAddr, source: std::io::Error },
+    Bind {
+        addr: SocketAddr,
+        source: std::io::Error,
+    },
 }
 
 pub struct Application {
     listener: TcpListener,
     router: Router,
     shutdown_grace: Duration,
+    sweeper: tokio::task::JoinHandle<()>,
 }
 
 impl Application {
     /// Connects to Postgres, applies pending migrations and binds the listener (port 0 picks a free one).
-    pub async fn build(config: Config, leptos_options: LeptosOptions) -> Result<Self, StartupError> {
+    pub async fn build(
+        config: Config,
+        leptos_options: LeptosOptions,
+    ) -> Result<Self, StartupError> {
         let pool = db::pool(&config.database).map_err(StartupError::DatabaseUrl)?;
         Self::build_with_pool(config, leptos_options, pool).await
     }
@@ -60,24 +88,90 @@ impl Application {
     /// As [`Application::build`], with a pool made by the caller (tests point it at a fresh database).
     pub async fn build_with_pool(
         config: Config,
-        mut leptos_options: LeptosOptions,
+        leptos_options: LeptosOptions,
         pool: sqlx::PgPool,
     ) -> Result<Self, StartupError> {
-        db::MIGRATOR.run(&pool).await?;
-
         let listener = TcpListener::bind(config.listen_addr)
             .await
-            .map_err(|source| StartupError::Bind { addr: config.listen_addr, source })?;
-        let addr = listener
-            .local_addr()
-            .map_err(|source| StartupError::Bind { addr: config.listen_addr, source })?;
+            .map_err(|source| StartupError::Bind {
+                addr: config.listen_addr,
+                source,
+            })?;
+        Self::build_with_listener(config, leptos_options, pool, listener).await
+    }
+
+    /// As [`Application::build_with_pool`], on a listener bound by the caller (tests bind port 0 first so
+    /// they can put the real address in `public_url`).
+    pub async fn build_with_listener(
+        config: Config,
+        mut leptos_options: LeptosOptions,
+        pool: sqlx::PgPool,
+        listener: TcpListener,
+    ) -> Result<Self, StartupError> {
+        db::MIGRATOR.run(&pool).await?;
+        let addr = listener.local_addr().map_err(|source| StartupError::Bind {
+            addr: config.listen_addr,
+            source,
+        })?;
         leptos_options.site_addr = addr;
 
-        let state = ServerState {
-            app: AppState { leptos_options, pool },
-            readiness_timeout: config.readiness_timeout,
+        let auth = Auth {
+            oidc: Oidc::new(config.auth.clone(), &config.redirect_uri())
+                .map_err(|e| StartupError::Auth(e.to_string()))?,
+            cipher: if config.auth.token_keys.is_empty() {
+                tracing::warn!(
+                    "no auth.token_keys configured: tokens are encrypted with a key that lives only as long as \
+                     this process, so people sign in again after a restart"
+                );
+                TokenCipher::ephemeral()
+            } else {
+                TokenCipher::from_settings(&config.auth.token_keys)
+                    .map_err(|e| StartupError::Auth(e.to_string()))?
+            },
         };
-        Ok(Self { listener, router: router(state), shutdown_grace: config.shutdown_grace })
+        let session_store = PostgresStore::new(pool.clone());
+        let sweeper = tokio::spawn(sweep_expired_sessions(pool.clone()));
+
+        let policy = Arc::new(SecurityPolicy {
+            origin: config.public_origin(),
+            https: config.is_https(),
+            authority_origin: url::Url::parse(&config.auth.authority)
+                .map(|u| u.origin().ascii_serialization())
+                .unwrap_or_default(),
+            reload_ws: (leptos_options.env == leptos::config::Env::DEV)
+                .then(|| format!("ws://{}:{}", addr.ip(), leptos_options.reload_port)),
+        });
+        let sessions = SessionManagerLayer::new(session_store)
+            .with_name(if config.is_https() {
+                "__Host-portal_session"
+            } else {
+                "portal_session"
+            })
+            .with_secure(config.is_https())
+            .with_http_only(true)
+            .with_same_site(SameSite::Lax)
+            .with_path("/")
+            .with_expiry(Expiry::OnInactivity(time::Duration::seconds(
+                i64::try_from(config.auth.session_idle_timeout.as_secs()).unwrap_or(i64::MAX),
+            )));
+        let limiter = Arc::new(RateLimiter::new(config.auth.rate_limit_per_minute));
+
+        let state = ServerState {
+            app: AppState {
+                leptos_options,
+                pool,
+                auth: Arc::new(auth),
+            },
+            readiness_timeout: config.readiness_timeout,
+            public_url: config.public_url.clone(),
+        };
+        let router = router(state, policy, sessions, limiter);
+        Ok(Self {
+            listener,
+            router,
+            shutdown_grace: config.shutdown_grace,
+            sweeper,
+        })
     }
 
     pub fn local_addr(&self) -> std::io::Result<SocketAddr> {
@@ -86,14 +180,22 @@ impl Application {
 
     /// Serves until `shutdown` resolves, then lets in-flight requests finish for the configured grace
     /// period before returning.
-    pub async fn run_until(self, shutdown: impl Future<Output = ()> + Send + 'static) -> std::io::Result<()> {
+    pub async fn run_until(
+        self,
+        shutdown: impl Future<Output = ()> + Send + 'static,
+    ) -> std::io::Result<()> {
         let (stopping_tx, stopping_rx) = tokio::sync::oneshot::channel::<()>();
-        let serve = axum::serve(self.listener, self.router).with_graceful_shutdown(async move {
+        let sweeper = self.sweeper;
+        let app = self
+            .router
+            .into_make_service_with_connect_info::<SocketAddr>();
+        let serve = axum::serve(self.listener, app).with_graceful_shutdown(async move {
             shutdown.await;
             tracing::info!("shutting down: no new connections, finishing in-flight requests");
             let _ = stopping_tx.send(());
         });
         let grace = self.shutdown_grace;
+        let _sweeper = AbortOnDrop(sweeper);
         tokio::select! {
             result = serve.into_future() => result,
             () = async move {
@@ -110,28 +212,80 @@ impl Application {
     }
 }
 
-fn router(state: ServerState) -> Router {
+fn router(
+    state: ServerState,
+    policy: Arc<SecurityPolicy>,
+    sessions: SessionManagerLayer<PostgresStore>,
+    limiter: Arc<RateLimiter>,
+) -> Router {
     let leptos_options = state.app.leptos_options.clone();
     let routes = generate_route_list(App);
     let app_state = state.app.clone();
+    // What every Leptos render and server function finds in context.
+    let context = move || {
+        provide_context(app_state.clone());
+        // The CSP allows the one inline script Leptos writes (hydration) by this request's nonce.
+        if let Some(nonce) = use_context::<axum::http::request::Parts>()
+            .and_then(|parts| parts.extensions.get::<security::CspNonce>().cloned())
+        {
+            provide_context(leptos::nonce::Nonce::from_value(nonce.0));
+        }
+    };
+
+    let sign_in = Router::new()
+        .route("/auth/login", get(routes::auth::login))
+        .route("/auth/callback", get(routes::auth::callback))
+        .route_layer(from_fn_with_state(limiter, security::rate_limit));
 
     Router::new()
         .route("/healthz", get(routes::health::healthz))
         .route("/readyz", get(routes::health::readyz))
-        .leptos_routes_with_context(
-            &state,
-            routes,
-            move || provide_context(app_state.clone()),
-            move || shell(leptos_options.clone()),
-        )
-        .fallback(leptos_axum::file_and_error_handler::<ServerState, _>(shell))
+        .route("/auth/logout", post(routes::auth::logout))
+        .route("/api/me", get(routes::auth::me))
+        .merge(sign_in)
+        .leptos_routes_with_context(&state, routes, context.clone(), move || {
+            shell(leptos_options.clone())
+        })
+        .fallback(leptos_axum::file_and_error_handler_with_context::<
+            ServerState,
+            _,
+        >(context, shell))
+        .layer(from_fn_with_state(state.clone(), routes::guard::pages))
         .with_state(state)
+        .layer(sessions)
+        .layer(from_fn_with_state(
+            policy.clone(),
+            security::same_origin_mutations,
+        ))
+        .layer(from_fn_with_state(policy, security::headers))
         .layer(
             ServiceBuilder::new()
                 .layer(SetRequestIdLayer::x_request_id(MakeRequestUuid))
                 .layer(TraceLayer::new_for_http().make_span_with(telemetry::request_span))
                 .layer(PropagateRequestIdLayer::x_request_id()),
         )
+}
+
+/// Deletes expired sessions every ten minutes, for as long as the server runs.
+async fn sweep_expired_sessions(pool: sqlx::PgPool) {
+    let mut every = tokio::time::interval(Duration::from_secs(600));
+    loop {
+        every.tick().await;
+        if let Err(e) = sqlx::query("delete from tower_sessions.session where expiry_date < now()")
+            .execute(&pool)
+            .await
+        {
+            tracing::warn!(error = %e, "could not delete expired sessions");
+        }
+    }
+}
+
+struct AbortOnDrop(tokio::task::JoinHandle<()>);
+
+impl Drop for AbortOnDrop {
+    fn drop(&mut self) {
+        self.0.abort();
+    }
 }
 
 /// Resolves on Ctrl-C or SIGTERM (what container runtimes send).

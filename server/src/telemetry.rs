@@ -7,11 +7,14 @@ use crate::config::{LogConfig, LogFormat};
 
 /// Installs the global subscriber once; later calls (several tests in one process) are no-ops.
 pub fn init(config: &LogConfig) {
-    let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new(&config.filter));
+    let filter =
+        EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new(&config.filter));
     let registry = tracing_subscriber::registry().with(filter);
     let _ = match config.format {
         LogFormat::Pretty => registry.with(fmt::layer().with_target(true)).try_init(),
-        LogFormat::Json => registry.with(fmt::layer().json().flatten_event(true)).try_init(),
+        LogFormat::Json => registry
+            .with(fmt::layer().json().flatten_event(true))
+            .try_init(),
     };
 }
 

@@ -3,7 +3,11 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod api {
+    pub mod auth;
     pub mod harness;
     pub mod health;
+    pub mod oidc_world;
     pub mod pages;
+    pub mod roles;
+    pub mod security;
 }

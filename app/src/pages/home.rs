@@ -1,6 +1,8 @@
-//! The landing page: what the portal does and how a request travels.
+//! The landing page: what the portal does, and where to start.
 use leptos::prelude::*;
 use leptos_meta::Title;
+
+use crate::{app::ViewerResource, auth::Capability};
 
 #[component]
 pub fn HomePage() -> impl IntoView {
@@ -10,6 +12,7 @@ pub fn HomePage() -> impl IntoView {
     Effect::new(move |_| set_hydrated.set(true));
 
     let (show_steps, set_show_steps) = signal(false);
+    let viewer = expect_context::<ViewerResource>();
 
     view! {
         <Title text=""/>
@@ -20,6 +23,25 @@ pub fn HomePage() -> impl IntoView {
                 "Your manager approves, access is granted on schedule and revoked on time, "
                 "and every step is kept for audit."
             </p>
+            <Transition fallback=|| ()>
+                {move || viewer.get().map(|v| match v.ok().flatten() {
+                    None => view! {
+                        <p><a class="button" href="/auth/login" rel="external">"Sign in with Microsoft"</a></p>
+                    }.into_any(),
+                    Some(v) => {
+                        let first = v.name.split_whitespace().next().unwrap_or("").to_string();
+                        view! {
+                            <p class="welcome" data-testid="welcome">{format!("Welcome, {first}.")}</p>
+                            <ul class="can-do">
+                                {v.can(Capability::Request).then(|| view! { <li>"You can ask for access."</li> })}
+                                {v.can(Capability::Approve).then(|| view! { <li>"You can decide on your team's requests."</li> })}
+                                {v.can(Capability::Audit).then(|| view! { <li>"You can read and export the full history."</li> })}
+                                {v.can(Capability::Administer).then(|| view! { <li>"You administer the portal."</li> })}
+                            </ul>
+                        }.into_any()
+                    }
+                })}
+            </Transition>
             <button
                 type="button"
                 class="secondary"

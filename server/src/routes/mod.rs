@@ -1,2 +1,4 @@
 //! Plain axum routes that live beside the Leptos pages.
+pub mod auth;
+pub mod guard;
 pub mod health;

@@ -15,6 +15,7 @@ use tokio::{
 
 pub struct TestApp {
     pub base_url: String,
+    pub config: Config,
     pub client: reqwest::Client,
     pub pool: sqlx::PgPool,
     shutdown: Option<oneshot::Sender<()>>,
@@ -24,27 +25,38 @@ pub struct TestApp {
 impl TestApp {
     /// Starts the portal on port 0 with a pool over `connect` (a fresh database from `#[sqlx::test]`).
     pub async fn spawn(connect: PgConnectOptions) -> TestApp {
-        let mut config = Config::defaults(([127, 0, 0, 1], 0).into()).unwrap();
+        Self::spawn_with(connect, |_| {}).await
+    }
+
+    /// As [`TestApp::spawn`], after `adjust` has changed the configuration. `public_url` is already the
+    /// real address when `adjust` runs.
+    pub async fn spawn_with(
+        connect: PgConnectOptions,
+        adjust: impl FnOnce(&mut Config),
+    ) -> TestApp {
+        let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        let mut config = Config::defaults(addr).unwrap();
         config.readiness_timeout = std::time::Duration::from_millis(800);
+        config.auth.rate_limit_per_minute = 10_000;
+        adjust(&mut config);
+        let effective = config.clone();
         let pool = PgPoolOptions::new()
             .max_connections(4)
             .acquire_timeout(config.database.acquire_timeout)
             .connect_lazy_with(connect);
         let leptos_options = LeptosOptions::builder().output_name("app").build();
-        let app = Application::build_with_pool(config, leptos_options, pool.clone())
+        let app = Application::build_with_listener(config, leptos_options, pool.clone(), listener)
             .await
             .expect("the portal starts");
-        let addr = app.local_addr().unwrap();
         let (tx, rx) = oneshot::channel::<()>();
         let server = tokio::spawn(app.run_until(async {
             let _ = rx.await;
         }));
         TestApp {
             base_url: format!("http://{addr}"),
-            client: reqwest::Client::builder()
-                .redirect(reqwest::redirect::Policy::none())
-                .build()
-                .unwrap(),
+            config: effective,
+            client: browser(),
             pool,
             shutdown: Some(tx),
             server,
@@ -66,6 +78,15 @@ impl TestApp {
         }
         (&mut self.server).await.unwrap()
     }
+}
+
+/// A client that keeps cookies and does not follow redirects, so tests see each hop as a browser would.
+pub fn browser() -> reqwest::Client {
+    reqwest::Client::builder()
+        .cookie_store(true)
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap()
 }
 
 /// Forwards TCP connections to `upstream`. `stop()` closes the listening socket and cuts every open

@@ -26,10 +26,12 @@ async fn readyz_is_ready_once_migrations_are_applied_at_start(
     let response = app.get("/readyz").await;
     assert_eq!(response.status(), 200);
     // Start-up applied the schema itself: the users table exists in the fresh database.
-    let tables: i64 = sqlx::query_scalar("select count(*) from information_schema.tables where table_name = 'users'")
-        .fetch_one(&app.pool)
-        .await
-        .unwrap();
+    let tables: i64 = sqlx::query_scalar(
+        "select count(*) from information_schema.tables where table_name = 'users'",
+    )
+    .fetch_one(&app.pool)
+    .await
+    .unwrap();
     assert_eq!(tables, 1);
 }
 
@@ -53,7 +55,13 @@ async fn readyz_is_unavailable_while_a_migration_is_missing(
     assert_eq!(response.status(), 503);
     let body: serde_json::Value = response.json().await.unwrap();
     assert_eq!(body["status"], "unavailable");
-    assert!(body["reason"].as_str().unwrap().contains("migrations are not applied"), "{body}");
+    assert!(
+        body["reason"]
+            .as_str()
+            .unwrap()
+            .contains("migrations are not applied"),
+        "{body}"
+    );
 }
 
 #[sqlx::test(migrations = false)]
@@ -85,7 +93,10 @@ async fn readyz_reports_a_postgres_outage_and_recovers_by_itself(
         }
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
-    assert!(recovered, "readyz did not return to 200 after postgres came back");
+    assert!(
+        recovered,
+        "readyz did not return to 200 after postgres came back"
+    );
 }
 
 #[sqlx::test(migrations = false)]
@@ -95,7 +106,10 @@ async fn every_response_carries_a_request_id_and_a_given_one_is_kept(
 ) {
     let app = TestApp::spawn(connect).await;
     let generated = app.get("/healthz").await;
-    let id = generated.headers()["x-request-id"].to_str().unwrap().to_string();
+    let id = generated.headers()["x-request-id"]
+        .to_str()
+        .unwrap()
+        .to_string();
     assert_eq!(id.len(), 36, "a uuid, got {id}");
 
     let given = app
@@ -124,5 +138,7 @@ async fn shutdown_finishes_cleanly_and_the_port_stops_answering(
 // Keeps the fixture signature honest: sqlx::test with a pool runs migrations through the same files.
 #[sqlx::test(migrator = "server::db::MIGRATOR")]
 async fn the_embedded_migrations_apply_to_an_empty_database(pool: PgPool) {
-    server::db::check_ready(&pool, Duration::from_secs(5)).await.unwrap();
+    server::db::check_ready(&pool, Duration::from_secs(5))
+        .await
+        .unwrap();
 }

@@ -1,0 +1,2 @@
+//! Thin `#[server]` functions by area. Each authorizes first, then calls plain code in `ssr/`.
+pub mod session;

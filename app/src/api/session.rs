@@ -1,0 +1,54 @@
+//! Who is signed in, and the administrator's view of the portal's own health.
+use leptos::prelude::*;
+use serde::{Deserialize, Serialize};
+
+use crate::auth::Viewer;
+
+/// The signed-in person (name, UPN, roles), or `None`. Public: it tells nothing about anyone else.
+#[server(prefix = "/api", endpoint = "viewer")]
+pub async fn get_viewer() -> Result<Option<Viewer>, ServerFnError> {
+    Ok(crate::ssr::auth::viewer_session()
+        .await?
+        .map(|user| user.viewer()))
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PortalHealth {
+    pub database_ready: bool,
+    pub migrations_applied: i64,
+    pub people: i64,
+    pub live_sessions: i64,
+}
+
+/// Administrators only.
+#[server(prefix = "/api", endpoint = "portal_health")]
+pub async fn get_portal_health() -> Result<PortalHealth, ServerFnError> {
+    use crate::{auth::Capability, ssr::state::AppState};
+
+    crate::ssr::auth::require(Capability::Administer).await?;
+    let state = expect_context::<AppState>();
+    let counts: Result<(i64, i64, i64), sqlx::Error> = sqlx::query_as(
+        "select (select count(*) from _sqlx_migrations where success),
+                (select count(*) from users),
+                (select count(*) from tower_sessions.session where expiry_date > now())",
+    )
+    .fetch_one(&state.pool)
+    .await;
+    match counts {
+        Ok((migrations_applied, people, live_sessions)) => Ok(PortalHealth {
+            database_ready: true,
+            migrations_applied,
+            people,
+            live_sessions,
+        }),
+        Err(e) => {
+            tracing::error!(error = %e, "health counts");
+            Ok(PortalHealth {
+                database_ready: false,
+                migrations_applied: 0,
+                people: 0,
+                live_sessions: 0,
+            })
+        }
+    }
+}

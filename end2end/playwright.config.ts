@@ -1,0 +1,67 @@
+// Browser journeys run in Debian's Chromium (never a downloaded browser) against the real server, a real
+// Postgres database and the Entra/Graph stand-in, which Playwright starts below unless they already run.
+import path from 'node:path';
+import { defineConfig } from '@playwright/test';
+
+const portalPort = process.env.E2E_PORTAL_PORT ?? '3300';
+const simPort = process.env.E2E_SIM_PORT ?? '3310';
+const binDir = path.resolve(__dirname, process.env.PORTAL_BIN_DIR ?? '../target/debug');
+const tenant = '9c2f3d71-5b8e-4a6c-8f0d-3e7b1a2c4d59';
+const databaseUrl = process.env.E2E_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/portal_e2e';
+export const baseURL = `http://127.0.0.1:${portalPort}`;
+export const simURL = `http://127.0.0.1:${simPort}`;
+
+export default defineConfig({
+  testDir: './tests',
+  outputDir: './test-results',
+  timeout: 30_000,
+  expect: { timeout: 10_000 },
+  // Two cores: one browser at a time keeps the run steady.
+  workers: 1,
+  forbidOnly: !!process.env.CI,
+  reporter: [['list'], ['html', { open: 'never', outputFolder: 'playwright-report' }]],
+  use: {
+    baseURL,
+    trace: 'retain-on-failure',
+    screenshot: 'only-on-failure',
+    launchOptions: {
+      executablePath: '/usr/bin/chromium',
+      args: [
+        '--headless',
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-quic',
+        '--no-first-run',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+      ],
+    },
+  },
+  webServer: [
+    {
+      command: `${binDir}/entra-sim --port ${simPort}`,
+      url: `${simURL}/healthz`,
+      reuseExistingServer: !process.env.CI,
+      stdout: 'pipe',
+      timeout: 60_000,
+    },
+    {
+      command: `${binDir}/server`,
+      cwd: '..',
+      url: `${baseURL}/readyz`,
+      reuseExistingServer: !process.env.CI,
+      stdout: 'pipe',
+      timeout: 60_000,
+      env: {
+        PORTAL_LISTEN_ADDR: `127.0.0.1:${portalPort}`,
+        PORTAL_PUBLIC_URL: `http://127.0.0.1:${portalPort}`,
+        PORTAL_AUTH__AUTHORITY: `${simURL}/${tenant}/v2.0`,
+        PORTAL_AUTH__GRAPH_BASE_URL: `${simURL}/graph/beta`,
+        PORTAL_DATABASE__URL: databaseUrl,
+        LEPTOS_SITE_ROOT: 'target/site',
+        RUST_LOG: process.env.RUST_LOG ?? 'info',
+      },
+    },
+  ],
+});

@@ -1,0 +1,45 @@
+#!/usr/bin/env bash
+# Builds the site and the binaries with plain cargo: what `cargo leptos build` does (wasm, wasm-bindgen,
+# CSS, server), without needing cargo-leptos, which takes 17 minutes to install on a fresh machine.
+# Output: target/site/ (pkg/app.js, pkg/app.wasm, pkg/app.css, public files), and the `server` and
+# `entra-sim` binaries in cargo's target directory.
+#   scripts/build-site.sh            debug build
+#   scripts/build-site.sh --release  optimised, stripped wasm passed through wasm-opt
+set -euo pipefail
+cd "$(dirname "$0")/.."
+. scripts/lib.sh
+
+release=false
+[ "${1:-}" = "--release" ] && release=true
+
+ensure_wasm_target
+ensure_wasm_bindgen
+
+target_dir=$(cargo_target_dir)
+site=target/site
+if $release; then
+  wasm_args=(--profile wasm-release); wasm_dir=wasm-release; bin_args=(--release)
+else
+  wasm_args=(); wasm_dir=debug; bin_args=()
+fi
+
+say "building the browser bundle"
+cargo build -p app --lib --target wasm32-unknown-unknown --no-default-features --features hydrate "${wasm_args[@]}"
+
+rm -rf "$site"
+mkdir -p "$site/pkg"
+wasm-bindgen --target web --no-typescript --out-dir "$site/pkg" --out-name app \
+  "$target_dir/wasm32-unknown-unknown/$wasm_dir/app.wasm"
+# Leptos asks for <output-name>.wasm when LEPTOS_OUTPUT_NAME is set at compile time (.cargo/config.toml).
+mv "$site/pkg/app_bg.wasm" "$site/pkg/app.wasm"
+if $release; then
+  ensure_wasm_opt
+  wasm-opt -Oz --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext \
+    --enable-mutable-globals "$site/pkg/app.wasm" -o "$site/pkg/app.wasm"
+fi
+cp style/main.css "$site/pkg/app.css"
+[ -d public ] && cp -R public/. "$site/"
+
+say "building the server and the stand-in"
+cargo build -p server -p entra-sim --bins "${bin_args[@]}"
+say "site built in $site"

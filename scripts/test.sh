@@ -1,0 +1,39 @@
+#!/usr/bin/env bash
+# The whole check, as CI runs it: format, lints, unit and integration tests against real Postgres, then
+# the browser journeys in Debian's Chromium. Installs what is missing first.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+. scripts/lib.sh
+started=$(date +%s)
+step() { say "$1 (at $(( $(date +%s) - started ))s)"; }
+
+step "checking formatting"
+cargo fmt --all -- --check
+
+ensure_postgres
+# sqlx::test creates (and drops) a fresh database per test from this connection.
+export DATABASE_URL="postgres://postgres@$PG_HOST:$PG_PORT/postgres"
+
+step "linting"
+cargo clippy --workspace --all-targets -- -D warnings
+
+step "unit and integration tests"
+if command -v cargo-nextest >/dev/null; then
+  cargo nextest run --workspace --no-fail-fast
+else
+  cargo test --workspace --no-fail-fast
+fi
+
+step "building the site"
+scripts/build-site.sh
+
+step "browser journeys"
+ensure_chromium
+ensure_npm_packages
+# A clean database for each run: the journeys assert on what they create.
+dropdb -h "$PG_HOST" -p "$PG_PORT" -U postgres --if-exists portal_e2e
+ensure_database portal_e2e
+target_dir=$(cargo_target_dir)
+(cd end2end && CI=1 PORTAL_BIN_DIR="$target_dir/debug" npx playwright test)
+
+step "all checks passed"

@@ -1,0 +1,59 @@
+//! The page people see when a plain route refuses or fails: what happened in words they can act on,
+//! a way forward, and a reference that matches the log line. Never the internal cause.
+use askama::Template;
+use axum::{
+    http::StatusCode,
+    response::{Html, IntoResponse, Response},
+};
+
+#[derive(Template)]
+#[template(path = "problem.html")]
+struct ProblemPage<'a> {
+    title: &'a str,
+    message: &'a str,
+    action: Option<(&'a str, &'a str)>,
+    reference: &'a str,
+}
+
+pub struct Problem {
+    pub status: StatusCode,
+    pub title: &'static str,
+    pub message: String,
+    pub action: Option<(&'static str, &'static str)>,
+}
+
+impl Problem {
+    pub fn new(status: StatusCode, title: &'static str, message: impl Into<String>) -> Self {
+        Self {
+            status,
+            title,
+            message: message.into(),
+            action: None,
+        }
+    }
+
+    pub fn with_action(mut self, href: &'static str, label: &'static str) -> Self {
+        self.action = Some((href, label));
+        self
+    }
+}
+
+impl IntoResponse for Problem {
+    fn into_response(self) -> Response {
+        let reference = uuid::Uuid::new_v4().to_string();
+        tracing::info!(status = %self.status, title = self.title, %reference, "problem page");
+        let page = ProblemPage {
+            title: self.title,
+            message: &self.message,
+            action: self.action,
+            reference: &reference,
+        };
+        match page.render() {
+            Ok(html) => (self.status, Html(html)).into_response(),
+            Err(e) => {
+                tracing::error!(error = %e, "problem page did not render");
+                (self.status, self.message).into_response()
+            }
+        }
+    }
+}

@@ -1,0 +1,62 @@
+//! Which pages need which capability. The pages hide what a role cannot do; this is what refuses,
+//! before any of a protected page is rendered. Server functions check again for their own data.
+use app::auth::Capability;
+use axum::{
+    extract::{Request, State},
+    http::StatusCode,
+    middleware::Next,
+    response::{IntoResponse, Redirect, Response},
+};
+use time::OffsetDateTime;
+use tower_sessions::Session;
+
+use crate::{problem::Problem, startup::ServerState};
+
+/// Path prefixes of pages that need a signed-in person, and the capability they need (`None`: any).
+pub const PROTECTED_PAGES: &[(&str, Option<Capability>)] =
+    &[("/admin", Some(Capability::Administer))];
+
+fn required_for(path: &str) -> Option<Option<Capability>> {
+    PROTECTED_PAGES
+        .iter()
+        .find(|(prefix, _)| path == *prefix || path.starts_with(&format!("{prefix}/")))
+        .map(|(_, capability)| *capability)
+}
+
+pub async fn pages(
+    State(state): State<ServerState>,
+    session: Session,
+    request: Request,
+    next: Next,
+) -> Response {
+    let Some(required) = required_for(request.uri().path()) else {
+        return next.run(request).await;
+    };
+    let timeout = state.app.auth.oidc.settings().session_absolute_timeout;
+    let user =
+        match app::ssr::auth::session::current_user(&session, timeout, OffsetDateTime::now_utc())
+            .await
+        {
+            Ok(user) => user,
+            Err(e) => {
+                tracing::error!(error = %e, "session store");
+                return StatusCode::SERVICE_UNAVAILABLE.into_response();
+            }
+        };
+    match (user, required) {
+        (None, _) => {
+            let path = request.uri().path_and_query().map(|p| p.as_str()).unwrap_or("/");
+            let target = url::form_urlencoded::Serializer::new(String::new()).append_pair("return_to", path).finish();
+            Redirect::to(&format!("/auth/login?{target}")).into_response()
+        }
+        (Some(user), Some(capability)) if !user.can(capability) => Problem::new(
+            StatusCode::FORBIDDEN,
+            "You do not have access to this page",
+            "Your roles in the portal do not include this page. If you need it, ask your administrator \
+             for the right app role in Entra ID.",
+        )
+        .with_action("/", "Go to the portal")
+        .into_response(),
+        _ => next.run(request).await,
+    }
+}

@@ -1,0 +1,423 @@
+//! Sign-in against the Entra stand-in over HTTP: the happy path for every seeded person, and each way a
+//! callback can be forged or replayed, refused with a page and no session.
+use entra_sim::people::{self, ADELE, ALEX, LEE, MEGAN, PATTI};
+use serde_json::Value;
+use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
+
+use super::{
+    harness::browser,
+    oidc_world::{location, Tamper, World},
+};
+
+async fn me(world: &World, browser: &reqwest::Client) -> reqwest::Response {
+    browser.get(world.app.url("/api/me")).send().await.unwrap()
+}
+
+/// No trace of a sign-in: not signed in, no user row, no tokens.
+async fn assert_not_signed_in(world: &World, browser: &reqwest::Client, oid: &str) {
+    assert_eq!(me(world, browser).await.status(), 401);
+    let oid = uuid::Uuid::parse_str(oid).unwrap();
+    let users: i64 = sqlx::query_scalar("select count(*) from users where oid = $1")
+        .bind(oid)
+        .fetch_one(&world.app.pool)
+        .await
+        .unwrap();
+    let tokens: i64 = sqlx::query_scalar("select count(*) from user_tokens where oid = $1")
+        .bind(oid)
+        .fetch_one(&world.app.pool)
+        .await
+        .unwrap();
+    assert_eq!(
+        (users, tokens),
+        (0, 0),
+        "a refused sign-in left rows behind"
+    );
+}
+
+async fn page_text(response: reqwest::Response) -> (u16, String) {
+    let status = response.status().as_u16();
+    (status, response.text().await.unwrap())
+}
+
+#[sqlx::test(migrations = false)]
+async fn every_seeded_person_signs_in_with_their_name_and_mapped_roles(
+    _: PgPoolOptions,
+    connect: PgConnectOptions,
+) {
+    let world = World::start(connect).await;
+    for person in people::all() {
+        let b = browser();
+        let callback = world.sign_in(&b, person.oid).await;
+        assert_eq!(callback.status(), 303, "{}", person.upn);
+        assert_eq!(location(&callback), "/");
+
+        let viewer: Value = me(&world, &b).await.json().await.unwrap();
+        assert_eq!(viewer["oid"], person.oid);
+        assert_eq!(viewer["upn"], person.upn);
+        assert_eq!(viewer["name"], person.display_name);
+        let roles: Vec<&str> = viewer["roles"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|r| r.as_str().unwrap())
+            .collect();
+        let mut expected = vec!["requester"];
+        for claim in person.roles {
+            match *claim {
+                "Approver" => expected.push("approver"),
+                "Auditor" => expected.push("auditor"),
+                "Admin" => expected.push("admin"),
+                _ => {}
+            }
+        }
+        assert_eq!(roles, expected, "{}", person.upn);
+        assert!(viewer.get("access_token").is_none() && viewer.get("refresh_token").is_none());
+    }
+}
+
+#[sqlx::test(migrations = false)]
+async fn sign_in_records_the_person_and_their_manager_from_graph(
+    _: PgPoolOptions,
+    connect: PgConnectOptions,
+) {
+    let world = World::start(connect).await;
+    let alex = people::by_oid(ALEX).unwrap();
+    let manager = people::by_oid(alex.manager.unwrap()).unwrap();
+    world.sign_in(&browser(), ALEX).await;
+    let (upn, manager_upn, manager_oid): (String, Option<String>, Option<uuid::Uuid>) =
+        sqlx::query_as("select upn, manager_upn, manager_oid from users where oid = $1")
+            .bind(uuid::Uuid::parse_str(ALEX).unwrap())
+            .fetch_one(&world.app.pool)
+            .await
+            .unwrap();
+    assert_eq!(upn, alex.upn);
+    assert_eq!(manager_upn.as_deref(), Some(manager.upn));
+    assert_eq!(
+        manager_oid.map(|o| o.to_string()).as_deref(),
+        Some(manager.oid)
+    );
+}
+
+#[sqlx::test(migrations = false)]
+async fn the_session_id_changes_at_sign_in(_: PgPoolOptions, connect: PgConnectOptions) {
+    let world = World::start(connect).await;
+    let b = browser();
+    let login = b.get(world.app.url("/auth/login")).send().await.unwrap();
+    let before = session_cookie(&login).expect("the pending login lives in a session");
+    let callback_url = {
+        let authorize = location(&login);
+        let mut url = reqwest::Url::parse(&authorize).unwrap();
+        let mut form: Vec<(String, String)> = url.query_pairs().into_owned().collect();
+        form.push(("login_as".into(), LEE.into()));
+        url.set_query(None);
+        location(&b.post(url).form(&form).send().await.unwrap())
+    };
+    let callback = b.get(callback_url).send().await.unwrap();
+    let after = session_cookie(&callback).expect("sign-in sets a new session cookie");
+    assert_ne!(before, after);
+}
+
+fn session_cookie(response: &reqwest::Response) -> Option<String> {
+    response
+        .headers()
+        .get_all("set-cookie")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find(|c| c.starts_with("portal_session="))
+        .map(|c| c.split(';').next().unwrap_or_default().to_string())
+}
+
+#[sqlx::test(migrations = false)]
+async fn a_tampered_state_is_refused_without_a_session(
+    _: PgPoolOptions,
+    connect: PgConnectOptions,
+) {
+    let world = World::start(connect).await;
+    let b = browser();
+    let callback = world.authorize(&b, ALEX).await;
+    let mut url = reqwest::Url::parse(&callback).unwrap();
+    let pairs: Vec<(String, String)> = url
+        .query_pairs()
+        .map(|(k, v)| {
+            if k == "state" {
+                (k.into_owned(), format!("{v}x"))
+            } else {
+                (k.into_owned(), v.into_owned())
+            }
+        })
+        .collect();
+    url.query_pairs_mut().clear().extend_pairs(pairs);
+    let (status, page) = page_text(b.get(url).send().await.unwrap()).await;
+    assert_eq!(status, 400);
+    assert!(
+        page.contains("did not match this browser session"),
+        "{page}"
+    );
+    assert_not_signed_in(&world, &b, ALEX).await;
+}
+
+#[sqlx::test(migrations = false)]
+async fn a_replayed_callback_is_refused(_: PgPoolOptions, connect: PgConnectOptions) {
+    let world = World::start(connect).await;
+    let b = browser();
+    let callback = world.authorize(&b, ALEX).await;
+    assert_eq!(b.get(&callback).send().await.unwrap().status(), 303);
+
+    // The same browser again: its pending login was used up.
+    let (status, page) = page_text(b.get(&callback).send().await.unwrap()).await;
+    assert_eq!(status, 400);
+    assert!(page.contains("expired or was already used"), "{page}");
+
+    // Another browser replaying the captured URL gets nothing either.
+    let thief = browser();
+    let (status, _) = page_text(thief.get(&callback).send().await.unwrap()).await;
+    assert_eq!(status, 400);
+    assert_eq!(me(&world, &thief).await.status(), 401);
+}
+
+#[sqlx::test(migrations = false)]
+async fn a_callback_in_a_browser_without_the_pkce_verifier_is_refused(
+    _: PgPoolOptions,
+    connect: PgConnectOptions,
+) {
+    let world = World::start(connect).await;
+    // The code and state were made for one browser session; another one has no verifier to redeem them.
+    let callback = world.authorize(&browser(), MEGAN).await;
+    let other = browser();
+    let (status, page) = page_text(other.get(&callback).send().await.unwrap()).await;
+    assert_eq!(status, 400);
+    assert!(page.contains("You were not signed in"), "{page}");
+    assert_not_signed_in(&world, &other, MEGAN).await;
+}
+
+async fn refused_with_tampering(world: &World, tamper: Tamper, oid: &str) {
+    world.tamper(tamper);
+    let b = browser();
+    let (status, page) = page_text(world.sign_in(&b, oid).await).await;
+    assert_eq!(status, 400, "{page}");
+    assert!(page.contains("could not be trusted"), "{page}");
+    assert_not_signed_in(world, &b, oid).await;
+}
+
+#[sqlx::test(migrations = false)]
+async fn an_id_token_with_the_wrong_nonce_is_refused(_: PgPoolOptions, connect: PgConnectOptions) {
+    let world = World::start(connect).await;
+    refused_with_tampering(
+        &world,
+        Tamper::Claims(Box::new(|c| c["nonce"] = "someone-elses-nonce".into())),
+        ALEX,
+    )
+    .await;
+}
+
+#[sqlx::test(migrations = false)]
+async fn an_id_token_signed_by_another_key_is_refused(_: PgPoolOptions, connect: PgConnectOptions) {
+    let world = World::start(connect).await;
+    refused_with_tampering(&world, Tamper::ForeignKey, ADELE).await;
+}
+
+#[sqlx::test(migrations = false)]
+async fn an_id_token_for_another_audience_is_refused(_: PgPoolOptions, connect: PgConnectOptions) {
+    let world = World::start(connect).await;
+    refused_with_tampering(
+        &world,
+        Tamper::Claims(Box::new(|c| c["aud"] = "some-other-app".into())),
+        PATTI,
+    )
+    .await;
+}
+
+#[sqlx::test(migrations = false)]
+async fn an_expired_id_token_is_refused(_: PgPoolOptions, connect: PgConnectOptions) {
+    let world = World::start(connect).await;
+    refused_with_tampering(
+        &world,
+        Tamper::Claims(Box::new(|c| {
+            let iat = c["iat"].as_i64().unwrap();
+            c["iat"] = (iat - 7200).into();
+            c["nbf"] = (iat - 7200).into();
+            c["exp"] = (iat - 3600).into();
+        })),
+        LEE,
+    )
+    .await;
+}
+
+#[sqlx::test(migrations = false)]
+async fn an_id_token_from_another_issuer_is_refused(_: PgPoolOptions, connect: PgConnectOptions) {
+    let world = World::start(connect).await;
+    refused_with_tampering(
+        &world,
+        Tamper::Claims(Box::new(|c| {
+            c["iss"] = "https://login.microsoftonline.com/evil/v2.0".into()
+        })),
+        ALEX,
+    )
+    .await;
+}
+
+#[sqlx::test(migrations = false)]
+async fn a_tenant_outside_the_allow_list_is_refused(_: PgPoolOptions, connect: PgConnectOptions) {
+    let world = World::start_with(connect, |c| {
+        c.auth.allowed_tenants = vec!["00000000-0000-0000-0000-000000000000".into()]
+    })
+    .await;
+    let b = browser();
+    let (status, page) = page_text(world.sign_in(&b, ALEX).await).await;
+    assert_eq!(status, 400);
+    assert!(page.contains("not allowed to use this portal"), "{page}");
+    assert_not_signed_in(&world, &b, ALEX).await;
+}
+
+#[sqlx::test(migrations = false)]
+async fn an_error_from_the_authority_shows_a_page_and_signs_nobody_in(
+    _: PgPoolOptions,
+    connect: PgConnectOptions,
+) {
+    let world = World::start(connect).await;
+    let b = browser();
+    b.get(world.app.url("/auth/login")).send().await.unwrap();
+    let (status, page) =
+        page_text(
+            b.get(world.app.url(
+                "/auth/callback?error=access_denied&error_description=AADSTS65004%3A+declined",
+            ))
+            .send()
+            .await
+            .unwrap(),
+        )
+        .await;
+    assert_eq!(status, 400);
+    assert!(page.contains("cancelled or refused"), "{page}");
+    assert!(
+        !page.contains("AADSTS65004"),
+        "the provider's text stays in the log: {page}"
+    );
+    assert_eq!(me(&world, &b).await.status(), 401);
+}
+
+#[sqlx::test(migrations = false)]
+async fn tokens_are_stored_encrypted_and_refreshed_before_expiry(
+    _: PgPoolOptions,
+    connect: PgConnectOptions,
+) {
+    let world = World::start(connect).await;
+    world.sign_in(&browser(), ALEX).await;
+    let oid = uuid::Uuid::parse_str(ALEX).unwrap();
+    let (access, refresh): (Vec<u8>, Option<Vec<u8>>) =
+        sqlx::query_as("select access_token, refresh_token from user_tokens where oid = $1")
+            .bind(oid)
+            .fetch_one(&world.app.pool)
+            .await
+            .unwrap();
+    // A JWT starts with "eyJ"; stored bytes are ciphertext.
+    assert!(!access.windows(3).any(|w| w == b"eyJ"));
+    assert!(refresh.is_some(), "offline_access gives a refresh token");
+
+    // Far enough ahead that the stored access token counts as expiring: the store refreshes it.
+    let later = time::OffsetDateTime::now_utc() + time::Duration::minutes(58);
+    let auth = app_auth(&world);
+    let token = app::ssr::auth::tokens::access_token_for(
+        &world.app.pool,
+        &auth.cipher,
+        &auth.oidc,
+        oid,
+        later,
+    )
+    .await
+    .unwrap();
+    let graph_me = reqwest::Client::new()
+        .get(format!("{}/me", world.sim.graph_base_url()))
+        .bearer_auth(token.secret())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(graph_me.status(), 200, "the refreshed token works on Graph");
+    let (refreshed,): (Option<Vec<u8>>,) =
+        sqlx::query_as("select refresh_token from user_tokens where oid = $1")
+            .bind(oid)
+            .fetch_one(&world.app.pool)
+            .await
+            .unwrap();
+    assert_ne!(refreshed, refresh, "the rotated refresh token was stored");
+}
+
+/// An `Auth` like the server's, from the same settings and token keys (the world configures explicit
+/// keys so the test can open the rows the server sealed).
+fn app_auth(world: &World) -> app::ssr::auth::Auth {
+    let c = &world.app.config;
+    app::ssr::auth::Auth {
+        oidc: app::ssr::auth::oidc::Oidc::new(c.auth.clone(), &c.redirect_uri()).unwrap(),
+        cipher: app::ssr::auth::tokens::TokenCipher::from_settings(&c.auth.token_keys).unwrap(),
+    }
+}
+
+#[sqlx::test(migrations = false)]
+async fn signing_out_ends_the_session_forgets_tokens_and_visits_the_authority(
+    _: PgPoolOptions,
+    connect: PgConnectOptions,
+) {
+    let world = World::start(connect).await;
+    let b = browser();
+    world.sign_in(&b, ALEX).await;
+    let out = b
+        .post(world.app.url("/auth/logout"))
+        .header("origin", &world.app.base_url)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(out.status(), 303);
+    let end_session = location(&out);
+    assert!(
+        end_session.starts_with(
+            &world
+                .sim
+                .authority()
+                .replace("/v2.0", "/oauth2/v2.0/logout")
+        ),
+        "{end_session}"
+    );
+    assert!(
+        end_session.contains("post_logout_redirect_uri="),
+        "{end_session}"
+    );
+    assert_eq!(me(&world, &b).await.status(), 401);
+    let tokens: i64 = sqlx::query_scalar("select count(*) from user_tokens")
+        .fetch_one(&world.app.pool)
+        .await
+        .unwrap();
+    assert_eq!(tokens, 0);
+}
+
+#[sqlx::test(migrations = false)]
+async fn a_session_past_its_absolute_lifetime_is_signed_out(
+    _: PgPoolOptions,
+    connect: PgConnectOptions,
+) {
+    let world = World::start_with(connect, |c| {
+        c.auth.session_absolute_timeout = std::time::Duration::ZERO
+    })
+    .await;
+    let b = browser();
+    assert_eq!(world.sign_in(&b, ALEX).await.status(), 303);
+    assert_eq!(me(&world, &b).await.status(), 401);
+}
+
+#[sqlx::test(migrations = false)]
+async fn sign_in_is_rate_limited_per_address(_: PgPoolOptions, connect: PgConnectOptions) {
+    let world = World::start_with(connect, |c| c.auth.rate_limit_per_minute = 3).await;
+    let b = browser();
+    for _ in 0..3 {
+        assert_eq!(
+            b.get(world.app.url("/auth/login"))
+                .send()
+                .await
+                .unwrap()
+                .status(),
+            303
+        );
+    }
+    let limited = b.get(world.app.url("/auth/login")).send().await.unwrap();
+    assert_eq!(limited.status(), 429);
+    assert_eq!(limited.headers()["retry-after"], "60");
+}
