@@ -30,10 +30,13 @@ scripts/build-site.sh
 step "browser journeys"
 ensure_chromium
 ensure_npm_packages
-# A clean database for each run: the journeys assert on what they create.
-dropdb -h "$PG_HOST" -p "$PG_PORT" -U postgres --if-exists portal_e2e
-ensure_database portal_e2e
+# A clean database for each run: the journeys assert on what they create. E2E_DATABASE, E2E_PORTAL_PORT
+# and E2E_SIM_PORT let two runs share a machine.
+e2e_db=${E2E_DATABASE:-portal_e2e}
+dropdb -h "$PG_HOST" -p "$PG_PORT" -U postgres --if-exists "$e2e_db"
+ensure_database "$e2e_db"
 target_dir=$(cargo_target_dir)
-(cd end2end && CI=1 PORTAL_BIN_DIR="$target_dir/debug" npx playwright test)
+(cd end2end && CI=1 PORTAL_BIN_DIR="$target_dir/debug" \
+  E2E_DATABASE_URL="postgres://postgres@$PG_HOST:$PG_PORT/$e2e_db" npx playwright test)
 
 step "all checks passed"
