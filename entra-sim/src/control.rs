@@ -8,9 +8,11 @@ use axum::{Json, Router};
 use serde::Deserialize;
 use serde_json::json;
 
+use crate::config::Approval;
 use crate::faults::{FaultSpec, RouteFamily};
 use crate::people;
 use crate::requests::duration;
+use crate::requests::lifecycle::{FailNext, Refusal};
 use crate::state::App;
 use crate::util::graph_time;
 
@@ -28,6 +30,11 @@ pub fn routes() -> Router<App> {
         .route("/_control/received", get(received).delete(clear_received))
         .route("/_control/people", get(list_people))
         .route("/_control/tokens", post(mint_token))
+        .route("/_control/requests", get(list_requests))
+        .route("/_control/requests/{id}/approve", post(approve))
+        .route("/_control/requests/{id}/reject", post(reject))
+        .route("/_control/requests/{id}/fail-next", post(fail_next))
+        .route("/_control/approval", get(approval).put(set_approval))
 }
 
 fn refuse(status: StatusCode, message: impl Into<String>) -> Response {
@@ -221,4 +228,112 @@ async fn mint_token(State(app): State<App>, body: Option<Json<Mint>>) -> Respons
         Ok(t) => Json(json!({ "access_token": t, "token_type": "Bearer", "expires_in": app.cfg.access_token_lifetime.as_secs() })).into_response(),
         Err(e) => refuse(StatusCode::INTERNAL_SERVER_ERROR, e.to_string()),
     }
+}
+
+async fn list_requests(State(app): State<App>) -> Response {
+    let store = app.lifecycle(app.clock.now());
+    let all: Vec<serde_json::Value> = store.requests().iter().map(|r| r.internal_json()).collect();
+    Json(json!({ "value": all })).into_response()
+}
+
+fn refusal(r: Refusal) -> Response {
+    match r {
+        Refusal::NotFound => refuse(StatusCode::NOT_FOUND, "no such request"),
+        Refusal::WrongState(s) => refuse(
+            StatusCode::CONFLICT,
+            format!("the request is {}", json!(s).as_str().unwrap_or_default()),
+        ),
+        Refusal::Forbidden(why) => refuse(StatusCode::FORBIDDEN, why),
+    }
+}
+
+async fn decide(app: &App, id: &str, approve: bool) -> Response {
+    let now = app.clock.now();
+    let mut store = app.lifecycle(now);
+    match store.decide(id, approve, now) {
+        Ok(()) => match store.request(id) {
+            Some(r) => Json(r.internal_json()).into_response(),
+            None => refusal(Refusal::NotFound),
+        },
+        Err(r) => refusal(r),
+    }
+}
+
+async fn approve(State(app): State<App>, Path(id): Path<String>) -> Response {
+    decide(&app, &id, true).await
+}
+
+async fn reject(State(app): State<App>, Path(id): Path<String>) -> Response {
+    decide(&app, &id, false).await
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Fail {
+    /// `granting` or `revoking`: that step of the request's next occurrence fails.
+    next: FailNext,
+}
+
+async fn fail_next(
+    State(app): State<App>,
+    Path(id): Path<String>,
+    body: Option<Json<Fail>>,
+) -> Response {
+    let Some(Json(f)) = body else {
+        return refuse(
+            StatusCode::BAD_REQUEST,
+            "send {\"next\": \"granting\"} or {\"next\": \"revoking\"}",
+        );
+    };
+    match app.lifecycle(app.clock.now()).fail_next(&id, f.next) {
+        Ok(()) => StatusCode::NO_CONTENT.into_response(),
+        Err(r) => refusal(r),
+    }
+}
+
+fn approval_json(a: Approval) -> serde_json::Value {
+    match a {
+        Approval::Manual => json!({ "mode": "manual" }),
+        Approval::AutoAfter(d) => json!({ "mode": "auto", "after_seconds": d.as_secs_f64() }),
+    }
+}
+
+async fn approval(State(app): State<App>) -> Response {
+    Json(approval_json(crate::util::lock(&app.requests).approval())).into_response()
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct SetApproval {
+    mode: String,
+    after_seconds: Option<f64>,
+}
+
+async fn set_approval(State(app): State<App>, body: Option<Json<SetApproval>>) -> Response {
+    let Some(Json(a)) = body else {
+        return refuse(
+            StatusCode::BAD_REQUEST,
+            "send {\"mode\": \"manual\"} or {\"mode\": \"auto\", \"after_seconds\": N}",
+        );
+    };
+    let approval = match (a.mode.as_str(), a.after_seconds) {
+        ("manual", None) => Approval::Manual,
+        ("auto", secs) => match std::time::Duration::try_from_secs_f64(secs.unwrap_or(0.0)) {
+            Ok(d) => Approval::AutoAfter(d),
+            Err(_) => {
+                return refuse(
+                    StatusCode::BAD_REQUEST,
+                    "after_seconds must be a non-negative number",
+                )
+            }
+        },
+        _ => {
+            return refuse(
+                StatusCode::BAD_REQUEST,
+                "mode is manual (without after_seconds) or auto",
+            )
+        }
+    };
+    crate::set_approval(&app, approval);
+    Json(approval_json(approval)).into_response()
 }

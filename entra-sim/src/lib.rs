@@ -3,8 +3,6 @@
 //! alone. The portal reaches it only through configuration: `authority` = [`RunningSim::authority`],
 //! `graph_base_url` = [`RunningSim::graph_base_url`].
 #![cfg_attr(test, allow(clippy::unwrap_used, clippy::expect_used))]
-// Helpers for the Graph inventory and requests, which come in the next commits.
-#![allow(dead_code)]
 
 pub mod clock;
 pub mod config;
@@ -64,7 +62,24 @@ fn router(app: App) -> Router {
 
 /// Moves simulated time forward and lets everything that became due happen.
 pub(crate) fn advance_time(app: &AppState, by: Duration) {
-    app.clock.advance(by);
+    let now = app.clock.advance(by);
+    drop(app.lifecycle(now));
+}
+
+/// Changes how submitted requests are approved from now on (requests already waiting included).
+pub(crate) fn set_approval(app: &AppState, approval: Approval) {
+    util::lock(&app.requests).set_approval(approval, app.clock.now());
+}
+
+/// Moves requests along in the background, so a portal polling the change feed sees them advance
+/// even when nobody reads them (each read also evaluates what is due, so tests need not wait).
+async fn tick(app: App) {
+    let mut interval = tokio::time::interval(app.cfg.tick_interval.max(Duration::from_millis(10)));
+    interval.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
+    loop {
+        interval.tick().await;
+        drop(app.lifecycle(app.clock.now()));
+    }
 }
 
 /// A simulator serving on a local port until shut down or dropped.
@@ -96,6 +111,10 @@ pub async fn start(cfg: SimConfig) -> Result<RunningSim, SimError> {
         .map_err(|e| SimError::new(format!("building the inventory failed: {e}")))?;
     let app: App = Arc::new(AppState {
         inventory,
+        requests: std::sync::Mutex::new(requests::lifecycle::Store::new(
+            cfg.approval,
+            cfg.provisioning_delay,
+        )),
         clock: cfg.clock.clone(),
         faults: faults::Faults::new(cfg.fault_seed),
         recorder: recorder::Recorder::default(),
@@ -105,12 +124,12 @@ pub async fn start(cfg: SimConfig) -> Result<RunningSim, SimError> {
         cfg,
     });
     let (tx, rx) = oneshot::channel();
-    let task = tokio::spawn(server::serve(
-        listener,
-        app.clone(),
-        router(app.clone()),
-        rx,
-    ));
+    let ticker = tokio::spawn(tick(app.clone()));
+    let serving = server::serve(listener, app.clone(), router(app.clone()), rx);
+    let task = tokio::spawn(async move {
+        serving.await;
+        ticker.abort();
+    });
     Ok(RunningSim {
         addr,
         app,
@@ -209,6 +228,59 @@ impl RunningSim {
         let claims =
             oidc::claims::id_token(&self.app, client, person, nonce, &sid, self.app.clock.now());
         self.app.keys.sign(&claims)
+    }
+
+    /// Approves a submitted request, as its approver would in Permissions Management.
+    pub fn approve(&self, request_id: &str) -> Result<(), SimError> {
+        self.decide(request_id, true)
+    }
+
+    /// Rejects a submitted request.
+    pub fn reject(&self, request_id: &str) -> Result<(), SimError> {
+        self.decide(request_id, false)
+    }
+
+    fn decide(&self, request_id: &str, approve: bool) -> Result<(), SimError> {
+        let now = self.app.clock.now();
+        self.app
+            .lifecycle(now)
+            .decide(request_id, approve, now)
+            .map_err(|r| match r {
+                requests::lifecycle::Refusal::NotFound => {
+                    SimError::new(format!("no request '{request_id}'"))
+                }
+                requests::lifecycle::Refusal::WrongState(s) => {
+                    SimError::new(format!("request '{request_id}' is {s:?}, not submitted"))
+                }
+                requests::lifecycle::Refusal::Forbidden(why) => SimError::new(why),
+            })
+    }
+
+    /// Makes the next grant (`granting = true`) or revocation of a request fail.
+    pub fn fail_next(&self, request_id: &str, granting: bool) -> Result<(), SimError> {
+        let which = if granting {
+            requests::lifecycle::FailNext::Granting
+        } else {
+            requests::lifecycle::FailNext::Revoking
+        };
+        self.app
+            .lifecycle(self.app.clock.now())
+            .fail_next(request_id, which)
+            .map_err(|_| SimError::new(format!("no request '{request_id}'")))
+    }
+
+    pub fn set_approval(&self, approval: Approval) {
+        set_approval(&self.app, approval);
+    }
+
+    /// Ids of every request received, oldest first.
+    pub fn request_ids(&self) -> Vec<String> {
+        self.app
+            .lifecycle(self.app.clock.now())
+            .requests()
+            .iter()
+            .map(|r| r.id.clone())
+            .collect()
     }
 
     pub fn set_fault(&self, family: RouteFamily, spec: FaultSpec) -> Result<(), SimError> {

@@ -1,5 +1,7 @@
 //! The state one running simulator shares between its routes, its background ticker and its handle.
-use std::sync::Arc;
+use std::sync::{Arc, Mutex, MutexGuard};
+
+use time::OffsetDateTime;
 
 use crate::clock::Clock;
 use crate::config::{ClientRegistration, SimConfig};
@@ -7,6 +9,7 @@ use crate::faults::Faults;
 use crate::keys::KeyRing;
 use crate::oidc::grants::Grants;
 use crate::recorder::Recorder;
+use crate::requests::lifecycle::Store;
 use crate::seed::Inventory;
 
 pub type App = Arc<AppState>;
@@ -21,6 +24,7 @@ pub struct AppState {
     pub faults: Faults,
     pub recorder: Recorder,
     pub inventory: Inventory,
+    pub requests: Mutex<Store>,
 }
 
 impl AppState {
@@ -41,6 +45,14 @@ impl AppState {
 
     pub fn client(&self, client_id: &str) -> Option<&ClientRegistration> {
         self.cfg.clients.iter().find(|c| c.client_id == client_id)
+    }
+
+    /// The request store with every transition due by `now` applied, so what a caller reads is
+    /// current even between background ticks.
+    pub fn lifecycle(&self, now: OffsetDateTime) -> MutexGuard<'_, Store> {
+        let mut store = crate::util::lock(&self.requests);
+        store.advance_to(now);
+        store
     }
 
     pub fn is_our_tenant(&self, tenant: &str) -> bool {

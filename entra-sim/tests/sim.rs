@@ -4,7 +4,9 @@
 mod sim {
     pub mod control;
     pub mod inventory;
+    pub mod lifecycle;
     pub mod me;
     pub mod oidc;
+    pub mod requests;
     pub mod support;
 }

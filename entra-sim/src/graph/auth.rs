@@ -21,20 +21,14 @@ pub enum Caller {
         client_id: String,
     },
     /// An app-only token from the client-credentials flow.
-    App { client_id: String },
+    App,
 }
 
 impl Caller {
     pub fn person(&self) -> Option<&'static Person> {
         match self {
             Caller::User { person, .. } => Some(person),
-            Caller::App { .. } => None,
-        }
-    }
-
-    pub fn client_id(&self) -> &str {
-        match self {
-            Caller::User { client_id, .. } | Caller::App { client_id } => client_id,
+            Caller::App => None,
         }
     }
 }
@@ -102,7 +96,7 @@ pub fn authenticate(
     }
     let client_id = s("appid").unwrap_or_default().to_string();
     match s("idtyp") {
-        Some("app") => Ok(Caller::App { client_id }),
+        Some("app") => Ok(Caller::App),
         _ => {
             let person = s("oid").and_then(people::by_oid).ok_or_else(|| {
                 unauthenticated(

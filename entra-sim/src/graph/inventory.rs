@@ -108,7 +108,7 @@ pub fn route(ctx: &Ctx, rest: &[Segment]) -> Result<Response, GraphError> {
     }
     match (&first.key, tail) {
         (Some(Key::Id(id)), tail) => system_route(ctx, find_system(ctx, id)?, tail),
-        (Some(Key::ExternalId(_)), _) => Err(GraphError::invalid_request(
+        (Some(Key::ExternalId(_) | Key::Param(..)), _) => Err(GraphError::invalid_request(
             "authorizationSystems has no externalId key; use its id.",
         )),
         (None, []) => only_get(ctx, |c| list_systems(c, None, false)),
@@ -335,11 +335,17 @@ fn lookup<'a>(
     let found = match key {
         Key::Id(id) => coll.by_id(id),
         Key::ExternalId(ext) => coll.by_external_id(ext),
+        Key::Param(name, _) => {
+            return Err(GraphError::invalid_request(format!(
+                "'{name}' is not a key here; use the id or externalId."
+            )))
+        }
     };
     found.filter(|v| keep(v)).ok_or_else(|| {
         GraphError::not_found(match key {
             Key::Id(id) => format!("No item with id '{id}' exists here."),
             Key::ExternalId(ext) => format!("No item with externalId '{ext}' exists here."),
+            Key::Param(..) => String::new(),
         })
     })
 }

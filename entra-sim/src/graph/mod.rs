@@ -7,6 +7,7 @@ pub mod inventory;
 pub mod me;
 pub mod odata;
 pub mod path;
+pub mod requests;
 
 use axum::body::Bytes;
 use axum::extract::State;
@@ -127,6 +128,11 @@ fn route_versioned(ctx: &Ctx, rest: &[Segment]) -> Result<Response, GraphError> 
             auth::require_user(&ctx.caller)?;
             inventory::route(ctx, tail)
         }
+        [ig, pm, tail @ ..] if ig.is("identityGovernance") && pm.is("permissionsManagement") => {
+            requests::route(ctx, tail)
+        }
+        // The older path of the docs, without identityGovernance.
+        [pm, tail @ ..] if pm.is("permissionsManagement") => requests::route(ctx, tail),
         [first, ..] => Err(GraphError::no_segment(&first.name)),
         [] => Err(GraphError::no_segment(&ctx.version)),
     }

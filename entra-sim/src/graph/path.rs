@@ -8,6 +8,8 @@ pub enum Key {
     Id(String),
     /// `{collection}(externalId='{externalId}')`.
     ExternalId(String),
+    /// Any other named parameter, as functions take them: `filterByCurrentUser(on='createdBy')`.
+    Param(String, String),
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -108,11 +110,8 @@ fn parse_segment(s: &str) -> Result<Segment, String> {
         Some((prop, value)) if prop.trim().eq_ignore_ascii_case("externalId") => {
             Key::ExternalId(unquote(value.trim()))
         }
-        Some((prop, _)) if !inner.starts_with('\'') => {
-            return Err(format!(
-                "'{}' is not a key of this collection; use externalId",
-                prop.trim()
-            ))
+        Some((prop, value)) if !inner.starts_with('\'') => {
+            Key::Param(prop.trim().to_string(), unquote(value.trim()))
         }
         _ => Key::Id(unquote(inner)),
     };
@@ -158,6 +157,12 @@ mod tests {
         let s = split("/actions(externalId=ec2:DeleteRoute)/systems('abc')").unwrap();
         assert_eq!(s[0].key, Some(Key::ExternalId("ec2:DeleteRoute".into())));
         assert_eq!(s[1].key, Some(Key::Id("abc".into())));
+    }
+
+    #[test]
+    fn a_function_parameter_is_kept_by_name() {
+        let s = split("/scheduledPermissionsRequests/filterByCurrentUser(on='createdBy')").unwrap();
+        assert_eq!(s[1].key, Some(Key::Param("on".into(), "createdBy".into())));
     }
 
     #[test]

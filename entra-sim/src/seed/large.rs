@@ -176,8 +176,8 @@ mod tests {
     fn the_generator_makes_exactly_what_was_asked_with_unique_ids() {
         let systems = systems(OffsetDateTime::UNIX_EPOCH, 5_000, 1_000);
         for s in &systems {
-            assert_eq!(s.actions.len(), 5_000);
-            assert_eq!(s.identities.len(), 1_000);
+            assert_eq!(s.actions.items.len(), 5_000);
+            assert_eq!(s.identities.items.len(), 1_000);
             let ids: std::collections::HashSet<&str> = s
                 .actions
                 .items

@@ -69,14 +69,6 @@ impl Collection {
         self.items.push(v);
     }
 
-    pub fn len(&self) -> usize {
-        self.items.len()
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.items.is_empty()
-    }
-
     pub fn by_id(&self, id: &str) -> Option<&Value> {
         self.by_id.get(&id_key(id)).map(|&i| &self.items[i])
     }

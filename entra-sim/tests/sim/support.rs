@@ -213,3 +213,174 @@ pub fn assert_graph_401(status: u16, body: &Value, message_part: &str) {
     assert!(msg.contains(message_part), "{msg}");
     assert!(body["error"]["innerError"]["request-id"].is_string());
 }
+
+/// The six documented request bodies, by file name.
+pub const DOCUMENTED_BODIES: [(&str, &str); 6] = [
+    (
+        "aws-actions.json",
+        include_str!("../fixtures/graph-requests/aws-actions.json"),
+    ),
+    (
+        "aws-policy.json",
+        include_str!("../fixtures/graph-requests/aws-policy.json"),
+    ),
+    (
+        "azure-actions.json",
+        include_str!("../fixtures/graph-requests/azure-actions.json"),
+    ),
+    (
+        "azure-roles.json",
+        include_str!("../fixtures/graph-requests/azure-roles.json"),
+    ),
+    (
+        "gcp-actions.json",
+        include_str!("../fixtures/graph-requests/gcp-actions.json"),
+    ),
+    (
+        "gcp-roles.json",
+        include_str!("../fixtures/graph-requests/gcp-roles.json"),
+    ),
+];
+
+pub fn documented(name: &str) -> Value {
+    let (_, text) = DOCUMENTED_BODIES
+        .iter()
+        .find(|(n, _)| *n == name)
+        .expect("a documented body");
+    serde_json::from_str(text).unwrap()
+}
+
+pub fn requests_url(sim: &RunningSim) -> String {
+    format!(
+        "{}/identityGovernance/permissionsManagement/scheduledPermissionsRequests",
+        sim.graph_base_url()
+    )
+}
+
+pub fn changes_url(sim: &RunningSim) -> String {
+    format!(
+        "{}/identityGovernance/permissionsManagement/permissionsRequestChanges",
+        sim.graph_base_url()
+    )
+}
+
+/// POSTs a request body as `user`; returns status and JSON.
+pub async fn submit(sim: &RunningSim, user: &str, body: &Value) -> (u16, Value) {
+    let token = sim.access_token_for(user).unwrap();
+    let resp = http()
+        .post(requests_url(sim))
+        .bearer_auth(token)
+        .json(body)
+        .send()
+        .await
+        .unwrap();
+    let status = resp.status().as_u16();
+    (status, resp.json().await.unwrap())
+}
+
+/// Submits and insists on 201; returns the new request's id.
+pub async fn submit_ok(sim: &RunningSim, user: &str, body: &Value) -> String {
+    let (s, created) = submit(sim, user, body).await;
+    assert_eq!(s, 201, "{created}");
+    created["id"].as_str().unwrap().to_string()
+}
+
+pub async fn cancel_all(sim: &RunningSim, user: &str, id: &str) -> (u16, Value) {
+    let token = sim.access_token_for(user).unwrap();
+    let resp = http()
+        .post(format!("{}/{id}/cancelAll", requests_url(sim)))
+        .bearer_auth(token)
+        .send()
+        .await
+        .unwrap();
+    let status = resp.status().as_u16();
+    let text = resp.text().await.unwrap();
+    (status, serde_json::from_str(&text).unwrap_or(Value::Null))
+}
+
+/// Every change of one request, oldest first, as (statusDetail, activeOccurrenceStatus, time).
+pub async fn changes_of(
+    sim: &RunningSim,
+    request_id: &str,
+) -> Vec<(String, Option<String>, String)> {
+    let token = sim.access_token_for("adele@contoso.com").unwrap();
+    let url = format!(
+        "{}?$filter=permissionsRequestId eq '{request_id}'&$top=999",
+        changes_url(sim)
+    );
+    let (s, body) = get_json(&url, Some(&token)).await;
+    assert_eq!(s, 200, "{body}");
+    body["value"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| {
+            (
+                c["statusDetail"].as_str().unwrap().to_string(),
+                c["activeOccurrenceStatus"].as_str().map(str::to_string),
+                c["modificationDateTime"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect()
+}
+
+/// The (status, occurrence) pairs of a request's changes, for comparing sequences.
+pub async fn states_of(sim: &RunningSim, request_id: &str) -> Vec<(String, Option<String>)> {
+    changes_of(sim, request_id)
+        .await
+        .into_iter()
+        .map(|(s, o, _)| (s, o))
+        .collect()
+}
+
+pub fn st(status: &str, occurrence: Option<&str>) -> (String, Option<String>) {
+    (status.to_string(), occurrence.map(str::to_string))
+}
+
+/// Sets a value inside a JSON document by a dotted path (`a.b[0].c`), creating objects as needed;
+/// `None` removes the key.
+pub fn set_path(doc: &mut Value, path: &str, value: Option<Value>) {
+    let mut cur = doc;
+    // `@odata.type` is one key despite its dot.
+    let path = path.replace("@odata.type", "@odata\u{1}type");
+    let parts: Vec<String> = path.split('.').map(|p| p.replace('\u{1}', ".")).collect();
+    for (i, part) in parts.iter().enumerate() {
+        let (key, index) = match part.split_once('[') {
+            Some((k, rest)) => (
+                k,
+                Some(rest.trim_end_matches(']').parse::<usize>().unwrap()),
+            ),
+            None => (part.as_str(), None),
+        };
+        let last = i == parts.len() - 1;
+        if last && index.is_none() {
+            let obj = cur.as_object_mut().unwrap();
+            match value {
+                Some(v) => {
+                    obj.insert(key.to_string(), v);
+                }
+                None => {
+                    obj.remove(key);
+                }
+            }
+            return;
+        }
+        cur = cur
+            .as_object_mut()
+            .unwrap()
+            .entry(key.to_string())
+            .or_insert(Value::Object(Default::default()));
+        if let Some(ix) = index {
+            if last {
+                match value {
+                    Some(v) => cur.as_array_mut().unwrap()[ix] = v,
+                    None => {
+                        cur.as_array_mut().unwrap().remove(ix);
+                    }
+                }
+                return;
+            }
+            cur = &mut cur.as_array_mut().unwrap()[ix];
+        }
+    }
+}
