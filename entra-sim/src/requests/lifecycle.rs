@@ -194,8 +194,10 @@ impl Store {
         let id = Uuid::new_v4().to_string();
         let created = self.stamp_peek(now);
         let mut requestors = vec![v.principal.to_lowercase()];
-        if let Some(s) = &v.submitter {
-            requestors.push(s.to_lowercase());
+        if let Some(s) = v.submitter.map(|s| s.to_lowercase()) {
+            if !requestors.contains(&s) {
+                requestors.push(s);
+            }
         }
         let r = Request {
             id: id.clone(),
