@@ -207,26 +207,20 @@ struct Mint {
 /// A Graph access token without the browser flow, for curl and scripts.
 async fn mint_token(State(app): State<App>, body: Option<Json<Mint>>) -> Response {
     let user = body.and_then(|Json(m)| m.user);
-    let Some(client) = app.cfg.clients.first() else {
-        return refuse(StatusCode::CONFLICT, "no client is registered");
-    };
-    let now = app.clock.now();
-    let claims = match user {
-        Some(u) => match people::by_id_or_upn(&u) {
-            Some(p) => crate::oidc::claims::user_access_token(
-                &app,
-                client,
-                p,
-                &client.default_graph_scopes.join(" "),
-                now,
-            ),
-            None => return refuse(StatusCode::NOT_FOUND, format!("no seeded person '{u}'")),
-        },
-        None => crate::oidc::claims::app_access_token(&app, client, now),
-    };
-    match app.keys.sign(&claims) {
-        Ok(t) => Json(json!({ "access_token": t, "token_type": "Bearer", "expires_in": app.cfg.access_token_lifetime.as_secs() })).into_response(),
-        Err(e) => refuse(StatusCode::INTERNAL_SERVER_ERROR, e.to_string()),
+    if let Some(u) = user
+        .as_deref()
+        .filter(|u| people::by_id_or_upn(u).is_none())
+    {
+        return refuse(StatusCode::NOT_FOUND, format!("no seeded person '{u}'"));
+    }
+    match crate::oidc::claims::mint_graph_token(&app, user.as_deref()) {
+        Ok(t) => Json(json!({
+            "access_token": t,
+            "token_type": "Bearer",
+            "expires_in": app.cfg.access_token_lifetime.as_secs(),
+        }))
+        .into_response(),
+        Err(e) => refuse(StatusCode::CONFLICT, e.to_string()),
     }
 }
 

@@ -197,24 +197,12 @@ impl RunningSim {
     /// A delegated Graph access token for a seeded person (UPN or object id), as the token endpoint
     /// would issue to the first client, without going through the browser.
     pub fn access_token_for(&self, user: &str) -> Result<String, SimError> {
-        let person = people::by_id_or_upn(user)
-            .ok_or_else(|| SimError::new(format!("no seeded person '{user}'")))?;
-        let client = self
-            .client()
-            .ok_or_else(|| SimError::new("no client is registered"))?;
-        let scp = client.default_graph_scopes.join(" ");
-        let claims =
-            oidc::claims::user_access_token(&self.app, client, person, &scp, self.app.clock.now());
-        self.app.keys.sign(&claims)
+        oidc::claims::mint_graph_token(&self.app, Some(user))
     }
 
     /// An app-only (client credentials) Graph token for the first client.
     pub fn app_access_token(&self) -> Result<String, SimError> {
-        let client = self
-            .client()
-            .ok_or_else(|| SimError::new("no client is registered"))?;
-        let claims = oidc::claims::app_access_token(&self.app, client, self.app.clock.now());
-        self.app.keys.sign(&claims)
+        oidc::claims::mint_graph_token(&self.app, None)
     }
 
     /// An ID token for a seeded person, as the first client would receive it.

@@ -1,4 +1,5 @@
 //! `entra-sim`: runs the stand-in alone until interrupted. `entra-sim --help` lists the options.
+#![cfg_attr(test, allow(clippy::unwrap_used, clippy::expect_used))]
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::process::ExitCode;
 use std::time::Duration;
@@ -152,4 +153,88 @@ async fn main() -> ExitCode {
     let _ = tokio::signal::ctrl_c().await;
     sim.shutdown().await;
     ExitCode::SUCCESS
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn args(a: &[&str]) -> impl Iterator<Item = String> {
+        a.iter()
+            .map(|s| s.to_string())
+            .collect::<Vec<_>>()
+            .into_iter()
+    }
+
+    #[test]
+    fn every_option_reaches_the_config() {
+        let cfg = parse(args(&[
+            "--port",
+            "3200",
+            "--control",
+            "--seed",
+            "large",
+            "--large-actions",
+            "10",
+            "--large-identities",
+            "5",
+            "--manual-approval",
+            "--provisioning-delay",
+            "7",
+            "--client-id",
+            "abc",
+            "--client-secret",
+            "s3cret",
+            "--redirect-uri",
+            "https://portal.example/cb",
+            "--token-lifetime",
+            "60",
+            "--page-size",
+            "5",
+            "--public-url",
+            "https://sim.example/",
+            "--tenant",
+            "t-1",
+        ]))
+        .unwrap()
+        .unwrap();
+        assert_eq!(cfg.addr.port(), 3200);
+        assert!(cfg.control);
+        assert_eq!(
+            cfg.seed,
+            Seed::Large {
+                actions_per_system: 10,
+                identities_per_system: 5
+            }
+        );
+        assert_eq!(cfg.approval, Approval::Manual);
+        assert_eq!(cfg.provisioning_delay, Duration::from_secs(7));
+        assert_eq!(cfg.clients[0].client_id, "abc");
+        assert_eq!(cfg.clients[0].client_secret, "s3cret");
+        assert_eq!(
+            cfg.clients[0].redirect_uris,
+            vec!["https://portal.example/cb".to_string()]
+        );
+        assert_eq!(cfg.access_token_lifetime, Duration::from_secs(60));
+        assert_eq!(cfg.page_size, 5);
+        assert_eq!(cfg.public_base_url.as_deref(), Some("https://sim.example/"));
+        assert_eq!(cfg.tenant_id, "t-1");
+    }
+
+    #[test]
+    fn bad_arguments_are_explained() {
+        assert!(parse(args(&["--port"]))
+            .unwrap_err()
+            .contains("--port needs a value"));
+        assert!(parse(args(&["--port", "x"]))
+            .unwrap_err()
+            .contains("not valid"));
+        assert!(parse(args(&["--seed", "huge"])).is_err());
+        assert!(parse(args(&["--clock-speed", "-2"])).is_err());
+        assert!(parse(args(&["--page-size", "0"])).is_err());
+        assert!(parse(args(&["--frobnicate"]))
+            .unwrap_err()
+            .contains("unknown argument"));
+        assert!(parse(args(&["--help"])).unwrap().is_none());
+    }
 }

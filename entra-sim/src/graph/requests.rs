@@ -67,7 +67,7 @@ pub fn route(ctx: &Ctx, rest: &[Segment]) -> Result<Response, GraphError> {
             (Some(Target::Function(on)), []) => {
                 only_get(ctx, |c| list_requests(c, Some(&on), person))
             }
-            (Some(Target::External), _) => Err(GraphError::invalid_request(
+            (Some(Target::Unsupported), _) => Err(GraphError::invalid_request(
                 "scheduledPermissionsRequests is keyed by id only.",
             )),
             (_, [other, ..]) => Err(GraphError::no_segment(&other.name)),
@@ -95,14 +95,15 @@ enum Target {
     Id(String),
     /// `filterByCurrentUser(on='…')`
     Function(String),
-    External,
+    /// `(externalId='…')` or another named key, which requests do not have.
+    Unsupported,
 }
 
 /// The entity key, from `coll('id')`, `coll/{id}`, or the `filterByCurrentUser(on='…')` function.
 fn split_key<'a>(coll: &Segment, tail: &'a [Segment]) -> (Option<Target>, &'a [Segment]) {
     match &coll.key {
         Some(Key::Id(id)) => return (Some(Target::Id(id.clone())), tail),
-        Some(Key::ExternalId(_) | Key::Param(..)) => return (Some(Target::External), tail),
+        Some(Key::ExternalId(_) | Key::Param(..)) => return (Some(Target::Unsupported), tail),
         None => {}
     }
     match tail.split_first() {

@@ -5,6 +5,7 @@ use time::OffsetDateTime;
 use uuid::Uuid;
 
 use crate::config::{ClientRegistration, GRAPH_RESOURCE};
+use crate::error::SimError;
 use crate::people::Person;
 use crate::state::AppState;
 use crate::util::b64url;
@@ -120,4 +121,31 @@ pub fn service_principal_oid(client_id: &str) -> String {
     uuid::Builder::from_random_bytes(bytes)
         .into_uuid()
         .to_string()
+}
+
+/// A Graph access token for the first registered client, signed now, without the browser flow: for a
+/// seeded person (UPN or object id) or, with `None`, app-only. Shared by the control API and the
+/// library's test helpers.
+pub fn mint_graph_token(app: &AppState, user: Option<&str>) -> Result<String, SimError> {
+    let client = app
+        .cfg
+        .clients
+        .first()
+        .ok_or_else(|| SimError::new("no client is registered"))?;
+    let now = app.clock.now();
+    let claims = match user {
+        Some(u) => {
+            let person = crate::people::by_id_or_upn(u)
+                .ok_or_else(|| SimError::new(format!("no seeded person '{u}'")))?;
+            user_access_token(
+                app,
+                client,
+                person,
+                &client.default_graph_scopes.join(" "),
+                now,
+            )
+        }
+        None => app_access_token(app, client, now),
+    };
+    app.keys.sign(&claims)
 }

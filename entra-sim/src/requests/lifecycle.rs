@@ -8,7 +8,8 @@
 //!     +--reject--> rejected +--cancelAll--> canceled (+ revoking, revoked if access was granted)      next window, or completed
 //!     +--cancelAll--> canceled
 //! ```
-use std::collections::HashMap;
+use std::cmp::Reverse;
+use std::collections::{BinaryHeap, HashMap};
 use std::time::Duration;
 
 use serde::Serialize;
@@ -260,16 +261,28 @@ impl Store {
 
     /// Applies every transition due at or before `now`, earliest first across all requests.
     pub fn advance_to(&mut self, now: OffsetDateTime) {
+        // A heap of what is due keeps a big jump of the clock over many requests cheap; only the
+        // request just moved needs its next due time recomputed.
+        let mut due: BinaryHeap<Reverse<(OffsetDateTime, usize)>> = self
+            .requests
+            .iter()
+            .enumerate()
+            .filter_map(|(i, r)| self.next_due(r).map(|(at, _)| Reverse((at, i))))
+            .filter(|Reverse((at, _))| *at <= now)
+            .collect();
         for _ in 0..MAX_STEPS {
-            let next = self
-                .requests
-                .iter()
-                .enumerate()
-                .filter_map(|(i, r)| self.next_due(r).map(|(at, step)| (at, i, step)))
-                .filter(|(at, _, _)| *at <= now)
-                .min_by_key(|(at, i, _)| (*at, *i));
-            let Some((at, i, step)) = next else { return };
+            let Some(Reverse((_, i))) = due.pop() else {
+                return;
+            };
+            let Some((at, step)) = self.next_due(&self.requests[i]) else {
+                continue;
+            };
             self.apply(i, step, at);
+            if let Some((next, _)) = self.next_due(&self.requests[i]) {
+                if next <= now {
+                    due.push(Reverse((next, i)));
+                }
+            }
         }
         tracing::warn!("lifecycle evaluation stopped after {MAX_STEPS} steps");
     }

@@ -227,3 +227,34 @@ async fn received_requests_are_recorded_without_the_authorization_header() {
     assert!(!headers.iter().any(|h| h[0] == "authorization"));
     assert!(!body.to_string().contains(&token));
 }
+
+#[tokio::test]
+async fn the_control_api_mints_graph_tokens_for_seeded_people_and_for_the_app() {
+    let sim = sim().await;
+    let mint = |body: serde_json::Value| {
+        let url = control(&sim, "tokens");
+        async move { http().post(url).json(&body).send().await.unwrap() }
+    };
+    let resp = mint(json!({ "user": "megan@contoso.com" })).await;
+    assert_eq!(resp.status(), 200);
+    let token: serde_json::Value = resp.json().await.unwrap();
+    let (s, me) = get_json(
+        &format!("{}/me", sim.graph_base_url()),
+        token["access_token"].as_str(),
+    )
+    .await;
+    assert_eq!(
+        (s, me["userPrincipalName"].clone()),
+        (200, json!("megan@contoso.com"))
+    );
+
+    let app: serde_json::Value = mint(json!({})).await.json().await.unwrap();
+    assert_eq!(
+        claims(app["access_token"].as_str().unwrap())["idtyp"],
+        "app"
+    );
+    assert_eq!(
+        mint(json!({ "user": "nobody@contoso.com" })).await.status(),
+        404
+    );
+}

@@ -396,3 +396,44 @@ async fn an_end_date_time_ends_the_grant_then() {
 fn crate_time(t: time::OffsetDateTime) -> time::OffsetDateTime {
     t.replace_nanosecond(t.nanosecond() / 1000 * 1000).unwrap()
 }
+
+#[tokio::test]
+async fn a_year_of_daily_occurrences_for_many_requests_is_evaluated_in_one_jump() {
+    let sim = sim_with(SimConfig {
+        approval: Approval::AutoAfter(Duration::ZERO),
+        ..SimConfig::for_tests()
+    })
+    .await;
+    let start = sim.clock().now() + time::Duration::hours(1);
+    let mut body = documented("gcp-roles.json");
+    set_path(
+        &mut body,
+        "scheduleInfo",
+        Some(json!({
+            "startDateTime": start.format(&time::format_description::well_known::Rfc3339).unwrap(),
+            "expiration": { "duration": "PT1H" },
+            "recurrence": {
+                "pattern": { "type": "daily", "interval": 1 },
+                "range": { "type": "numbered", "startDate": start.date().to_string(), "numberOfOccurrences": 300 }
+            }
+        })),
+    );
+    for _ in 0..40 {
+        submit_ok(&sim, ALEX, &body).await;
+    }
+    sim.advance(365 * DAY);
+    let token = sim.access_token_for(ADELE).unwrap();
+    let (s, count) = get_json(&format!("{}/$count", changes_url(&sim)), Some(&token)).await;
+    assert_eq!(s, 200);
+    // Per request: submitted, approved, 4 per occurrence, completed.
+    assert_eq!(count, Value::from(40 * (2 + 300 * 4 + 1)));
+    let (_, done) = get_json(
+        &format!(
+            "{}?$filter=statusDetail eq 'completed'&$count=true&$top=1",
+            requests_url(&sim)
+        ),
+        Some(&token),
+    )
+    .await;
+    assert_eq!(done["@odata.count"], 40);
+}
