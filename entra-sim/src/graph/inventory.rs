@@ -200,19 +200,7 @@ fn system_route(ctx: &Ctx, s: &AuthSystem, tail: &[Segment]) -> Result<Response,
 }
 
 fn get_system(ctx: &Ctx, s: &AuthSystem) -> Result<Response, GraphError> {
-    let opts = odata::parse(
-        ctx,
-        &Supports {
-            filter: &[],
-            orderby: &[],
-        },
-    )?;
-    Ok(odata::entity(
-        ctx,
-        &s.json,
-        "external/authorizationSystems",
-        &opts.select,
-    ))
+    odata::entity_response(ctx, &s.json, "external/authorizationSystems")
 }
 
 /// Which identity types a segment of `associatedIdentities` holds, per cloud.
@@ -358,14 +346,7 @@ fn single(
     context: &str,
 ) -> Result<Response, GraphError> {
     let v = lookup(coll, key, keep)?;
-    let opts = odata::parse(
-        ctx,
-        &Supports {
-            filter: &[],
-            orderby: &[],
-        },
-    )?;
-    Ok(odata::entity(ctx, v, context, &opts.select))
+    odata::entity_response(ctx, v, context)
 }
 
 fn collection(

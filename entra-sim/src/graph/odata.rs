@@ -13,6 +13,12 @@ use super::filter::{self, compare_strings, Expr};
 use super::Ctx;
 use crate::util::query_escape;
 
+/// A single entity takes `$select` (and `$expand`) only.
+pub const ENTITY: Supports = Supports {
+    filter: &[],
+    orderby: &[],
+};
+
 /// Graph's usual ceiling on `$top`.
 const MAX_TOP: usize = 999;
 
@@ -292,6 +298,12 @@ pub fn entity(ctx: &Ctx, v: &Value, context: &str, select: &Option<Vec<String>>)
         out.extend(obj);
     }
     Json(Value::Object(out)).into_response()
+}
+
+/// A single entity's response after reading its query options (`$select`).
+pub fn entity_response(ctx: &Ctx, v: &Value, context: &str) -> Result<Response, GraphError> {
+    let opts = parse(ctx, &ENTITY)?;
+    Ok(entity(ctx, v, context, &opts.select))
 }
 
 /// `/$count`: the number of matching items as plain text.

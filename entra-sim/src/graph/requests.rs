@@ -48,15 +48,12 @@ pub fn route(ctx: &Ctx, rest: &[Segment]) -> Result<Response, GraphError> {
         return match (key, tail) {
             (None, []) => match *ctx.method {
                 Method::POST => create(ctx, person),
-                Method::GET => list_requests(ctx, None, person),
+                Method::GET => list_requests(ctx, None, person, false),
                 _ => Err(GraphError::method_not_allowed(ctx.method.as_str())),
             },
-            (None, [c]) if c.is("$count") => only_get(ctx, |c| {
-                let store = c.app.lifecycle(c.now);
-                let all: Vec<Value> = store.requests().iter().map(|r| r.to_json()).collect();
-                let opts = odata::parse(c, &REQUESTS)?;
-                Ok(odata::count(&opts.apply(all.iter())))
-            }),
+            (None, [c]) if c.is("$count") => {
+                only_get(ctx, |c| list_requests(c, None, person, true))
+            }
             (Some(Target::Id(id)), []) => only_get(ctx, |c| get_request(c, &id)),
             (Some(Target::Id(id)), [a]) if a.is("cancelAll") => {
                 if *ctx.method != Method::POST {
@@ -65,7 +62,7 @@ pub fn route(ctx: &Ctx, rest: &[Segment]) -> Result<Response, GraphError> {
                 cancel_all(ctx, &id, person)
             }
             (Some(Target::Function(on)), []) => {
-                only_get(ctx, |c| list_requests(c, Some(&on), person))
+                only_get(ctx, |c| list_requests(c, Some(&on), person, false))
             }
             (Some(Target::Unsupported), _) => Err(GraphError::invalid_request(
                 "scheduledPermissionsRequests is keyed by id only.",
@@ -76,13 +73,8 @@ pub fn route(ctx: &Ctx, rest: &[Segment]) -> Result<Response, GraphError> {
     if coll.is("permissionsRequestChanges") {
         let (key, tail) = split_key(coll, tail);
         return match (key, tail) {
-            (None, []) => only_get(ctx, list_changes),
-            (None, [c]) if c.is("$count") => only_get(ctx, |c| {
-                let store = c.app.lifecycle(c.now);
-                let all: Vec<Value> = store.changes().iter().map(|ch| ch.to_json()).collect();
-                let opts = odata::parse(c, &CHANGES)?;
-                Ok(odata::count(&opts.apply(all.iter())))
-            }),
+            (None, []) => only_get(ctx, |c| list_changes(c, false)),
+            (None, [c]) if c.is("$count") => only_get(ctx, |c| list_changes(c, true)),
             (Some(Target::Id(id)), []) => only_get(ctx, |c| get_change(c, &id)),
             (_, [other, ..]) => Err(GraphError::no_segment(&other.name)),
             (Some(_), []) => Err(GraphError::no_segment(&coll.name)),
@@ -175,6 +167,7 @@ fn list_requests(
     ctx: &Ctx,
     on: Option<&str>,
     person: &crate::people::Person,
+    count: bool,
 ) -> Result<Response, GraphError> {
     let opts = odata::parse(ctx, &REQUESTS)?;
     let upn = person.upn.to_lowercase();
@@ -201,26 +194,24 @@ fn list_requests(
         .collect();
     drop(store);
     let items = opts.apply(all.iter());
+    if count {
+        return Ok(odata::count(&items));
+    }
     Ok(odata::page(ctx, &opts, &items, SET))
 }
 
 fn get_request(ctx: &Ctx, id: &str) -> Result<Response, GraphError> {
-    let store = ctx.app.lifecycle(ctx.now);
-    let r = store.request(id).ok_or_else(|| {
-        GraphError::not_found(format!(
-            "The scheduledPermissionsRequest '{id}' does not exist."
-        ))
-    })?;
-    let body = r.to_json();
-    drop(store);
-    let opts = odata::parse(
-        ctx,
-        &Supports {
-            filter: &[],
-            orderby: &[],
-        },
-    )?;
-    Ok(odata::entity(ctx, &body, SET, &opts.select))
+    let body = ctx
+        .app
+        .lifecycle(ctx.now)
+        .request(id)
+        .map(|r| r.to_json())
+        .ok_or_else(|| {
+            GraphError::not_found(format!(
+                "The scheduledPermissionsRequest '{id}' does not exist."
+            ))
+        })?;
+    odata::entity_response(ctx, &body, SET)
 }
 
 fn cancel_all(ctx: &Ctx, id: &str, person: &crate::people::Person) -> Result<Response, GraphError> {
@@ -241,30 +232,32 @@ fn cancel_all(ctx: &Ctx, id: &str, person: &crate::people::Person) -> Result<Res
     }
 }
 
-fn list_changes(ctx: &Ctx) -> Result<Response, GraphError> {
+fn list_changes(ctx: &Ctx, count: bool) -> Result<Response, GraphError> {
     let opts = odata::parse(ctx, &CHANGES)?;
-    let store = ctx.app.lifecycle(ctx.now);
-    let all: Vec<Value> = store.changes().iter().map(|c| c.to_json()).collect();
-    drop(store);
+    let all: Vec<Value> = ctx
+        .app
+        .lifecycle(ctx.now)
+        .changes()
+        .iter()
+        .map(|c| c.to_json())
+        .collect();
     let items = opts.apply(all.iter());
+    if count {
+        return Ok(odata::count(&items));
+    }
     Ok(odata::page(ctx, &opts, &items, CHANGE_SET))
 }
 
 fn get_change(ctx: &Ctx, id: &str) -> Result<Response, GraphError> {
-    let store = ctx.app.lifecycle(ctx.now);
-    let c = store.change(id).ok_or_else(|| {
-        GraphError::not_found(format!(
-            "The permissionsRequestChange '{id}' does not exist."
-        ))
-    })?;
-    let body = c.to_json();
-    drop(store);
-    let opts = odata::parse(
-        ctx,
-        &Supports {
-            filter: &[],
-            orderby: &[],
-        },
-    )?;
-    Ok(odata::entity(ctx, &body, CHANGE_SET, &opts.select))
+    let body = ctx
+        .app
+        .lifecycle(ctx.now)
+        .change(id)
+        .map(|c| c.to_json())
+        .ok_or_else(|| {
+            GraphError::not_found(format!(
+                "The permissionsRequestChange '{id}' does not exist."
+            ))
+        })?;
+    odata::entity_response(ctx, &body, CHANGE_SET)
 }

@@ -6,8 +6,8 @@ use serde_json::{json, Value};
 use time::{Duration, OffsetDateTime};
 
 use super::{
-    aad_source, action_json, action_type, identity_json, people_upns, resource_json, service_json,
-    system_json, AuthSystem, Cloud, Collecting, Collection,
+    aad_source, identity_json, nested_catalogue, people_upns, resource_json, system_json,
+    AuthSystem, Cloud, Collecting, Collection,
 };
 
 /// Resource providers, their resource types and the operations each type offers.
@@ -88,26 +88,12 @@ pub fn catalogue() -> (Arc<Collection>, Arc<Collection>) {
     static CACHE: OnceLock<(Arc<Collection>, Arc<Collection>)> = OnceLock::new();
     CACHE
         .get_or_init(|| {
-            let mut actions = Collection::default();
-            let mut services = Collection::default();
-            for (provider, types) in CATALOGUE {
-                services.push(service_json(provider));
-                for (rtype, ops) in *types {
-                    let last = rtype.rsplit('/').next().unwrap_or(rtype);
-                    for op in ops.split_whitespace() {
-                        let kind = action_type(op);
-                        let ext = format!("{provider}/{rtype}/{op}");
-                        actions.push(action_json(
-                            Cloud::Azure,
-                            &ext,
-                            provider,
-                            &[last],
-                            severity(provider, rtype, op, kind),
-                            kind,
-                        ));
-                    }
-                }
-            }
+            let (actions, services) = nested_catalogue(
+                Cloud::Azure,
+                CATALOGUE,
+                |s, r, v| format!("{s}/{r}/{v}"),
+                severity,
+            );
             (Arc::new(actions), Arc::new(services))
         })
         .clone()

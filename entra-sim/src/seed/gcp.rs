@@ -6,8 +6,8 @@ use serde_json::{json, Value};
 use time::{Duration, OffsetDateTime};
 
 use super::{
-    action_json, action_type, gsuite_source, identity_json, people_upns, resource_json,
-    service_json, system_json, AuthSystem, Cloud, Collecting, Collection,
+    action_json, gsuite_source, identity_json, nested_catalogue, people_upns, resource_json,
+    system_json, AuthSystem, Cloud, Collecting, Collection,
 };
 
 const CATALOGUE: &[(&str, &[(&str, &str)])] = &[
@@ -120,25 +120,12 @@ pub fn catalogue() -> (Arc<Collection>, Arc<Collection>) {
     static CACHE: OnceLock<(Arc<Collection>, Arc<Collection>)> = OnceLock::new();
     CACHE
         .get_or_init(|| {
-            let mut actions = Collection::default();
-            let mut services = Collection::default();
-            for (service, types) in CATALOGUE {
-                services.push(service_json(service));
-                for (rtype, verbs) in *types {
-                    for verb in verbs.split_whitespace() {
-                        let kind = action_type(verb);
-                        let ext = format!("{service}.{rtype}.{verb}");
-                        actions.push(action_json(
-                            Cloud::Gcp,
-                            &ext,
-                            service,
-                            &[rtype],
-                            severity(service, rtype, verb, kind),
-                            kind,
-                        ));
-                    }
-                }
-            }
+            let (mut actions, services) = nested_catalogue(
+                Cloud::Gcp,
+                CATALOGUE,
+                |s, r, v| format!("{s}.{r}.{v}"),
+                severity,
+            );
             // The documented gcp-actions.json body asks for this permission, in the docs' own
             // colon spelling; it is seeded so that body is accepted as documented.
             actions.push(action_json(

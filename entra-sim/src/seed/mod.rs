@@ -280,6 +280,40 @@ pub fn action_json(
     })
 }
 
+/// Severity of one operation: (service, resource type, verb, action type).
+pub type SeverityRule = fn(&str, &str, &str, Option<&str>) -> &'static str;
+
+/// Builds an action catalogue laid out as service → resource type → verbs (Azure providers, GCP
+/// services), naming each action with `name(service, resource type, verb)`.
+pub fn nested_catalogue(
+    cloud: Cloud,
+    entries: &[(&str, &[(&str, &str)])],
+    name: fn(&str, &str, &str) -> String,
+    severity: SeverityRule,
+) -> (Collection, Collection) {
+    let mut actions = Collection::default();
+    let mut services = Collection::default();
+    for (service, types) in entries {
+        services.push(service_json(service));
+        for (rtype, verbs) in *types {
+            let last = rtype.rsplit('/').next().unwrap_or(rtype);
+            for verb in verbs.split_whitespace() {
+                let kind = action_type(verb);
+                let ext = name(service, rtype, verb);
+                actions.push(action_json(
+                    cloud,
+                    &ext,
+                    service,
+                    &[last],
+                    severity(service, rtype, verb, kind),
+                    kind,
+                ));
+            }
+        }
+    }
+    (actions, services)
+}
+
 pub fn resource_json(
     cloud: Cloud,
     external_id: &str,
