@@ -6,7 +6,9 @@ pub mod api;
 pub mod app;
 pub mod auth;
 pub mod domain;
+pub mod inventory;
 pub mod pages;
+pub mod request_form;
 #[cfg(feature = "ssr")]
 pub mod ssr;
 

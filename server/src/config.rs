@@ -3,7 +3,7 @@
 //! printed with `{:?}` shows `[REDACTED]` instead of the value.
 use std::{net::SocketAddr, path::PathBuf, time::Duration};
 
-use app::ssr::auth::settings::AuthSettings;
+use app::ssr::{auth::settings::AuthSettings, settings::RequestSettings};
 use figment::{
     providers::{Env, Format, Serialized, Toml},
     Figment,
@@ -23,6 +23,8 @@ pub struct Config {
     pub public_url: String,
     pub database: DatabaseConfig,
     pub auth: AuthSettings,
+    /// What requests may ask for: ticket pattern, per-cloud schedule limits, inventory reads.
+    pub requests: RequestSettings,
     pub log: LogConfig,
     /// How long `/readyz` waits for Postgres before answering 503.
     #[serde(with = "millis")]
@@ -63,6 +65,7 @@ struct Defaults {
     public_url: String,
     database: DatabaseDefaults,
     auth: AuthDefaults,
+    requests: RequestDefaults,
     log: LogDefaults,
     readiness_timeout: u64,
     shutdown_grace: u64,
@@ -99,6 +102,35 @@ struct RoleClaimDefaults {
     auditor: Vec<&'static str>,
     admin: Vec<&'static str>,
 }
+
+#[derive(Serialize)]
+struct RequestDefaults {
+    ticket_pattern: TicketPatternDefaults,
+    aws: LimitDefaults,
+    azure: LimitDefaults,
+    gcp: LimitDefaults,
+    inventory_cache_ttl: u64,
+    inventory_cache_entries: usize,
+    graph_timeout: u64,
+}
+
+#[derive(Serialize)]
+struct TicketPatternDefaults {
+    prefixes: Vec<&'static str>,
+    digits: u8,
+}
+
+/// ISO 8601 durations, as people write them in the file.
+#[derive(Serialize)]
+struct LimitDefaults {
+    max_duration: &'static str,
+    max_start_ahead: &'static str,
+}
+
+const DEFAULT_LIMITS: LimitDefaults = LimitDefaults {
+    max_duration: "P1D",
+    max_start_ahead: "P30D",
+};
 
 #[derive(Serialize)]
 struct LogDefaults {
@@ -152,6 +184,18 @@ impl Config {
                 session_absolute_timeout: 24 * 3600,
                 clock_skew: 120,
                 rate_limit_per_minute: 30,
+            },
+            requests: RequestDefaults {
+                ticket_pattern: TicketPatternDefaults {
+                    prefixes: vec!["INC", "RITM", "CHG", "REQ", "SCTASK"],
+                    digits: 7,
+                },
+                aws: DEFAULT_LIMITS,
+                azure: DEFAULT_LIMITS,
+                gcp: DEFAULT_LIMITS,
+                inventory_cache_ttl: 60,
+                inventory_cache_entries: 2_000,
+                graph_timeout: 10_000,
             },
             database: DatabaseDefaults {
                 url: "postgres://postgres@127.0.0.1:5432/portal",
@@ -234,6 +278,32 @@ mod tests {
             assert_eq!(config.log.filter, "warn");
             assert_eq!(config.database.max_connections, 3);
             assert_eq!(config.shutdown_grace, Duration::from_secs(10));
+            assert_eq!(config.requests.ticket_pattern.example(), "INC1234567");
+            Ok(())
+        });
+    }
+
+    #[test]
+    fn request_limits_are_read_as_iso_durations_per_cloud() {
+        figment::Jail::expect_with(|jail| {
+            jail.create_file(
+                "portal.toml",
+                "[requests.azure]\nmax_duration = \"PT8H\"\nmax_start_ahead = \"P7D\"\n\
+                 [requests.ticket_pattern]\nprefixes = [\"CHG\"]\ndigits = 6\n",
+            )?;
+            jail.set_env("PORTAL_CONFIG", "portal.toml");
+            let config = Config::load(([127, 0, 0, 1], 0).into()).map_err(|e| e.to_string())?;
+            let azure = config.requests.limits(app::domain::ids::CloudKind::Azure);
+            assert_eq!(azure.max_duration.as_secs(), 8 * 3600);
+            assert_eq!(
+                config
+                    .requests
+                    .limits(app::domain::ids::CloudKind::Aws)
+                    .max_duration
+                    .as_secs(),
+                86_400
+            );
+            assert_eq!(config.requests.ticket_pattern.example(), "CHG123456");
             Ok(())
         });
     }

@@ -10,6 +10,7 @@ use app::{
     app::{shell, App},
     ssr::{
         auth::{oidc::Oidc, tokens::TokenCipher, Auth},
+        graph::GraphClient,
         state::AppState,
     },
 };
@@ -61,6 +62,8 @@ pub enum StartupError {
     Migrate(#[from] sqlx::migrate::MigrateError),
     #[error("sign-in is misconfigured: {0}")]
     Auth(String),
+    #[error("the Graph client cannot be built: {0}")]
+    Graph(String),
     #[error("cannot listen on {addr}: {source}")]
     Bind {
         addr: SocketAddr,
@@ -129,6 +132,13 @@ impl Application {
                     .map_err(|e| StartupError::Auth(e.to_string()))?
             },
         };
+        let graph = GraphClient::new(
+            &config.auth.graph_base_url,
+            config.requests.graph_timeout,
+            config.requests.inventory_cache_ttl,
+            config.requests.inventory_cache_entries,
+        )
+        .map_err(|e| StartupError::Graph(e.to_string()))?;
         let session_store = PostgresStore::new(pool.clone());
         let sweeper = tokio::spawn(sweep_expired_sessions(pool.clone()));
 
@@ -161,6 +171,8 @@ impl Application {
                 leptos_options,
                 pool,
                 auth: Arc::new(auth),
+                graph: Arc::new(graph),
+                requests: Arc::new(config.requests.clone()),
             },
             readiness_timeout: config.readiness_timeout,
             public_url: config.public_url.clone(),

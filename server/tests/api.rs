@@ -6,8 +6,10 @@ mod api {
     pub mod auth;
     pub mod harness;
     pub mod health;
+    pub mod inventory;
     pub mod oidc_world;
     pub mod pages;
+    pub mod requests;
     pub mod roles;
     pub mod security;
 }

@@ -1,2 +1,4 @@
 //! Thin `#[server]` functions by area. Each authorizes first, then calls plain code in `ssr/`.
+pub mod inventory;
+pub mod requests;
 pub mod session;

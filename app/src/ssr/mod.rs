@@ -1,4 +1,9 @@
-//! Server-only code: application state, sign-in, and later the repository, Graph client and services.
+//! Server-only code: application state, sign-in, the repository, the Graph client and services.
 //! Compiled with the `ssr` feature only, so none of it reaches the browser bundle.
 pub mod auth;
+pub mod db;
+pub mod graph;
+pub mod inventory;
+pub mod requests;
+pub mod settings;
 pub mod state;

@@ -1,13 +1,17 @@
 //! The one state every route, server function and worker shares.
+use std::sync::Arc;
+
 use axum::extract::FromRef;
 use leptos::prelude::LeptosOptions;
 use sqlx::PgPool;
 
-use super::auth::SharedAuth;
+use super::{auth::SharedAuth, graph::GraphClient, settings::RequestSettings};
 
 #[derive(Clone, FromRef)]
 pub struct AppState {
     pub leptos_options: LeptosOptions,
     pub pool: PgPool,
     pub auth: SharedAuth,
+    pub graph: Arc<GraphClient>,
+    pub requests: Arc<RequestSettings>,
 }

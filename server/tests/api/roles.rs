@@ -42,6 +42,15 @@ const MATRIX: &[(Call, [u16; 6])] = &[
         Call::ServerFn("/api/viewer"),
         [200, 200, 200, 200, 200, 200],
     ),
+    // Every employee is a requester by default (`auth.role_claims.requester` is empty).
+    (
+        Call::ServerFn("/api/request_form_options"),
+        [401, 200, 200, 200, 200, 200],
+    ),
+    (
+        Call::ServerFn("/api/inventory_clouds"),
+        [401, 200, 200, 200, 200, 200],
+    ),
 ];
 
 #[sqlx::test(migrations = false)]

@@ -1,0 +1,167 @@
+//! The inventory the form offers, one page at a time, read from Graph as the signed-in person.
+use leptos::prelude::*;
+
+use crate::inventory::{CloudSummary, IdentityOption, ItemOption, Page, SystemOption};
+
+#[cfg(feature = "ssr")]
+mod server {
+    use leptos::prelude::*;
+
+    use crate::{
+        api::requests::failure,
+        auth::Capability,
+        domain::ids::CloudKind,
+        ssr::{
+            auth::{require, SessionUser},
+            graph::wire,
+            inventory::Inventory,
+            requests::{self, Failure},
+            state::AppState,
+        },
+    };
+
+    pub struct Ctx {
+        pub state: AppState,
+        pub user: SessionUser,
+        pub token: String,
+    }
+
+    impl Ctx {
+        pub fn inventory(&self) -> Inventory<'_> {
+            Inventory {
+                graph: &self.state.graph,
+                user: self.user.oid,
+                token: &self.token,
+            }
+        }
+    }
+
+    /// Authorizes, then gets the person's Graph token.
+    pub async fn ctx() -> Result<Ctx, ServerFnError> {
+        let user = require(Capability::Request).await?;
+        let state = expect_context::<AppState>();
+        let token = requests::token_for(&state, &user).await.map_err(failure)?;
+        Ok(Ctx { state, user, token })
+    }
+
+    pub fn cloud(input: &str) -> Result<CloudKind, ServerFnError> {
+        CloudKind::parse(input).map_err(|e| {
+            if let Some(r) = use_context::<leptos_axum::ResponseOptions>() {
+                r.set_status(axum::http::StatusCode::BAD_REQUEST);
+            }
+            ServerFnError::new(e.to_string())
+        })
+    }
+
+    /// The system, which must exist in the cloud (disabled ones too: their inventory is readable).
+    pub async fn system(
+        ctx: &Ctx,
+        cloud: CloudKind,
+        id: &str,
+    ) -> Result<wire::AuthorizationSystem, ServerFnError> {
+        ctx.inventory()
+            .system(cloud, id)
+            .await
+            .map_err(|e| failure(Failure::Graph(e)))?
+            .ok_or_else(|| failure(Failure::NotFound))
+    }
+
+    pub fn graph(e: crate::ssr::graph::GraphError) -> ServerFnError {
+        failure(Failure::Graph(e))
+    }
+
+    /// Search text is bounded: nobody types more, and Graph filters stay small.
+    pub fn bounded(q: &str) -> String {
+        q.trim().chars().take(100).collect()
+    }
+}
+
+/// AWS, Azure and GCP with how many authorization systems each has, and how many can be chosen.
+#[server(prefix = "/api", endpoint = "inventory_clouds")]
+pub async fn list_clouds() -> Result<Vec<CloudSummary>, ServerFnError> {
+    let ctx = server::ctx().await?;
+    ctx.inventory().clouds().await.map_err(server::graph)
+}
+
+/// A cloud's authorization systems, each with the reason it cannot be chosen, if any.
+#[server(prefix = "/api", endpoint = "inventory_systems")]
+pub async fn list_systems(cloud: String) -> Result<Vec<SystemOption>, ServerFnError> {
+    let ctx = server::ctx().await?;
+    let cloud = server::cloud(&cloud)?;
+    ctx.inventory()
+        .system_options(cloud)
+        .await
+        .map_err(server::graph)
+}
+
+/// Identities in a system whose name or external id contains `q`; the person's own first.
+#[server(prefix = "/api", endpoint = "inventory_identities")]
+pub async fn search_identities(
+    cloud: String,
+    system: String,
+    q: String,
+    next: Option<String>,
+) -> Result<Page<IdentityOption>, ServerFnError> {
+    let ctx = server::ctx().await?;
+    let cloud = server::cloud(&cloud)?;
+    let found = server::system(&ctx, cloud, &system).await?;
+    ctx.inventory()
+        .search_identities(
+            cloud,
+            &found,
+            &server::bounded(&q),
+            &ctx.user.upn,
+            next.as_deref().filter(|n| !n.is_empty()),
+        )
+        .await
+        .map_err(server::graph)
+}
+
+/// Policies, role definitions, roles or actions of a system, by `what` (a `WhatKind`), one page.
+#[server(prefix = "/api", endpoint = "inventory_items")]
+pub async fn search_items(
+    what: String,
+    system: String,
+    q: String,
+    next: Option<String>,
+) -> Result<Page<ItemOption>, ServerFnError> {
+    let ctx = server::ctx().await?;
+    let Some(what) = crate::request_form::WhatKind::parse(&what) else {
+        return Err(ServerFnError::new("Choose what to ask for"));
+    };
+    let found = server::system(&ctx, what.cloud(), &system).await?;
+    ctx.inventory()
+        .search_items(
+            what,
+            &found,
+            &server::bounded(&q),
+            next.as_deref().filter(|n| !n.is_empty()),
+        )
+        .await
+        .map_err(server::graph)
+}
+
+/// AWS: the roles policies or statements can be assigned to for an identity.
+#[server(prefix = "/api", endpoint = "inventory_roles")]
+pub async fn assignable_roles(
+    system: String,
+    identity: String,
+) -> Result<Vec<ItemOption>, ServerFnError> {
+    let ctx = server::ctx().await?;
+    let found = server::system(&ctx, crate::domain::ids::CloudKind::Aws, &system).await?;
+    ctx.inventory()
+        .assignable_roles(&found, identity.trim())
+        .await
+        .map_err(server::graph)
+}
+
+/// Azure: the subscription and the resources whose name or id contains `q`.
+#[server(prefix = "/api", endpoint = "inventory_scopes")]
+pub async fn search_scopes(system: String, q: String) -> Result<Vec<ItemOption>, ServerFnError> {
+    let ctx = server::ctx().await?;
+    let found = server::system(&ctx, crate::domain::ids::CloudKind::Azure, &system).await?;
+    ctx.inventory()
+        .search_scopes(&found, &server::bounded(&q))
+        .await
+        .map_err(server::graph)
+}

@@ -1,0 +1,856 @@
+//! The request form as the browser fills it in (`RequestForm`: plain strings and lists), and its one
+//! parser into a domain `AccessRequest`. Wasm-safe: the form page runs the same parser as the server,
+//! so a mistake gets the same message, on the same field, in both places. The server then checks the
+//! parts against the inventory, which only it can read.
+
+use std::fmt;
+
+use serde::{Deserialize, Serialize};
+use time::{OffsetDateTime, UtcOffset};
+
+use crate::domain::{
+    duration::IsoDuration,
+    errors::DomainError,
+    identity::{IdentityInfo, IdentitySource, IdentityType},
+    ids::{AuthorizationSystemId, CloudKind, ExternalId, Upn},
+    permissions::{
+        AwsPolicyArn, AwsRoleArn, AwsStatement, AwsStatementInput, AzureAction,
+        AzureRoleDefinitionId, AzureScope, GcpAction, GcpRoleName, ItemList, Permissions,
+        PermissionsError, RequestedPermissions,
+    },
+    recurrence::{
+        DayOfMonth, DayOfWeek, DaysOfWeek, Interval, Occurrences, Recurrence, RecurrenceError,
+        RecurrencePattern, RecurrenceRange,
+    },
+    request::AccessRequest,
+    schedule::{parse_local_datetime, Expiration, Schedule, ScheduleLimits, Start},
+    text::{Justification, Notes},
+    ticket::{TicketInfo, TicketNumber, TicketPattern},
+};
+
+/// What is asked for: Graph's six `actionInfo` shapes.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum WhatKind {
+    #[default]
+    AwsPolicies,
+    AwsStatements,
+    AzureRoles,
+    AzureActions,
+    GcpRoles,
+    GcpActions,
+}
+
+impl WhatKind {
+    pub const ALL: [WhatKind; 6] = [
+        WhatKind::AwsPolicies,
+        WhatKind::AwsStatements,
+        WhatKind::AzureRoles,
+        WhatKind::AzureActions,
+        WhatKind::GcpRoles,
+        WhatKind::GcpActions,
+    ];
+
+    pub fn cloud(self) -> CloudKind {
+        match self {
+            WhatKind::AwsPolicies | WhatKind::AwsStatements => CloudKind::Aws,
+            WhatKind::AzureRoles | WhatKind::AzureActions => CloudKind::Azure,
+            WhatKind::GcpRoles | WhatKind::GcpActions => CloudKind::Gcp,
+        }
+    }
+
+    /// The kinds a cloud offers, roles or policies first.
+    pub fn of(cloud: CloudKind) -> [WhatKind; 2] {
+        match cloud {
+            CloudKind::Aws => [WhatKind::AwsPolicies, WhatKind::AwsStatements],
+            CloudKind::Azure => [WhatKind::AzureRoles, WhatKind::AzureActions],
+            CloudKind::Gcp => [WhatKind::GcpRoles, WhatKind::GcpActions],
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            WhatKind::AwsPolicies => "aws_policies",
+            WhatKind::AwsStatements => "aws_statements",
+            WhatKind::AzureRoles => "azure_roles",
+            WhatKind::AzureActions => "azure_actions",
+            WhatKind::GcpRoles => "gcp_roles",
+            WhatKind::GcpActions => "gcp_actions",
+        }
+    }
+
+    pub fn parse(input: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|k| k.as_str() == input.trim())
+    }
+
+    /// For the radio buttons.
+    pub fn label(self) -> &'static str {
+        match self {
+            WhatKind::AwsPolicies => "Policies assigned to a role",
+            WhatKind::AwsStatements => "Statements (actions and resources) assigned to a role",
+            WhatKind::AzureRoles => "Role definitions on a scope",
+            WhatKind::AzureActions => "Actions on a scope",
+            WhatKind::GcpRoles => "Roles on the project",
+            WhatKind::GcpActions => "Actions (permissions) on the project",
+        }
+    }
+
+    /// Whether the items are actions (searched in the action inventory, with severity).
+    pub fn is_actions(self) -> bool {
+        matches!(
+            self,
+            WhatKind::AwsStatements | WhatKind::AzureActions | WhatKind::GcpActions
+        )
+    }
+}
+
+/// How the schedule repeats, as the form has it.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct RecurrenceForm {
+    /// `""` (does not repeat), `daily`, `weekly` or `monthly`.
+    pub kind: String,
+    pub interval: String,
+    /// `monday`… for weekly.
+    pub days: Vec<String>,
+    pub day_of_month: String,
+    /// `no_end`, `end_date` or `numbered`.
+    pub range: String,
+    /// `YYYY-MM-DD`.
+    pub end_date: String,
+    pub occurrences: String,
+}
+
+/// Everything the form sends, as typed. Nothing here is trusted.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct RequestForm {
+    pub cloud: String,
+    /// The `authorizationSystemId` (account, subscription, project).
+    pub system: String,
+    /// The identity's `externalId`.
+    pub identity: String,
+    /// Graph's `identityType` name (`user`, `role`, `application`, …).
+    pub identity_type: String,
+    pub what: String,
+    /// Policy ARNs, role ids or action names, by the kind in `what`.
+    pub items: Vec<String>,
+    /// AWS: the role ARN policies or statements are assigned to.
+    pub assign_to_role: String,
+    /// Azure: the resource scope (`/subscriptions/…`).
+    pub scope: String,
+    /// AWS statements, when `what` is `aws_statements`.
+    pub statements: Vec<AwsStatementInput>,
+    /// Empty: now. Otherwise a `datetime-local` value at `offset_minutes`.
+    pub start: String,
+    /// The person's UTC offset in minutes east of UTC (the browser's), for `start` and `end`.
+    pub offset_minutes: i32,
+    /// An ISO 8601 duration; ignored when `end` is given.
+    pub duration: String,
+    /// A `datetime-local` end, instead of a duration.
+    pub end: String,
+    pub recurrence: RecurrenceForm,
+    pub justification: String,
+    pub notes: String,
+    pub ticket: String,
+    /// The approver's UPN.
+    pub approver: String,
+}
+
+/// Which part of the form an error belongs to; the page shows it next to that field.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Field {
+    Cloud,
+    System,
+    Identity,
+    What,
+    Items,
+    AssignToRole,
+    Scope,
+    Statements,
+    Start,
+    Duration,
+    End,
+    Recurrence,
+    Justification,
+    Notes,
+    Ticket,
+    Approver,
+}
+
+impl Field {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Field::Cloud => "cloud",
+            Field::System => "system",
+            Field::Identity => "identity",
+            Field::What => "what",
+            Field::Items => "items",
+            Field::AssignToRole => "assign_to_role",
+            Field::Scope => "scope",
+            Field::Statements => "statements",
+            Field::Start => "start",
+            Field::Duration => "duration",
+            Field::End => "end",
+            Field::Recurrence => "recurrence",
+            Field::Justification => "justification",
+            Field::Notes => "notes",
+            Field::Ticket => "ticket",
+            Field::Approver => "approver",
+        }
+    }
+}
+
+/// Problems that are not a domain type's own: a missing choice, or what the inventory says.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum FormProblem {
+    #[error("Choose {what}")]
+    Missing { what: String },
+    #[error("{message}")]
+    Inventory { message: String },
+}
+
+/// An error on one field: a domain error (the same type, and message, as everywhere) or a form one.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FieldError {
+    pub field: Field,
+    pub error: FieldErrorKind,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "source", content = "error", rename_all = "snake_case")]
+pub enum FieldErrorKind {
+    Domain(DomainError),
+    Form(FormProblem),
+}
+
+impl FieldError {
+    pub fn domain(field: Field, error: impl Into<DomainError>) -> Self {
+        Self {
+            field,
+            error: FieldErrorKind::Domain(error.into()),
+        }
+    }
+
+    pub fn missing(field: Field, what: &str) -> Self {
+        Self {
+            field,
+            error: FieldErrorKind::Form(FormProblem::Missing {
+                what: what.to_owned(),
+            }),
+        }
+    }
+
+    pub fn inventory(field: Field, message: impl Into<String>) -> Self {
+        Self {
+            field,
+            error: FieldErrorKind::Form(FormProblem::Inventory {
+                message: message.into(),
+            }),
+        }
+    }
+
+    pub fn message(&self) -> String {
+        self.to_string()
+    }
+}
+
+impl fmt::Display for FieldError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match &self.error {
+            FieldErrorKind::Domain(e) => write!(f, "{e}"),
+            FieldErrorKind::Form(e) => write!(f, "{e}"),
+        }
+    }
+}
+
+/// What the parser needs besides the form: the clock, the cloud's limits, the ticket pattern and
+/// who is asking.
+pub struct FormContext<'a> {
+    pub now: OffsetDateTime,
+    pub limits: &'a dyn Fn(CloudKind) -> ScheduleLimits,
+    pub ticket_pattern: &'a TicketPattern,
+    pub submitter: &'a Upn,
+}
+
+/// The identity source Graph expects for an identity: SAML for AWS federated users (`rsn:`), a
+/// configured identity provider for Azure and GCP users, local for everything else.
+pub fn identity_source(
+    cloud: CloudKind,
+    identity_type: IdentityType,
+    external_id: &str,
+) -> IdentitySource {
+    match (cloud, identity_type) {
+        (CloudKind::Aws, IdentityType::User) if external_id.starts_with("rsn:") => {
+            IdentitySource::Saml
+        }
+        (CloudKind::Azure | CloudKind::Gcp, IdentityType::User) => IdentitySource::Ed,
+        _ => IdentitySource::Local,
+    }
+}
+
+pub fn parse_identity_type(input: &str) -> Option<IdentityType> {
+    [
+        IdentityType::User,
+        IdentityType::Role,
+        IdentityType::Application,
+        IdentityType::ManagedIdentity,
+        IdentityType::ServiceAccount,
+    ]
+    .into_iter()
+    .find(|t| t.graph_name().eq_ignore_ascii_case(input.trim()))
+}
+
+impl RequestForm {
+    /// Parses every field, collecting every error (not only the first), so the form can show them
+    /// all at once.
+    pub fn parse(&self, ctx: &FormContext<'_>) -> Result<AccessRequest, Vec<FieldError>> {
+        let mut errors = Vec::new();
+        let cloud = match CloudKind::parse(&self.cloud) {
+            Ok(c) => Some(c),
+            Err(e) => {
+                errors.push(FieldError::domain(Field::Cloud, e));
+                None
+            }
+        };
+        let permissions = cloud.and_then(|cloud| self.permissions(cloud, &mut errors));
+        let schedule = cloud.and_then(|cloud| self.schedule(cloud, ctx, &mut errors));
+        let justification = Justification::parse(&self.justification)
+            .map_err(|e| errors.push(FieldError::domain(Field::Justification, e)))
+            .ok();
+        let notes = Notes::parse(&self.notes)
+            .map_err(|e| errors.push(FieldError::domain(Field::Notes, e)))
+            .ok();
+        let ticket = self.ticket(ctx, &mut errors);
+        match (permissions, schedule, justification, notes, ticket) {
+            (Some(p), Some(s), Some(j), Some(n), Some(t)) if errors.is_empty() => {
+                Ok(AccessRequest::new(p, s, j, n, t))
+            }
+            _ => Err(errors),
+        }
+    }
+
+    fn permissions(
+        &self,
+        cloud: CloudKind,
+        errors: &mut Vec<FieldError>,
+    ) -> Option<RequestedPermissions> {
+        let system = if self.system.trim().is_empty() {
+            errors.push(FieldError::missing(
+                Field::System,
+                &format!("an {} {}", cloud, cloud.system_noun()),
+            ));
+            None
+        } else {
+            AuthorizationSystemId::parse(cloud, &self.system)
+                .map_err(|e| errors.push(FieldError::domain(Field::System, e)))
+                .ok()
+        };
+        let identity = self.identity(cloud, errors);
+        let what = match WhatKind::parse(&self.what) {
+            Some(w) if w.cloud() == cloud => Some(w),
+            _ => {
+                errors.push(FieldError::missing(
+                    Field::What,
+                    &format!("what to ask for in {cloud}"),
+                ));
+                None
+            }
+        };
+        let permissions = what.and_then(|w| self.what(w, errors));
+        let (system, identity, permissions) = (system?, identity?, permissions?);
+        match RequestedPermissions::new(system, identity, permissions) {
+            Ok(p) => Some(p),
+            Err(e) => {
+                let field = match e {
+                    PermissionsError::RoleInOtherAccount { .. } => Field::AssignToRole,
+                    PermissionsError::ScopeOutsideSubscription { .. } => Field::Scope,
+                    PermissionsError::IdentityNotInCloud { .. }
+                    | PermissionsError::IdentitySourceAccount => Field::Identity,
+                    _ => Field::What,
+                };
+                errors.push(FieldError::domain(field, e));
+                None
+            }
+        }
+    }
+
+    fn identity(&self, cloud: CloudKind, errors: &mut Vec<FieldError>) -> Option<IdentityInfo> {
+        if self.identity.trim().is_empty() {
+            errors.push(FieldError::missing(Field::Identity, "an identity"));
+            return None;
+        }
+        let external_id = ExternalId::parse(&self.identity)
+            .map_err(|e| errors.push(FieldError::domain(Field::Identity, e)))
+            .ok()?;
+        let Some(identity_type) = parse_identity_type(&self.identity_type) else {
+            errors.push(FieldError::missing(Field::Identity, "the kind of identity"));
+            return None;
+        };
+        let source = identity_source(cloud, identity_type, external_id.as_str());
+        Some(IdentityInfo::new(external_id, identity_type, source))
+    }
+
+    fn what(&self, what: WhatKind, errors: &mut Vec<FieldError>) -> Option<Permissions> {
+        fn list<T: crate::domain::permissions::TextItem>(
+            items: &[String],
+            errors: &mut Vec<FieldError>,
+        ) -> Option<ItemList<T>> {
+            let items: Vec<&str> = items
+                .iter()
+                .map(|s| s.trim())
+                .filter(|s| !s.is_empty())
+                .collect();
+            ItemList::parse(&items)
+                .map_err(|e| errors.push(FieldError::domain(Field::Items, e)))
+                .ok()
+        }
+        let role = |errors: &mut Vec<FieldError>| {
+            if self.assign_to_role.trim().is_empty() {
+                errors.push(FieldError::missing(
+                    Field::AssignToRole,
+                    "the role to assign to",
+                ));
+                return None;
+            }
+            AwsRoleArn::parse(&self.assign_to_role)
+                .map_err(|e| errors.push(FieldError::domain(Field::AssignToRole, e)))
+                .ok()
+        };
+        let scope = |errors: &mut Vec<FieldError>| {
+            AzureScope::parse(&self.scope)
+                .map_err(|e| errors.push(FieldError::domain(Field::Scope, e)))
+                .ok()
+        };
+        match what {
+            WhatKind::AwsPolicies => {
+                let policies = list::<AwsPolicyArn>(&self.items, errors);
+                let role = role(errors);
+                Some(Permissions::AwsPolicies {
+                    policies: policies?,
+                    assign_to_role: role?,
+                })
+            }
+            WhatKind::AwsStatements => {
+                let statements = self
+                    .statements
+                    .iter()
+                    .cloned()
+                    .map(AwsStatement::parse)
+                    .collect::<Result<Vec<_>, _>>()
+                    .and_then(ItemList::statements)
+                    .map_err(|e| errors.push(FieldError::domain(Field::Statements, e)))
+                    .ok();
+                let role = role(errors);
+                Some(Permissions::AwsStatements {
+                    statements: statements?,
+                    assign_to_role: role?,
+                })
+            }
+            WhatKind::AzureRoles => {
+                let roles = list::<AzureRoleDefinitionId>(&self.items, errors);
+                let scope = scope(errors);
+                Some(Permissions::AzureRoles {
+                    roles: roles?,
+                    scope: scope?,
+                })
+            }
+            WhatKind::AzureActions => {
+                let actions = list::<AzureAction>(&self.items, errors);
+                let scope = scope(errors);
+                Some(Permissions::AzureActions {
+                    actions: actions?,
+                    scope: scope?,
+                })
+            }
+            WhatKind::GcpRoles => Some(Permissions::GcpRoles {
+                roles: list::<GcpRoleName>(&self.items, errors)?,
+            }),
+            WhatKind::GcpActions => Some(Permissions::GcpActions {
+                actions: list::<GcpAction>(&self.items, errors)?,
+            }),
+        }
+    }
+
+    /// The person's offset; an impossible one (beyond ±18 h) is read as UTC.
+    pub fn offset(&self) -> UtcOffset {
+        UtcOffset::from_whole_seconds(self.offset_minutes.saturating_mul(60))
+            .unwrap_or(UtcOffset::UTC)
+    }
+
+    fn schedule(
+        &self,
+        cloud: CloudKind,
+        ctx: &FormContext<'_>,
+        errors: &mut Vec<FieldError>,
+    ) -> Option<Schedule> {
+        let offset = self.offset();
+        let start = if self.start.trim().is_empty() {
+            Some(Start::Now)
+        } else {
+            parse_local_datetime(&self.start, offset)
+                .map(Start::At)
+                .map_err(|e| errors.push(FieldError::domain(Field::Start, e)))
+                .ok()
+        };
+        let expiration = if !self.end.trim().is_empty() {
+            parse_local_datetime(&self.end, offset)
+                .map(Expiration::EndAt)
+                .map_err(|e| errors.push(FieldError::domain(Field::End, e)))
+                .ok()
+        } else {
+            IsoDuration::parse(&self.duration)
+                .map(Expiration::Duration)
+                .map_err(|e| errors.push(FieldError::domain(Field::Duration, e)))
+                .ok()
+        };
+        let recurrence = match self.recurrence() {
+            Ok(r) => Some(r),
+            Err(e) => {
+                errors.push(e);
+                None
+            }
+        };
+        let (start, expiration, recurrence) = (start?, expiration?, recurrence?);
+        match Schedule::new(start, expiration, recurrence, ctx.now, &(ctx.limits)(cloud)) {
+            Ok(s) => Some(s),
+            Err(e) => {
+                use crate::domain::schedule::ScheduleError as E;
+                let field = match e {
+                    E::StartInPast | E::StartTooFarAhead { .. } | E::DateTime => Field::Start,
+                    E::EndNotAfterStart => Field::End,
+                    E::TooLong { .. } => {
+                        if self.end.trim().is_empty() {
+                            Field::Duration
+                        } else {
+                            Field::End
+                        }
+                    }
+                    _ => Field::Recurrence,
+                };
+                errors.push(FieldError::domain(field, e));
+                None
+            }
+        }
+    }
+
+    fn recurrence(&self) -> Result<Option<Recurrence>, FieldError> {
+        let r = &self.recurrence;
+        let err = |e: RecurrenceError| FieldError::domain(Field::Recurrence, e);
+        let number = |text: &str, default: u16| -> Result<u16, ()> {
+            if text.trim().is_empty() {
+                Ok(default)
+            } else {
+                text.trim().parse::<u16>().map_err(|_| ())
+            }
+        };
+        let interval = || {
+            number(&r.interval, 1)
+                .map_err(|_| err(RecurrenceError::Interval { max: Interval::MAX }))
+                .and_then(|n| Interval::new(n).map_err(err))
+        };
+        let pattern = match r.kind.trim() {
+            "" | "none" => return Ok(None),
+            "daily" => RecurrencePattern::Daily {
+                interval: interval()?,
+            },
+            "weekly" => {
+                let days = r
+                    .days
+                    .iter()
+                    .map(|d| DayOfWeek::parse(d))
+                    .collect::<Result<Vec<_>, _>>()
+                    .map_err(err)?;
+                RecurrencePattern::Weekly {
+                    interval: interval()?,
+                    days: DaysOfWeek::new(&days).map_err(err)?,
+                }
+            }
+            "monthly" | "absolute_monthly" => {
+                let day = r
+                    .day_of_month
+                    .trim()
+                    .parse::<u8>()
+                    .map_err(|_| err(RecurrenceError::DayOfMonth))?;
+                RecurrencePattern::AbsoluteMonthly {
+                    interval: interval()?,
+                    day_of_month: DayOfMonth::new(day).map_err(err)?,
+                }
+            }
+            _ => {
+                return Err(FieldError::missing(
+                    Field::Recurrence,
+                    "daily, weekly or monthly",
+                ))
+            }
+        };
+        let range = match r.range.trim() {
+            "" | "no_end" => RecurrenceRange::NoEnd,
+            "end_date" => {
+                let format = time::macros::format_description!("[year]-[month]-[day]");
+                let end_date = time::Date::parse(r.end_date.trim(), format).map_err(|_| {
+                    FieldError::domain(
+                        Field::Recurrence,
+                        crate::domain::schedule::ScheduleError::DateTime,
+                    )
+                })?;
+                RecurrenceRange::EndDate { end_date }
+            }
+            "numbered" => {
+                let max = Occurrences::MAX;
+                let n = r
+                    .occurrences
+                    .trim()
+                    .parse::<u16>()
+                    .map_err(|_| err(RecurrenceError::Occurrences { max }))?;
+                RecurrenceRange::Numbered {
+                    occurrences: Occurrences::new(n).map_err(err)?,
+                }
+            }
+            _ => {
+                return Err(FieldError::missing(
+                    Field::Recurrence,
+                    "when the repetition ends",
+                ))
+            }
+        };
+        Ok(Some(Recurrence::new(pattern, range)))
+    }
+
+    fn ticket(&self, ctx: &FormContext<'_>, errors: &mut Vec<FieldError>) -> Option<TicketInfo> {
+        let number = TicketNumber::parse(&self.ticket, ctx.ticket_pattern)
+            .map_err(|e| errors.push(FieldError::domain(Field::Ticket, e)))
+            .ok();
+        let approver = if self.approver.trim().is_empty() {
+            errors.push(FieldError::missing(Field::Approver, "an approver"));
+            None
+        } else {
+            Upn::parse(&self.approver)
+                .map_err(|e| errors.push(FieldError::domain(Field::Approver, e)))
+                .ok()
+        };
+        let (number, approver) = (number?, approver?);
+        TicketInfo::new(number, ctx.submitter.clone(), approver)
+            .map_err(|e| errors.push(FieldError::domain(Field::Approver, e)))
+            .ok()
+    }
+
+    /// The form that asks for `request` again: the same what, for whom, how long and why; a new
+    /// start and ticket are the person's to choose.
+    pub fn from_request(request: &AccessRequest) -> Self {
+        let permissions = request.permissions();
+        let system = permissions.system();
+        let identity = permissions.identity();
+        let mut form = RequestForm {
+            cloud: system.cloud().as_str().to_owned(),
+            system: system.as_str().to_owned(),
+            identity: identity.external_id.as_str().to_owned(),
+            identity_type: identity.identity_type.graph_name().to_owned(),
+            justification: request.justification().as_str().to_owned(),
+            notes: request
+                .notes()
+                .map(|n| n.as_str().to_owned())
+                .unwrap_or_default(),
+            approver: request.ticket().approver().as_str().to_owned(),
+            ..RequestForm::default()
+        };
+        let strings = |v: &[String]| v.to_vec();
+        match permissions.permissions() {
+            Permissions::AwsPolicies {
+                policies,
+                assign_to_role,
+            } => {
+                form.what = WhatKind::AwsPolicies.as_str().to_owned();
+                form.items = strings(
+                    &policies
+                        .items()
+                        .iter()
+                        .map(|p| p.as_str().to_owned())
+                        .collect::<Vec<_>>(),
+                );
+                form.assign_to_role = assign_to_role.as_str().to_owned();
+            }
+            Permissions::AwsStatements {
+                statements,
+                assign_to_role,
+            } => {
+                form.what = WhatKind::AwsStatements.as_str().to_owned();
+                form.statements = statements
+                    .items()
+                    .iter()
+                    .cloned()
+                    .map(AwsStatementInput::from)
+                    .collect();
+                form.assign_to_role = assign_to_role.as_str().to_owned();
+            }
+            Permissions::AzureRoles { roles, scope } => {
+                form.what = WhatKind::AzureRoles.as_str().to_owned();
+                form.items = roles
+                    .items()
+                    .iter()
+                    .map(|r| r.as_str().to_owned())
+                    .collect();
+                form.scope = scope.as_str().to_owned();
+            }
+            Permissions::AzureActions { actions, scope } => {
+                form.what = WhatKind::AzureActions.as_str().to_owned();
+                form.items = actions
+                    .items()
+                    .iter()
+                    .map(|r| r.as_str().to_owned())
+                    .collect();
+                form.scope = scope.as_str().to_owned();
+            }
+            Permissions::GcpRoles { roles } => {
+                form.what = WhatKind::GcpRoles.as_str().to_owned();
+                form.items = roles
+                    .items()
+                    .iter()
+                    .map(|r| r.as_str().to_owned())
+                    .collect();
+            }
+            Permissions::GcpActions { actions } => {
+                form.what = WhatKind::GcpActions.as_str().to_owned();
+                form.items = actions
+                    .items()
+                    .iter()
+                    .map(|r| r.as_str().to_owned())
+                    .collect();
+            }
+        }
+        if let Expiration::Duration(d) = request.schedule().expiration() {
+            form.duration = d.to_string();
+        } else {
+            form.duration = "PT1H".to_owned();
+        }
+        form
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use time::macros::datetime;
+
+    fn limits(_: CloudKind) -> ScheduleLimits {
+        ScheduleLimits {
+            max_duration: IsoDuration::parse("P1D").unwrap(),
+            max_start_ahead: IsoDuration::parse("P30D").unwrap(),
+        }
+    }
+
+    fn valid() -> RequestForm {
+        RequestForm {
+            cloud: "aws".into(),
+            system: "956987887735".into(),
+            identity: "rsn:alex@contoso.com".into(),
+            identity_type: "user".into(),
+            what: "aws_policies".into(),
+            items: vec!["arn:aws:iam::aws:policy/ReadOnlyAccess".into()],
+            assign_to_role: "arn:aws:iam::956987887735:role/saml-user".into(),
+            duration: "PT1H".into(),
+            justification: "Investigate the failed deployment of orders".into(),
+            ticket: "INC1234567".into(),
+            approver: "megan@contoso.com".into(),
+            ..RequestForm::default()
+        }
+    }
+
+    fn parse(form: &RequestForm) -> Result<AccessRequest, Vec<FieldError>> {
+        let pattern = TicketPattern::default();
+        let submitter = Upn::parse("alex@contoso.com").unwrap();
+        form.parse(&FormContext {
+            now: datetime!(2026-03-10 09:00 UTC),
+            limits: &limits,
+            ticket_pattern: &pattern,
+            submitter: &submitter,
+        })
+    }
+
+    fn fields(form: &RequestForm) -> Vec<Field> {
+        parse(form)
+            .unwrap_err()
+            .into_iter()
+            .map(|e| e.field)
+            .collect()
+    }
+
+    #[test]
+    fn a_complete_form_parses_into_a_request() {
+        let request = parse(&valid()).unwrap();
+        assert_eq!(
+            request.permissions().identity().source,
+            IdentitySource::Saml
+        );
+        assert_eq!(request.ticket().approver().as_str(), "megan@contoso.com");
+    }
+
+    #[test]
+    fn each_mistake_is_reported_on_its_own_field() {
+        type Change = Box<dyn Fn(&mut RequestForm)>;
+        let cases: Vec<(Field, Change)> = vec![
+            (Field::Cloud, Box::new(|f| f.cloud = "oracle".into())),
+            (Field::System, Box::new(|f| f.system = "12".into())),
+            (Field::Identity, Box::new(|f| f.identity = String::new())),
+            (Field::Items, Box::new(|f| f.items = vec!["nope".into()])),
+            (
+                Field::AssignToRole,
+                Box::new(|f| f.assign_to_role = "arn:aws:iam::111111111111:role/x".into()),
+            ),
+            (Field::Duration, Box::new(|f| f.duration = "PT0S".into())),
+            (Field::Duration, Box::new(|f| f.duration = "P3D".into())),
+            (
+                Field::Start,
+                Box::new(|f| f.start = "2026-03-09T09:00".into()),
+            ),
+            (
+                Field::Justification,
+                Box::new(|f| f.justification = "x".into()),
+            ),
+            (Field::Ticket, Box::new(|f| f.ticket = "ABC".into())),
+            (
+                Field::Approver,
+                Box::new(|f| f.approver = "alex@contoso.com".into()),
+            ),
+        ];
+        for (field, change) in cases {
+            let mut form = valid();
+            change(&mut form);
+            assert_eq!(fields(&form), vec![field], "{form:?}");
+        }
+    }
+
+    #[test]
+    fn a_weekly_recurrence_is_read_with_its_days_and_range() {
+        let mut form = valid();
+        form.start = "2026-03-11T08:00".into();
+        form.recurrence = RecurrenceForm {
+            kind: "weekly".into(),
+            days: vec!["monday".into(), "thursday".into()],
+            range: "numbered".into(),
+            occurrences: "4".into(),
+            ..RecurrenceForm::default()
+        };
+        let request = parse(&form).unwrap();
+        assert_eq!(
+            request.schedule().recurrence().unwrap().summary(),
+            "Every week on Monday and Thursday, for 4 occurrences"
+        );
+    }
+
+    #[test]
+    fn an_earlier_request_fills_the_form_again() {
+        let request = parse(&valid()).unwrap();
+        let again = RequestForm::from_request(&request);
+        assert_eq!(again.items, valid().items);
+        assert_eq!(again.assign_to_role, valid().assign_to_role);
+        assert_eq!(again.ticket, "");
+        assert!(parse(&RequestForm {
+            ticket: "INC7654321".into(),
+            ..again
+        })
+        .is_ok());
+    }
+}

@@ -1,0 +1,482 @@
+//! Reading the EPM inventory for the form and for the server's own checks, as the signed-in person
+//! (delegated token), through the cached Graph client. Searches are server-side and paged: Graph
+//! filters, the portal passes one page of at most [`PAGE_SIZE`] on.
+use uuid::Uuid;
+
+use super::graph::{encode, literal, wire, GraphClient, GraphError};
+use crate::{
+    domain::{identity::IdentityType, ids::CloudKind},
+    inventory::{CloudSummary, IdentityOption, ItemOption, Page, SystemOption, PAGE_SIZE},
+    request_form::WhatKind,
+};
+
+/// The inventory as one person sees it.
+pub struct Inventory<'a> {
+    pub graph: &'a GraphClient,
+    pub user: Uuid,
+    pub token: &'a str,
+}
+
+/// Graph's cast segment for a cloud's systems.
+fn cast(cloud: CloudKind) -> &'static str {
+    match cloud {
+        CloudKind::Aws => "microsoft.graph.awsAuthorizationSystem",
+        CloudKind::Azure => "microsoft.graph.azureAuthorizationSystem",
+        CloudKind::Gcp => "microsoft.graph.gcpAuthorizationSystem",
+    }
+}
+
+fn cloud_of(system_type: &str) -> Option<CloudKind> {
+    CloudKind::parse(system_type).ok()
+}
+
+/// The portal's identity kind for Graph's `@odata.type`; `None` for kinds a request cannot name.
+pub fn identity_type_of(odata_type: &str) -> Option<IdentityType> {
+    let name = odata_type.rsplit('.').next().unwrap_or(odata_type);
+    Some(match name {
+        "awsUser" | "azureUser" | "gcpUser" => IdentityType::User,
+        "awsRole" => IdentityType::Role,
+        "azureServicePrincipal" => IdentityType::Application,
+        "azureManagedIdentity" => IdentityType::ManagedIdentity,
+        "gcpServiceAccount" => IdentityType::ServiceAccount,
+        _ => return None,
+    })
+}
+
+/// The `$skiptoken` of a next link, which is all the browser gets to see of it.
+fn skiptoken(next_link: Option<&str>) -> Option<String> {
+    let url = url::Url::parse(next_link?).ok()?;
+    let token = url
+        .query_pairs()
+        .find(|(k, _)| k.eq_ignore_ascii_case("$skiptoken"))
+        .map(|(_, v)| v.into_owned());
+    token
+}
+
+/// A search filter over some text properties, or none for an empty query.
+fn contains_any(properties: &[&str], query: &str) -> Option<String> {
+    let q = query.trim();
+    if q.is_empty() {
+        return None;
+    }
+    Some(
+        properties
+            .iter()
+            .map(|p| format!("contains({p},{})", literal(q)))
+            .collect::<Vec<_>>()
+            .join(" or "),
+    )
+}
+
+fn query(filter: Option<String>, orderby: &str, next: Option<&str>) -> String {
+    let mut q = format!("?$top={PAGE_SIZE}&$count=true&$orderby={}", encode(orderby));
+    if let Some(f) = filter {
+        q.push_str(&format!("&$filter={}", encode(&f)));
+    }
+    if let Some(token) = next {
+        q.push_str(&format!("&$skiptoken={}", encode(token)));
+    }
+    q
+}
+
+impl Inventory<'_> {
+    pub async fn systems(&self) -> Result<Vec<wire::AuthorizationSystem>, GraphError> {
+        self.graph
+            .get_all(self.user, self.token, "external/authorizationSystems", 20)
+            .await
+    }
+
+    pub async fn clouds(&self) -> Result<Vec<CloudSummary>, GraphError> {
+        let systems = self.systems().await?;
+        Ok(CloudKind::ALL
+            .into_iter()
+            .map(|cloud| {
+                let of_cloud: Vec<_> = systems
+                    .iter()
+                    .filter(|s| cloud_of(&s.authorization_system_type) == Some(cloud))
+                    .collect();
+                CloudSummary {
+                    cloud,
+                    systems: of_cloud.len(),
+                    requestable: of_cloud
+                        .iter()
+                        .filter(|s| s.disabled_reason().is_none())
+                        .count(),
+                }
+            })
+            .collect())
+    }
+
+    pub async fn system_options(&self, cloud: CloudKind) -> Result<Vec<SystemOption>, GraphError> {
+        let mut options: Vec<SystemOption> = self
+            .systems()
+            .await?
+            .into_iter()
+            .filter(|s| cloud_of(&s.authorization_system_type) == Some(cloud))
+            .map(|s| SystemOption {
+                cloud,
+                disabled_reason: s.disabled_reason(),
+                name: s
+                    .authorization_system_name
+                    .clone()
+                    .unwrap_or_else(|| s.authorization_system_id.clone()),
+                id: s.authorization_system_id,
+            })
+            .collect();
+        // Choosable ones first, then by name.
+        options.sort_by(|a, b| {
+            (a.disabled_reason.is_some(), a.name.to_lowercase())
+                .cmp(&(b.disabled_reason.is_some(), b.name.to_lowercase()))
+        });
+        Ok(options)
+    }
+
+    /// The system, if Graph has it in this cloud.
+    pub async fn system(
+        &self,
+        cloud: CloudKind,
+        system_id: &str,
+    ) -> Result<Option<wire::AuthorizationSystem>, GraphError> {
+        Ok(self.systems().await?.into_iter().find(|s| {
+            cloud_of(&s.authorization_system_type) == Some(cloud)
+                && s.authorization_system_id.eq_ignore_ascii_case(system_id)
+        }))
+    }
+
+    fn base(&self, cloud: CloudKind, system: &wire::AuthorizationSystem) -> String {
+        format!(
+            "external/authorizationSystems/{}/{}",
+            encode(&system.id),
+            cast(cloud)
+        )
+    }
+
+    /// Identities whose name or external id contains `q`; on the first page, the person's own
+    /// identity (by UPN, or `rsn:` UPN in AWS) comes first when the system has it.
+    pub async fn search_identities(
+        &self,
+        cloud: CloudKind,
+        system: &wire::AuthorizationSystem,
+        q: &str,
+        upn: &str,
+        next: Option<&str>,
+    ) -> Result<Page<IdentityOption>, GraphError> {
+        let path = format!(
+            "{}/associatedIdentities/all{}",
+            self.base(cloud, system),
+            query(
+                contains_any(&["displayName", "externalId"], q),
+                "displayName",
+                next
+            )
+        );
+        let page: wire::Collection<wire::Identity> =
+            self.graph.get_as(self.user, self.token, &path).await?;
+        let mut items: Vec<IdentityOption> = page
+            .value
+            .into_iter()
+            .filter_map(|i| option_of(i, false))
+            .collect();
+        if next.is_none() {
+            let own = self.own_identity(cloud, system, upn).await?;
+            if let Some(own) = own.filter(|o| {
+                let q = q.trim().to_lowercase();
+                q.is_empty()
+                    || o.name.to_lowercase().contains(&q)
+                    || o.external_id.to_lowercase().contains(&q)
+            }) {
+                items.retain(|i| !i.external_id.eq_ignore_ascii_case(&own.external_id));
+                items.insert(0, own);
+            }
+        }
+        Ok(Page {
+            items,
+            total: page.count,
+            next: skiptoken(page.next_link.as_deref()),
+        })
+    }
+
+    async fn own_identity(
+        &self,
+        cloud: CloudKind,
+        system: &wire::AuthorizationSystem,
+        upn: &str,
+    ) -> Result<Option<IdentityOption>, GraphError> {
+        let candidates = match cloud {
+            CloudKind::Aws => vec![format!("rsn:{upn}"), upn.to_owned()],
+            CloudKind::Azure | CloudKind::Gcp => vec![upn.to_owned()],
+        };
+        for candidate in candidates {
+            if let Some(identity) = self.identity(cloud, system, &candidate).await? {
+                return Ok(option_of(identity, true));
+            }
+        }
+        Ok(None)
+    }
+
+    /// One identity by external id.
+    pub async fn identity(
+        &self,
+        cloud: CloudKind,
+        system: &wire::AuthorizationSystem,
+        external_id: &str,
+    ) -> Result<Option<wire::Identity>, GraphError> {
+        let path = format!(
+            "{}/associatedIdentities/all?$filter={}",
+            self.base(cloud, system),
+            encode(&format!("externalId eq {}", literal(external_id)))
+        );
+        let page: wire::Collection<wire::Identity> =
+            self.graph.get_as(self.user, self.token, &path).await?;
+        Ok(page
+            .value
+            .into_iter()
+            .find(|i| i.external_id.eq_ignore_ascii_case(external_id)))
+    }
+
+    /// The roles policies or statements can be assigned to for an AWS identity: a role itself, or
+    /// the roles a user can assume.
+    pub async fn assignable_roles(
+        &self,
+        system: &wire::AuthorizationSystem,
+        identity_external_id: &str,
+    ) -> Result<Vec<ItemOption>, GraphError> {
+        let Some(identity) = self
+            .identity(CloudKind::Aws, system, identity_external_id)
+            .await?
+        else {
+            return Ok(Vec::new());
+        };
+        let role = |i: wire::Identity| ItemOption {
+            name: i
+                .display_name
+                .clone()
+                .unwrap_or_else(|| i.external_id.clone()),
+            id: i.external_id,
+            kind: Some("role".to_owned()),
+            severity: None,
+            action_type: None,
+            service: None,
+        };
+        match identity.odata_type.as_deref().and_then(identity_type_of) {
+            Some(IdentityType::Role) => Ok(vec![role(identity)]),
+            Some(IdentityType::User) => {
+                let Some(id) = identity.id.as_deref() else {
+                    return Ok(Vec::new());
+                };
+                let path = format!(
+                    "{}/associatedIdentities/users/{}/assumableRoles",
+                    self.base(CloudKind::Aws, system),
+                    encode(id)
+                );
+                let roles: Vec<wire::Identity> =
+                    self.graph.get_all(self.user, self.token, &path, 10).await?;
+                Ok(roles.into_iter().map(role).collect())
+            }
+            _ => Ok(Vec::new()),
+        }
+    }
+
+    /// Policies, roles or actions whose name or id contains `q`, one page.
+    pub async fn search_items(
+        &self,
+        what: WhatKind,
+        system: &wire::AuthorizationSystem,
+        q: &str,
+        next: Option<&str>,
+    ) -> Result<Page<ItemOption>, GraphError> {
+        let cloud = what.cloud();
+        let base = self.base(cloud, system);
+        if what.is_actions() {
+            let path = format!(
+                "{base}/actions{}",
+                query(contains_any(&["externalId"], q), "externalId", next)
+            );
+            let page: wire::Collection<wire::Action> =
+                self.graph.get_as(self.user, self.token, &path).await?;
+            return Ok(Page {
+                items: page.value.into_iter().map(action_option).collect(),
+                total: page.count,
+                next: skiptoken(page.next_link.as_deref()),
+            });
+        }
+        let collection = named_collection(what);
+        let path = format!(
+            "{base}/{collection}{}",
+            query(
+                contains_any(&["displayName", "externalId"], q),
+                "displayName",
+                next
+            )
+        );
+        let page: wire::Collection<wire::Named> =
+            self.graph.get_as(self.user, self.token, &path).await?;
+        Ok(Page {
+            items: page.value.into_iter().map(named_option).collect(),
+            total: page.count,
+            next: skiptoken(page.next_link.as_deref()),
+        })
+    }
+
+    /// Azure scopes: the subscription, then resources whose name or id contains `q`.
+    pub async fn search_scopes(
+        &self,
+        system: &wire::AuthorizationSystem,
+        q: &str,
+    ) -> Result<Vec<ItemOption>, GraphError> {
+        let subscription = format!("/subscriptions/{}", system.authorization_system_id);
+        let path = format!(
+            "{}/resources{}",
+            self.base(CloudKind::Azure, system),
+            query(
+                contains_any(&["displayName", "externalId"], q),
+                "displayName",
+                None
+            )
+        );
+        let page: wire::Collection<wire::Named> =
+            self.graph.get_as(self.user, self.token, &path).await?;
+        let mut items = vec![ItemOption {
+            id: subscription,
+            name: system
+                .authorization_system_name
+                .clone()
+                .unwrap_or_else(|| "The subscription".to_owned()),
+            kind: Some("subscription".to_owned()),
+            severity: None,
+            action_type: None,
+            service: None,
+        }];
+        items.extend(page.value.into_iter().map(named_option));
+        Ok(items)
+    }
+
+    /// Which of `ids` the system does not have, among its policies, roles or actions. Looked up by
+    /// exact external id, a few per Graph call.
+    pub async fn missing_items(
+        &self,
+        what: WhatKind,
+        system: &wire::AuthorizationSystem,
+        ids: &[String],
+    ) -> Result<Vec<String>, GraphError> {
+        let base = self.base(what.cloud(), system);
+        let collection = if what.is_actions() {
+            "actions"
+        } else {
+            named_collection(what)
+        };
+        let mut missing = Vec::new();
+        for chunk in ids.chunks(10) {
+            let filter = chunk
+                .iter()
+                .map(|id| format!("externalId eq {}", literal(id)))
+                .collect::<Vec<_>>()
+                .join(" or ");
+            let path = format!("{base}/{collection}?$top=50&$filter={}", encode(&filter));
+            let page: wire::Collection<wire::Named> =
+                self.graph.get_as(self.user, self.token, &path).await?;
+            for id in chunk {
+                if !page
+                    .value
+                    .iter()
+                    .any(|found| found.external_id.eq_ignore_ascii_case(id))
+                {
+                    missing.push(id.clone());
+                }
+            }
+        }
+        Ok(missing)
+    }
+
+    /// Actions by exact name, for the review's severity flags.
+    pub async fn actions(
+        &self,
+        cloud: CloudKind,
+        system: &wire::AuthorizationSystem,
+        ids: &[String],
+    ) -> Result<Vec<ItemOption>, GraphError> {
+        let base = self.base(cloud, system);
+        let mut found = Vec::new();
+        for chunk in ids.chunks(10) {
+            let filter = chunk
+                .iter()
+                .map(|id| format!("externalId eq {}", literal(id)))
+                .collect::<Vec<_>>()
+                .join(" or ");
+            let path = format!("{base}/actions?$top=50&$filter={}", encode(&filter));
+            let page: wire::Collection<wire::Action> =
+                self.graph.get_as(self.user, self.token, &path).await?;
+            found.extend(page.value.into_iter().map(action_option));
+        }
+        Ok(found)
+    }
+
+    /// Whether `scope` is the subscription, or a resource (or a group of resources) in it.
+    pub async fn scope_exists(
+        &self,
+        system: &wire::AuthorizationSystem,
+        scope: &str,
+    ) -> Result<bool, GraphError> {
+        let subscription = format!("/subscriptions/{}", system.authorization_system_id);
+        if scope.eq_ignore_ascii_case(&subscription) {
+            return Ok(true);
+        }
+        let filter = format!(
+            "externalId eq {} or startswith(externalId,{})",
+            literal(scope),
+            literal(&format!("{}/", scope.trim_end_matches('/')))
+        );
+        let path = format!(
+            "{}/resources?$top=1&$filter={}",
+            self.base(CloudKind::Azure, system),
+            encode(&filter)
+        );
+        let page: wire::Collection<wire::Named> =
+            self.graph.get_as(self.user, self.token, &path).await?;
+        Ok(!page.value.is_empty())
+    }
+}
+
+fn named_collection(what: WhatKind) -> &'static str {
+    match what {
+        WhatKind::AzureRoles | WhatKind::AzureActions => "roleDefinitions",
+        WhatKind::GcpRoles | WhatKind::GcpActions => "roles",
+        WhatKind::AwsPolicies | WhatKind::AwsStatements => "policies",
+    }
+}
+
+fn option_of(identity: wire::Identity, own: bool) -> Option<IdentityOption> {
+    let identity_type = identity_type_of(identity.odata_type.as_deref().unwrap_or_default())?;
+    Some(IdentityOption {
+        name: identity
+            .display_name
+            .unwrap_or_else(|| identity.external_id.clone()),
+        external_id: identity.external_id,
+        identity_type,
+        own,
+    })
+}
+
+fn action_option(action: wire::Action) -> ItemOption {
+    ItemOption {
+        name: action.external_id.clone(),
+        id: action.external_id,
+        kind: None,
+        severity: action.severity,
+        action_type: action.action_type,
+        service: action.service.map(|s| s.id),
+    }
+}
+
+fn named_option(named: wire::Named) -> ItemOption {
+    ItemOption {
+        name: named
+            .display_name
+            .unwrap_or_else(|| named.external_id.clone()),
+        id: named.external_id,
+        kind: named.kind,
+        severity: None,
+        action_type: None,
+        service: None,
+    }
+}

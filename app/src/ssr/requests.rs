@@ -1,0 +1,454 @@
+//! Creating and reading access requests: the form parsed by the same code as in the browser, then
+//! checked against Graph's inventory and the portal's approvers, stored with its first history row.
+use time::OffsetDateTime;
+use uuid::Uuid;
+
+use super::{
+    auth::{tokens, SessionUser},
+    db,
+    graph::GraphError,
+    inventory::{identity_type_of, Inventory},
+    state::AppState,
+};
+use crate::{
+    api::requests::{HistoryView, RequestView},
+    domain::{
+        graph_body::ScheduledPermissionsRequestBody,
+        ids::{CloudKind, Upn},
+        permissions::{Permissions, RequestedPermissions},
+        request::AccessRequest,
+        schedule::{Schedule, Start},
+        status::{self, RequestStatus},
+    },
+    inventory::ItemOption,
+    request_form::{Field, FieldError, FormContext, RequestForm, WhatKind},
+};
+
+/// Why a request could not be checked, made or shown.
+#[derive(Debug)]
+pub enum Failure {
+    Invalid(Vec<FieldError>),
+    Graph(GraphError),
+    /// The person's Graph token is gone or cannot be refreshed.
+    SignInAgain,
+    NotFound,
+    Forbidden,
+    /// Logged with its cause; the person sees a reference.
+    Internal(String),
+}
+
+impl From<sqlx::Error> for Failure {
+    fn from(e: sqlx::Error) -> Self {
+        Failure::Internal(format!("database: {e}"))
+    }
+}
+
+impl From<GraphError> for Failure {
+    fn from(e: GraphError) -> Self {
+        Failure::Graph(e)
+    }
+}
+
+/// A request that passed every check, with what the review shows besides it.
+pub struct Checked {
+    pub request: AccessRequest,
+    pub system_name: String,
+    pub identity_name: String,
+    pub approver_oid: Uuid,
+    /// High-severity and delete actions in the request.
+    pub flagged: Vec<ItemOption>,
+}
+
+pub async fn token_for(state: &AppState, user: &SessionUser) -> Result<String, Failure> {
+    tokens::access_token_for(
+        &state.pool,
+        &state.auth.cipher,
+        &state.auth.oidc,
+        user.oid,
+        OffsetDateTime::now_utc(),
+    )
+    .await
+    .map(|t| t.secret().to_owned())
+    .map_err(|e| {
+        tracing::warn!(error = %e, "no usable Graph token");
+        Failure::SignInAgain
+    })
+}
+
+pub fn submitter(user: &SessionUser) -> Result<Upn, Failure> {
+    Upn::parse(&user.upn).map_err(|_| Failure::Internal(format!("unusable UPN {:?}", user.upn)))
+}
+
+/// Parses `form` as the browser does, then checks it against the inventory and the approvers.
+pub async fn check(
+    state: &AppState,
+    user: &SessionUser,
+    form: &RequestForm,
+    now: OffsetDateTime,
+) -> Result<Checked, Failure> {
+    let submitter = submitter(user)?;
+    let settings = &state.requests;
+    let limits = |cloud| settings.limits(cloud);
+    let request = form
+        .parse(&FormContext {
+            now,
+            limits: &limits,
+            ticket_pattern: &settings.ticket_pattern,
+            submitter: &submitter,
+        })
+        .map_err(Failure::Invalid)?;
+
+    let mut errors = Vec::new();
+    let approver_upn = request.ticket().approver().as_str().to_owned();
+    let approver_oid = match db::people::manager_of(&state.pool, user.oid).await? {
+        Some((oid, upn)) if upn.eq_ignore_ascii_case(&approver_upn) => Some(oid),
+        _ => db::people::approver_by_upn(&state.pool, &approver_upn)
+            .await?
+            .map(|p| p.oid),
+    };
+    let approver_oid = approver_oid.filter(|oid| *oid != user.oid);
+    if approver_oid.is_none() {
+        errors.push(FieldError::inventory(
+            Field::Approver,
+            format!("{approver_upn} is not your manager nor an approver in the portal"),
+        ));
+    }
+
+    let token = token_for(state, user).await?;
+    let inventory = Inventory {
+        graph: &state.graph,
+        user: user.oid,
+        token: &token,
+    };
+    let (system_name, identity_name, flagged) =
+        check_inventory(&inventory, request.permissions(), &mut errors).await?;
+    match (errors.is_empty(), approver_oid) {
+        (true, Some(approver_oid)) => Ok(Checked {
+            request,
+            system_name,
+            identity_name,
+            approver_oid,
+            flagged,
+        }),
+        _ => Err(Failure::Invalid(errors)),
+    }
+}
+
+/// Every part of the permissions must exist in the chosen system: the system itself (online, with
+/// permissions modification), the identity, the role to assign to, the scope, and each item.
+async fn check_inventory(
+    inventory: &Inventory<'_>,
+    permissions: &RequestedPermissions,
+    errors: &mut Vec<FieldError>,
+) -> Result<(String, String, Vec<ItemOption>), Failure> {
+    let system_id = permissions.system();
+    let cloud = system_id.cloud();
+    let noun = format!("{cloud} {}", cloud.system_noun());
+    let Some(system) = inventory.system(cloud, system_id.as_str()).await? else {
+        errors.push(FieldError::inventory(
+            Field::System,
+            format!("There is no {noun} {system_id} in Permissions Management"),
+        ));
+        return Ok(Default::default());
+    };
+    let system_name = system
+        .authorization_system_name
+        .clone()
+        .unwrap_or_else(|| system_id.to_string());
+    if let Some(reason) = system.disabled_reason() {
+        errors.push(FieldError::inventory(
+            Field::System,
+            format!("Requests cannot target the {noun} {system_name}: {reason}"),
+        ));
+        return Ok(Default::default());
+    }
+
+    let identity = permissions.identity();
+    let external_id = identity.external_id.as_str();
+    let found_identity = inventory.identity(cloud, &system, external_id).await?;
+    let identity_found = found_identity.is_some();
+    let identity_name = match found_identity {
+        None => {
+            errors.push(FieldError::inventory(
+                Field::Identity,
+                format!("There is no identity {external_id} in the {noun} {system_name}"),
+            ));
+            String::new()
+        }
+        Some(found) => {
+            let found_type = found.odata_type.as_deref().and_then(identity_type_of);
+            if found_type != Some(identity.identity_type) {
+                errors.push(FieldError::inventory(
+                    Field::Identity,
+                    format!(
+                        "{external_id} is not a {} in the {noun} {system_name}",
+                        identity.identity_type
+                    ),
+                ));
+            }
+            found.display_name.unwrap_or_else(|| external_id.to_owned())
+        }
+    };
+
+    let mut flagged = Vec::new();
+    let what = permissions.permissions();
+    match what {
+        Permissions::AwsPolicies { assign_to_role, .. }
+        | Permissions::AwsStatements { assign_to_role, .. }
+            if identity_found =>
+        {
+            let roles = inventory.assignable_roles(&system, external_id).await?;
+            if !roles
+                .iter()
+                .any(|r| r.id.eq_ignore_ascii_case(assign_to_role.as_str()))
+            {
+                errors.push(FieldError::inventory(
+                    Field::AssignToRole,
+                    format!(
+                        "{assign_to_role} is not a role {external_id} can use in {system_name}"
+                    ),
+                ));
+            }
+        }
+        Permissions::AzureRoles { scope, .. } | Permissions::AzureActions { scope, .. } => {
+            if !inventory.scope_exists(&system, scope.as_str()).await? {
+                errors.push(FieldError::inventory(
+                    Field::Scope,
+                    format!("There is no scope {scope} in the subscription {system_name}"),
+                ));
+            }
+        }
+        // Without the identity there is nothing to check the role against; that error is enough.
+        Permissions::AwsPolicies { .. }
+        | Permissions::AwsStatements { .. }
+        | Permissions::GcpRoles { .. }
+        | Permissions::GcpActions { .. } => {}
+    }
+
+    let (kind, ids, field) = items_of(what);
+    // Wildcards (`s3:*`) name many actions, not one the inventory lists.
+    let exact: Vec<String> = ids.into_iter().filter(|i| !i.contains('*')).collect();
+    if !exact.is_empty() {
+        let missing = inventory.missing_items(kind, &system, &exact).await?;
+        if !missing.is_empty() {
+            errors.push(FieldError::inventory(
+                field,
+                format!(
+                    "Not in the inventory of {system_name}: {}",
+                    missing.join(", ")
+                ),
+            ));
+        }
+        if kind.is_actions() {
+            flagged = inventory
+                .actions(cloud, &system, &exact)
+                .await?
+                .into_iter()
+                .filter(ItemOption::is_risky)
+                .collect();
+        }
+    }
+    Ok((system_name, identity_name, flagged))
+}
+
+/// The items to look up, the collection they live in, and the field to blame.
+fn items_of(what: &Permissions) -> (WhatKind, Vec<String>, Field) {
+    let strings = |v: Vec<&str>| v.into_iter().map(str::to_owned).collect::<Vec<_>>();
+    match what {
+        Permissions::AwsPolicies { policies, .. } => (
+            WhatKind::AwsPolicies,
+            strings(policies.items().iter().map(|p| p.as_str()).collect()),
+            Field::Items,
+        ),
+        Permissions::AwsStatements { statements, .. } => (
+            WhatKind::AwsStatements,
+            statements
+                .items()
+                .iter()
+                .flat_map(|s| s.actions().iter().chain(s.not_actions()))
+                .map(|a| a.as_str().to_owned())
+                .collect(),
+            Field::Statements,
+        ),
+        Permissions::AzureRoles { roles, .. } => (
+            WhatKind::AzureRoles,
+            strings(roles.items().iter().map(|r| r.as_str()).collect()),
+            Field::Items,
+        ),
+        Permissions::AzureActions { actions, .. } => (
+            WhatKind::AzureActions,
+            strings(actions.items().iter().map(|r| r.as_str()).collect()),
+            Field::Items,
+        ),
+        Permissions::GcpRoles { roles } => (
+            WhatKind::GcpRoles,
+            strings(roles.items().iter().map(|r| r.as_str()).collect()),
+            Field::Items,
+        ),
+        Permissions::GcpActions { actions } => (
+            WhatKind::GcpActions,
+            strings(actions.items().iter().map(|r| r.as_str()).collect()),
+            Field::Items,
+        ),
+    }
+}
+
+/// Stores a checked request as `pending_approval` with its first history row; returns its id.
+pub async fn create(
+    state: &AppState,
+    user: &SessionUser,
+    checked: &Checked,
+    now: OffsetDateTime,
+) -> Result<Uuid, Failure> {
+    let request = &checked.request;
+    let permissions = request.permissions();
+    let identity = permissions.identity();
+    let id = Uuid::new_v4();
+    let json = |v: Result<serde_json::Value, serde_json::Error>| {
+        v.map_err(|e| Failure::Internal(format!("serializing a request: {e}")))
+    };
+    let status = RequestStatus::PendingApproval.as_str();
+    let starts_at = match request.schedule().start() {
+        Start::Now => None,
+        Start::At(at) => Some(at),
+    };
+    let graph_body = ScheduledPermissionsRequestBody::new(request).to_value();
+    let mut tx = state.pool.begin().await?;
+    db::requests::create(
+        &mut tx,
+        &db::requests::NewRequest {
+            id,
+            requester_oid: user.oid,
+            requester_upn: request.ticket().submitter().as_str(),
+            approver_oid: checked.approver_oid,
+            approver_upn: request.ticket().approver().as_str(),
+            cloud: permissions.system().cloud().as_str(),
+            authorization_system_id: permissions.system().as_str(),
+            authorization_system_name: &checked.system_name,
+            identity_external_id: identity.external_id.as_str(),
+            identity_type: identity.identity_type.graph_name(),
+            identity_name: &checked.identity_name,
+            permissions: json(serde_json::to_value(permissions))?,
+            schedule: json(serde_json::to_value(request.schedule()))?,
+            starts_at,
+            justification: request.justification().as_str(),
+            notes: request.notes().map(|n| n.as_str()),
+            ticket_number: request.ticket().number().as_str(),
+            ticket_system: request.ticket().system(),
+            graph_body: graph_body.clone(),
+            status,
+            now,
+        },
+        &db::requests::NewHistory {
+            request_id: id,
+            at: now,
+            actor_oid: Some(user.oid),
+            source: "portal",
+            event: "create",
+            from_status: None,
+            to_status: status,
+            details: serde_json::json!({ "flagged": checked.flagged.iter().map(|f| &f.id).collect::<Vec<_>>() }),
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(id)
+}
+
+/// The stored request rebuilt into the domain type.
+pub fn rebuild(stored: &db::requests::StoredRequest) -> Result<AccessRequest, Failure> {
+    use crate::domain::{
+        text::{Justification, Notes},
+        ticket::{TicketInfo, TicketNumber},
+    };
+    let broken =
+        |what: &str| Failure::Internal(format!("stored request {} has a bad {what}", stored.id));
+    let permissions: RequestedPermissions =
+        serde_json::from_value(stored.permissions.clone()).map_err(|_| broken("permissions"))?;
+    let schedule: Schedule =
+        serde_json::from_value(stored.schedule.clone()).map_err(|_| broken("schedule"))?;
+    // The pattern of the day may have changed; what was accepted then stays readable.
+    let number = serde_json::from_value::<TicketNumber>(serde_json::Value::String(
+        stored.ticket_number.clone(),
+    ))
+    .map_err(|_| broken("ticket"))?;
+    let ticket = TicketInfo::new(
+        number,
+        Upn::parse(&stored.requester_upn).map_err(|_| broken("requester"))?,
+        Upn::parse(&stored.approver_upn).map_err(|_| broken("approver"))?,
+    )
+    .map_err(|_| broken("ticket"))?;
+    Ok(AccessRequest::new(
+        permissions,
+        schedule,
+        Justification::parse(&stored.justification).map_err(|_| broken("justification"))?,
+        Notes::parse(stored.notes.as_deref().unwrap_or_default()).map_err(|_| broken("notes"))?,
+        ticket,
+    ))
+}
+
+/// A stored request, if `user` may see it: its requester, its approver, auditors and admins.
+pub async fn load_visible(
+    state: &AppState,
+    user: &SessionUser,
+    id: Uuid,
+) -> Result<(db::requests::StoredRequest, AccessRequest), Failure> {
+    let stored = db::requests::find(&state.pool, id)
+        .await?
+        .ok_or(Failure::NotFound)?;
+    let actor = status::Actor {
+        upn: submitter(user)?,
+        roles: status::Roles {
+            approver: user.roles.contains(&crate::auth::Role::Approver),
+            auditor: user.roles.contains(&crate::auth::Role::Auditor),
+            admin: user.roles.contains(&crate::auth::Role::Admin),
+        },
+    };
+    let request = rebuild(&stored)?;
+    let by_oid = stored.requester_oid == user.oid || stored.approver_oid == user.oid;
+    let parties = status::Parties {
+        requester: request.ticket().submitter(),
+        approver: request.ticket().approver(),
+    };
+    if !(by_oid || status::may_view(&actor, parties)) {
+        return Err(Failure::Forbidden);
+    }
+    Ok((stored, request))
+}
+
+pub async fn view(state: &AppState, user: &SessionUser, id: Uuid) -> Result<RequestView, Failure> {
+    let (stored, request) = load_visible(state, user, id).await?;
+    let history = db::requests::history(&state.pool, id).await?;
+    let status = RequestStatus::parse(&stored.status)
+        .map_err(|_| Failure::Internal(format!("request {id} has status {}", stored.status)))?;
+    let rfc3339 = |t: OffsetDateTime| {
+        t.format(&time::format_description::well_known::Rfc3339)
+            .unwrap_or_default()
+    };
+    Ok(RequestView {
+        id: id.to_string(),
+        status,
+        graph_status_detail: stored.graph_status_detail.clone(),
+        graph_occurrence_status: stored.graph_occurrence_status.clone(),
+        cloud: CloudKind::parse(&stored.cloud).map_err(|_| Failure::Internal("cloud".into()))?,
+        system_name: stored.authorization_system_name.clone(),
+        identity_name: stored.identity_name.clone(),
+        requester_upn: stored.requester_upn.clone(),
+        approver_upn: stored.approver_upn.clone(),
+        mine: stored.requester_oid == user.oid,
+        graph_json: serde_json::to_string_pretty(&stored.graph_body).unwrap_or_default(),
+        created_at: rfc3339(stored.created_at),
+        request,
+        history: history
+            .into_iter()
+            .map(|h| HistoryView {
+                at: rfc3339(h.at),
+                actor: h.actor_name.or_else(|| h.actor_oid.map(|o| o.to_string())),
+                source: h.source,
+                event: h.event,
+                from_status: h.from_status,
+                to_status: h.to_status,
+            })
+            .collect(),
+    })
+}

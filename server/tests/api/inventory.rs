@@ -1,0 +1,175 @@
+//! The inventory server functions against the stand-in's seed: clouds, systems with the reason some
+//! cannot be chosen, identities (own first), and paged, server-side searches.
+use entra_sim::people::{ALEX, MEGAN};
+use serde_json::Value;
+use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
+
+use super::{
+    oidc_world::World,
+    requests::{form_call, signed_in},
+};
+
+fn strings(v: &Value, key: &str) -> Vec<String> {
+    v.as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i[key].as_str().unwrap_or_default().to_owned())
+        .collect()
+}
+
+#[sqlx::test(migrations = false)]
+async fn clouds_and_systems_say_which_can_be_chosen_and_why_not(
+    _: PgPoolOptions,
+    connect: PgConnectOptions,
+) {
+    let world = World::start(connect).await;
+    let alex = signed_in(&world, ALEX).await;
+    let (status, clouds) = form_call(&world, &alex, "inventory_clouds", &[]).await;
+    assert_eq!(status, 200, "{clouds:#}");
+    assert_eq!(strings(&clouds, "cloud"), ["aws", "azure", "gcp"]);
+    assert_eq!(clouds[0]["systems"], 4);
+    assert_eq!(clouds[0]["requestable"], 1);
+
+    let (_, systems) = form_call(&world, &alex, "inventory_systems", &[("cloud", "aws")]).await;
+    let systems = systems.as_array().unwrap();
+    assert_eq!(systems[0]["id"], "956987887735");
+    assert!(systems[0]["disabled_reason"].is_null());
+    let reason = |id: &str| {
+        systems.iter().find(|s| s["id"] == id).unwrap()["disabled_reason"]
+            .as_str()
+            .unwrap()
+            .to_owned()
+    };
+    assert_eq!(reason("377596131774"), "It is offline");
+    assert_eq!(
+        reason("123456789012"),
+        "Permissions modification is not configured"
+    );
+    assert_eq!(
+        reason("210987654321"),
+        "Data collection is not set up for it"
+    );
+}
+
+#[sqlx::test(migrations = false)]
+async fn identities_are_searched_by_name_or_external_id_with_ones_own_first(
+    _: PgPoolOptions,
+    connect: PgConnectOptions,
+) {
+    let world = World::start(connect).await;
+    let alex = signed_in(&world, ALEX).await;
+    let search = |q: &'static str| {
+        let alex = alex.clone();
+        let world = &world;
+        async move {
+            form_call(
+                world,
+                &alex,
+                "inventory_identities",
+                &[("cloud", "aws"), ("system", "956987887735"), ("q", q)],
+            )
+            .await
+        }
+    };
+    let (status, all) = search("").await;
+    assert_eq!(status, 200, "{all:#}");
+    assert_eq!(all["items"][0]["external_id"], "rsn:alex@contoso.com");
+    assert_eq!(all["items"][0]["own"], true);
+    let (_, by_name) = search("megan").await;
+    assert_eq!(
+        strings(&by_name["items"], "external_id"),
+        ["rsn:megan@contoso.com"]
+    );
+    let (_, by_arn) = search("role/saml").await;
+    assert_eq!(by_arn["items"][0]["identity_type"], "role");
+    let (_, none) = search("zzz-nobody").await;
+    assert_eq!(none["items"].as_array().unwrap().len(), 0);
+
+    // Megan is not in the GCP project's identities under another name: her own comes first there too.
+    let megan = signed_in(&world, MEGAN).await;
+    let (_, gcp) = form_call(
+        &world,
+        &megan,
+        "inventory_identities",
+        &[
+            ("cloud", "gcp"),
+            ("system", "carbide-bonsai-205017"),
+            ("q", ""),
+        ],
+    )
+    .await;
+    assert_eq!(gcp["items"][0]["external_id"], "megan@contoso.com");
+}
+
+#[sqlx::test(migrations = false)]
+async fn actions_are_searched_a_page_at_a_time_with_severity_and_type(
+    _: PgPoolOptions,
+    connect: PgConnectOptions,
+) {
+    let world = World::start(connect).await;
+    let alex = signed_in(&world, ALEX).await;
+    let (status, first) = form_call(
+        &world,
+        &alex,
+        "inventory_items",
+        &[
+            ("what", "aws_statements"),
+            ("system", "956987887735"),
+            ("q", "s3:"),
+        ],
+    )
+    .await;
+    assert_eq!(status, 200, "{first:#}");
+    let items = first["items"].as_array().unwrap();
+    assert_eq!(items.len(), 25);
+    assert!(first["total"].as_u64().unwrap() > 25);
+    let delete = items.iter().find(|i| i["id"] == "s3:DeleteBucket").unwrap();
+    assert_eq!(delete["severity"], "high");
+    assert_eq!(delete["action_type"], "delete");
+    let next = first["next"].as_str().unwrap().to_owned();
+    let (_, second) = form_call(
+        &world,
+        &alex,
+        "inventory_items",
+        &[
+            ("what", "aws_statements"),
+            ("system", "956987887735"),
+            ("q", "s3:"),
+            ("next", &next),
+        ],
+    )
+    .await;
+    let second_ids = strings(&second["items"], "id");
+    assert!(!second_ids.is_empty());
+    assert!(second_ids
+        .iter()
+        .all(|id| !strings(&first["items"], "id").contains(id)));
+
+    let (_, roles) = form_call(
+        &world,
+        &alex,
+        "inventory_roles",
+        &[
+            ("system", "956987887735"),
+            ("identity", "rsn:alex@contoso.com"),
+        ],
+    )
+    .await;
+    assert!(strings(&roles, "id").contains(&"arn:aws:iam::956987887735:role/saml-user".to_owned()));
+
+    let (_, gcp_roles) = form_call(
+        &world,
+        &alex,
+        "inventory_items",
+        &[
+            ("what", "gcp_roles"),
+            ("system", "carbide-bonsai-205017"),
+            ("q", "viewer"),
+        ],
+    )
+    .await;
+    assert!(
+        strings(&gcp_roles["items"], "id").contains(&"roles/viewer".to_owned()),
+        "{gcp_roles:#}"
+    );
+}

@@ -1,0 +1,431 @@
+//! Asking for access through the server functions: creating a request (valid, each field wrong on its
+//! own, parts missing from the chosen system, signed out), reading it back, and who may.
+use entra_sim::people::{ADELE, ALEX, BIANCA, MEGAN};
+use serde_json::{json, Value};
+use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
+
+use super::{harness::browser, oidc_world::World};
+
+/// A complete, valid AWS policy request from Alex, as the form sends it.
+pub fn aws_policy_form() -> Value {
+    json!({
+        "cloud": "aws",
+        "system": "956987887735",
+        "identity": "rsn:alex@contoso.com",
+        "identity_type": "user",
+        "what": "aws_policies",
+        "items": ["arn:aws:iam::aws:policy/ReadOnlyAccess"],
+        "assign_to_role": "arn:aws:iam::956987887735:role/saml-user",
+        "duration": "PT1H",
+        "justification": "Investigate the failed deployment of the orders service",
+        "ticket": "INC1234567",
+        "approver": "megan@contoso.com"
+    })
+}
+
+pub async fn call(world: &World, b: &reqwest::Client, endpoint: &str, body: Value) -> (u16, Value) {
+    let response = b
+        .post(world.app.url(&format!("/api/{endpoint}")))
+        .header("origin", &world.app.base_url)
+        .json(&body)
+        .send()
+        .await
+        .unwrap();
+    let status = response.status().as_u16();
+    let text = response.text().await.unwrap();
+    (
+        status,
+        serde_json::from_str(&text).unwrap_or(Value::String(text)),
+    )
+}
+
+pub async fn form_call(
+    world: &World,
+    b: &reqwest::Client,
+    endpoint: &str,
+    fields: &[(&str, &str)],
+) -> (u16, Value) {
+    let response = b
+        .post(world.app.url(&format!("/api/{endpoint}")))
+        .header("origin", &world.app.base_url)
+        .form(fields)
+        .send()
+        .await
+        .unwrap();
+    let status = response.status().as_u16();
+    let text = response.text().await.unwrap();
+    (
+        status,
+        serde_json::from_str(&text).unwrap_or(Value::String(text)),
+    )
+}
+
+pub async fn signed_in(world: &World, oid: &str) -> reqwest::Client {
+    let b = browser();
+    assert_eq!(world.sign_in(&b, oid).await.status(), 303);
+    b
+}
+
+fn error_fields(outcome: &Value) -> Vec<String> {
+    assert_eq!(outcome["outcome"], "invalid", "{outcome:#}");
+    outcome["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["field"].as_str().unwrap().to_owned())
+        .collect()
+}
+
+#[sqlx::test(migrations = false)]
+async fn a_valid_request_is_stored_pending_approval_with_its_first_history_row(
+    _: PgPoolOptions,
+    connect: PgConnectOptions,
+) {
+    let world = World::start(connect).await;
+    let alex = signed_in(&world, ALEX).await;
+
+    let (status, preview) = call(
+        &world,
+        &alex,
+        "preview_request",
+        json!({ "form": aws_policy_form() }),
+    )
+    .await;
+    assert_eq!(status, 200, "{preview:#}");
+    assert_eq!(preview["outcome"], "valid", "{preview:#}");
+    let graph: Value = serde_json::from_str(preview["graph_json"].as_str().unwrap()).unwrap();
+    assert_eq!(
+        graph["requestedPermissions"]["actionInfo"]["assignToRoleId"],
+        "arn:aws:iam::956987887735:role/saml-user"
+    );
+    assert_eq!(
+        graph["ticketInfo"]["ticketApproverIdentityId"],
+        "megan@contoso.com"
+    );
+
+    let (status, created) = call(
+        &world,
+        &alex,
+        "create_request",
+        json!({ "form": aws_policy_form() }),
+    )
+    .await;
+    assert_eq!(status, 200, "{created:#}");
+    assert_eq!(created["outcome"], "created", "{created:#}");
+    let id: uuid::Uuid = created["id"].as_str().unwrap().parse().unwrap();
+
+    let (stored_status, body, approver): (String, Value, String) = sqlx::query_as(
+        "select status, graph_body, approver_upn from access_requests where id = $1",
+    )
+    .bind(id)
+    .fetch_one(&world.app.pool)
+    .await
+    .unwrap();
+    assert_eq!(stored_status, "pending_approval");
+    assert_eq!(body, graph, "what is stored is what the review showed");
+    assert_eq!(approver, "megan@contoso.com");
+    let history: Vec<(String, Option<String>, String, Option<uuid::Uuid>)> = sqlx::query_as(
+        "select event, from_status, to_status, actor_oid from request_history where request_id = $1",
+    )
+    .bind(id)
+    .fetch_all(&world.app.pool)
+    .await
+    .unwrap();
+    assert_eq!(
+        history,
+        vec![(
+            "create".to_owned(),
+            None,
+            "pending_approval".to_owned(),
+            Some(ALEX.parse().unwrap())
+        )]
+    );
+
+    let (status, view) = form_call(&world, &alex, "get_request", &[("id", &id.to_string())]).await;
+    assert_eq!(status, 200, "{view:#}");
+    assert_eq!(view["status"], "pending_approval");
+    assert_eq!(view["identity_name"], "Alex Wilber");
+    assert_eq!(view["system_name"], "development");
+    assert_eq!(view["history"].as_array().unwrap().len(), 1);
+}
+
+#[sqlx::test(migrations = false)]
+async fn history_cannot_be_rewritten(_: PgPoolOptions, connect: PgConnectOptions) {
+    let world = World::start(connect).await;
+    let alex = signed_in(&world, ALEX).await;
+    let (_, created) = call(
+        &world,
+        &alex,
+        "create_request",
+        json!({ "form": aws_policy_form() }),
+    )
+    .await;
+    assert_eq!(created["outcome"], "created", "{created:#}");
+    for statement in [
+        "update request_history set to_status = 'approved'",
+        "delete from request_history",
+    ] {
+        let err = sqlx::query(statement)
+            .execute(&world.app.pool)
+            .await
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("append-only"), "{statement}: {err}");
+    }
+}
+
+#[sqlx::test(migrations = false)]
+async fn each_invalid_field_on_its_own_is_refused_on_that_field(
+    _: PgPoolOptions,
+    connect: PgConnectOptions,
+) {
+    let world = World::start(connect).await;
+    let alex = signed_in(&world, ALEX).await;
+    let cases: &[(&str, Value, &str)] = &[
+        ("cloud", json!("oracle"), "cloud"),
+        ("system", json!("12345"), "system"),
+        ("identity", json!(""), "identity"),
+        ("identity_type", json!("robot"), "identity"),
+        ("what", json!("azure_roles"), "what"),
+        ("items", json!([]), "items"),
+        ("items", json!(["not-an-arn"]), "items"),
+        (
+            "assign_to_role",
+            json!("arn:aws:iam::111122223333:role/saml-user"),
+            "assign_to_role",
+        ),
+        ("duration", json!("1 hour"), "duration"),
+        ("duration", json!("P30D"), "duration"),
+        ("start", json!("2020-01-01T09:00"), "start"),
+        ("start", json!("2999-01-01T09:00"), "start"),
+        ("end", json!("yesterday"), "end"),
+        ("justification", json!("because"), "justification"),
+        ("justification", json!("x".repeat(1001)), "justification"),
+        ("notes", json!("a\u{202e}b"), "notes"),
+        ("ticket", json!("TICKET-1"), "ticket"),
+        ("ticket", json!("INC123"), "ticket"),
+        ("approver", json!("alex@contoso.com"), "approver"),
+        ("approver", json!("not a upn"), "approver"),
+        ("approver", json!("lee@contoso.com"), "approver"),
+        (
+            "recurrence",
+            json!({ "kind": "weekly", "days": [] }),
+            "recurrence",
+        ),
+        // Offline, and online without permissions modification.
+        ("system", json!("377596131774"), "system"),
+        ("system", json!("123456789012"), "system"),
+    ];
+    let mut failures = Vec::new();
+    for (key, value, field) in cases {
+        let mut form = aws_policy_form();
+        form[*key] = value.clone();
+        if *key == "system" {
+            // The same role, in that account, so only the system is wrong.
+            form["assign_to_role"] = json!(format!(
+                "arn:aws:iam::{}:role/saml-user",
+                value.as_str().unwrap()
+            ));
+        }
+        let (status, outcome) =
+            call(&world, &alex, "create_request", json!({ "form": form })).await;
+        let fields = if status == 200 && outcome["outcome"] == "invalid" {
+            error_fields(&outcome)
+        } else {
+            vec![format!("status {status}: {outcome}")]
+        };
+        // A system that is not this one also makes its role and identity foreign; the system is
+        // what the person must change, so it has to be among the errors.
+        let ok = if *key == "system" {
+            fields.contains(&field.to_string())
+        } else {
+            fields == vec![field.to_string()]
+        };
+        if !ok {
+            failures.push(format!(
+                "{key} = {value}: expected [{field}], got {fields:?}"
+            ));
+        }
+    }
+    assert!(failures.is_empty(), "{failures:#?}");
+    let count: i64 = sqlx::query_scalar("select count(*) from access_requests")
+        .fetch_one(&world.app.pool)
+        .await
+        .unwrap();
+    assert_eq!(count, 0, "nothing invalid is stored");
+}
+
+#[sqlx::test(migrations = false)]
+async fn an_identity_policy_or_role_that_is_not_in_the_chosen_system_is_refused(
+    _: PgPoolOptions,
+    connect: PgConnectOptions,
+) {
+    let world = World::start(connect).await;
+    let alex = signed_in(&world, ALEX).await;
+    let cases: &[(&str, Value, &str, &str)] = &[
+        (
+            "identity",
+            json!("rsn:nobody@contoso.com"),
+            "identity",
+            "There is no identity rsn:nobody@contoso.com",
+        ),
+        ("identity_type", json!("role"), "identity", "is not a role"),
+        (
+            "items",
+            json!(["arn:aws:iam::aws:policy/NoSuchPolicy"]),
+            "items",
+            "Not in the inventory of development",
+        ),
+        (
+            "assign_to_role",
+            json!("arn:aws:iam::956987887735:role/no-such-role"),
+            "assign_to_role",
+            "is not a role",
+        ),
+        // A role that exists but that Alex cannot assume (it trusts a service, not SSO).
+        (
+            "assign_to_role",
+            json!("arn:aws:iam::956987887735:role/lambda-exec-orders"),
+            "assign_to_role",
+            "is not a role",
+        ),
+    ];
+    for (key, value, field, message) in cases {
+        let mut form = aws_policy_form();
+        form[*key] = value.clone();
+        let (_, outcome) = call(&world, &alex, "create_request", json!({ "form": form })).await;
+        assert_eq!(
+            error_fields(&outcome),
+            vec![field.to_string()],
+            "{key}: {outcome:#}"
+        );
+        let text = serde_json::to_string(&outcome).unwrap();
+        assert!(text.contains(message), "{key}: {outcome:#}");
+    }
+
+    let azure = json!({
+        "cloud": "azure",
+        "system": "87eefd90-95a3-480a-ba42-56ff299a05ee",
+        "identity": "alex@contoso.com",
+        "identity_type": "user",
+        "what": "azure_roles",
+        "items": ["00000000-0000-4000-8000-000000000000"],
+        "scope": "/subscriptions/87eefd90-95a3-480a-ba42-56ff299a05ee",
+        "duration": "PT4H",
+        "justification": "Rotate the storage keys for the orders service",
+        "ticket": "CHG0001234",
+        "approver": "megan@contoso.com"
+    });
+    let (_, outcome) = call(&world, &alex, "create_request", json!({ "form": azure })).await;
+    assert_eq!(error_fields(&outcome), vec!["items"], "{outcome:#}");
+    let mut bad_scope = azure.clone();
+    bad_scope["items"] = json!(["cdda3590-29a3-44f6-95f2-9f980659eb04"]);
+    bad_scope["scope"] =
+        json!("/subscriptions/87eefd90-95a3-480a-ba42-56ff299a05ee/resourceGroups/nope");
+    let (_, outcome) = call(
+        &world,
+        &alex,
+        "create_request",
+        json!({ "form": bad_scope }),
+    )
+    .await;
+    assert_eq!(error_fields(&outcome), vec!["scope"], "{outcome:#}");
+    let mut good = bad_scope;
+    good["scope"] =
+        json!("/subscriptions/87eefd90-95a3-480a-ba42-56ff299a05ee/resourceGroups/rg-orders-prod");
+    let (_, outcome) = call(&world, &alex, "create_request", json!({ "form": good })).await;
+    assert_eq!(outcome["outcome"], "created", "{outcome:#}");
+}
+
+#[sqlx::test(migrations = false)]
+async fn a_caller_who_is_not_signed_in_is_refused_everywhere(
+    _: PgPoolOptions,
+    connect: PgConnectOptions,
+) {
+    let world = World::start(connect).await;
+    let anonymous = browser();
+    for endpoint in ["create_request", "preview_request"] {
+        let (status, _) = call(
+            &world,
+            &anonymous,
+            endpoint,
+            json!({ "form": aws_policy_form() }),
+        )
+        .await;
+        assert_eq!(status, 401, "{endpoint}");
+    }
+    for (endpoint, fields) in [
+        (
+            "get_request",
+            vec![("id", "67e55044-10b1-426f-9247-bb680e5fe0c8")],
+        ),
+        (
+            "request_again",
+            vec![("id", "67e55044-10b1-426f-9247-bb680e5fe0c8")],
+        ),
+        ("request_form_options", vec![]),
+        ("inventory_clouds", vec![]),
+        ("inventory_systems", vec![("cloud", "aws")]),
+        (
+            "inventory_identities",
+            vec![("cloud", "aws"), ("system", "956987887735"), ("q", "")],
+        ),
+        (
+            "inventory_items",
+            vec![
+                ("what", "aws_policies"),
+                ("system", "956987887735"),
+                ("q", ""),
+            ],
+        ),
+    ] {
+        let (status, _) = form_call(&world, &anonymous, endpoint, &fields).await;
+        assert_eq!(status, 401, "{endpoint}");
+    }
+    let count: i64 = sqlx::query_scalar("select count(*) from access_requests")
+        .fetch_one(&world.app.pool)
+        .await
+        .unwrap();
+    assert_eq!(count, 0);
+}
+
+#[sqlx::test(migrations = false)]
+async fn a_request_is_shown_to_its_requester_approver_and_auditors_only(
+    _: PgPoolOptions,
+    connect: PgConnectOptions,
+) {
+    let world = World::start(connect).await;
+    let alex = signed_in(&world, ALEX).await;
+    let (_, created) = call(
+        &world,
+        &alex,
+        "create_request",
+        json!({ "form": aws_policy_form() }),
+    )
+    .await;
+    let id = created["id"].as_str().unwrap().to_owned();
+    for (oid, expected) in [(BIANCA, 403), (MEGAN, 200), (ADELE, 200), (ALEX, 200)] {
+        let b = signed_in(&world, oid).await;
+        let (status, _) = form_call(&world, &b, "get_request", &[("id", &id)]).await;
+        assert_eq!(status, expected, "{oid}");
+    }
+    // Request again: the requester gets the form back; someone else does not.
+    let (status, form) = form_call(&world, &alex, "request_again", &[("id", &id)]).await;
+    assert_eq!(status, 200, "{form:#}");
+    assert_eq!(
+        form["items"],
+        json!(["arn:aws:iam::aws:policy/ReadOnlyAccess"])
+    );
+    assert_eq!(form["ticket"], "");
+    let bianca = signed_in(&world, BIANCA).await;
+    let (status, _) = form_call(&world, &bianca, "request_again", &[("id", &id)]).await;
+    assert_eq!(status, 403);
+    let (status, _) = form_call(
+        &world,
+        &alex,
+        "get_request",
+        &[("id", "67e55044-10b1-426f-9247-bb680e5fe0c8")],
+    )
+    .await;
+    assert_eq!(status, 404);
+}
