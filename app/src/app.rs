@@ -3,13 +3,16 @@ use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, MetaTags, Stylesheet, Title};
 use leptos_router::{
     components::{Route, Router, Routes},
-    StaticSegment,
+    ParamSegment, StaticSegment,
 };
 
 use crate::{
     api::session::get_viewer,
     auth::{Capability, Viewer},
-    pages::{admin::AdminPage, home::HomePage, not_found::NotFound, signed_out::SignedOutPage},
+    pages::{
+        admin::AdminPage, home::HomePage, not_found::NotFound, request_new::NewRequestPage,
+        request_view::RequestPage, signed_out::SignedOutPage,
+    },
 };
 
 /// The HTML document the server renders around the application.
@@ -59,6 +62,8 @@ pub fn App() -> impl IntoView {
                     <Route path=StaticSegment("") view=HomePage/>
                     <Route path=StaticSegment("admin") view=AdminPage/>
                     <Route path=StaticSegment("signed-out") view=SignedOutPage/>
+                    <Route path=(StaticSegment("requests"), StaticSegment("new")) view=NewRequestPage/>
+                    <Route path=(StaticSegment("requests"), ParamSegment("id")) view=RequestPage/>
                 </Routes>
             </main>
         </Router>
@@ -78,8 +83,10 @@ fn Account(viewer: Option<Viewer>) -> impl IntoView {
         .into_any(),
         Some(v) => {
             let admin = v.can(Capability::Administer);
+            let request = v.can(Capability::Request);
             view! {
                 <nav class="account" aria-label="Account">
+                    {request.then(|| view! { <a href="/requests/new">"Request access"</a> })}
                     {admin.then(|| view! { <a href="/admin">"Portal health"</a> })}
                     <span class="who">
                         <span class="name" data-testid="viewer-name">{v.name.clone()}</span>

@@ -480,6 +480,16 @@ impl RequestForm {
             .unwrap_or(UtcOffset::UTC)
     }
 
+    /// Only the schedule, for the form's live summary (the rest may not be filled in yet).
+    pub fn parse_schedule(
+        &self,
+        cloud: CloudKind,
+        ctx: &FormContext<'_>,
+    ) -> Result<Schedule, Vec<FieldError>> {
+        let mut errors = Vec::new();
+        self.schedule(cloud, ctx, &mut errors).ok_or(errors)
+    }
+
     fn schedule(
         &self,
         cloud: CloudKind,

@@ -33,7 +33,7 @@ pub fn HomePage() -> impl IntoView {
                         view! {
                             <p class="welcome" data-testid="welcome">{format!("Welcome, {first}.")}</p>
                             <ul class="can-do">
-                                {v.can(Capability::Request).then(|| view! { <li>"You can ask for access."</li> })}
+                                {v.can(Capability::Request).then(|| view! { <li>"You can ask for access: "<a href="/requests/new">"request access"</a>"."</li> })}
                                 {v.can(Capability::Approve).then(|| view! { <li>"You can decide on your team's requests."</li> })}
                                 {v.can(Capability::Audit).then(|| view! { <li>"You can read and export the full history."</li> })}
                                 {v.can(Capability::Administer).then(|| view! { <li>"You administer the portal."</li> })}

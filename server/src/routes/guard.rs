@@ -7,14 +7,17 @@ use axum::{
     middleware::Next,
     response::{IntoResponse, Redirect, Response},
 };
-use time::OffsetDateTime;
 use tower_sessions::Session;
 
 use crate::{problem::Problem, startup::ServerState};
 
 /// Path prefixes of pages that need a signed-in person, and the capability they need (`None`: any).
-pub const PROTECTED_PAGES: &[(&str, Option<Capability>)] =
-    &[("/admin", Some(Capability::Administer))];
+pub const PROTECTED_PAGES: &[(&str, Option<Capability>)] = &[
+    ("/admin", Some(Capability::Administer)),
+    ("/requests/new", Some(Capability::Request)),
+    // A request's page: who may see which request is the server function's to decide.
+    ("/requests", None),
+];
 
 fn required_for(path: &str) -> Option<Option<Capability>> {
     PROTECTED_PAGES
@@ -32,17 +35,13 @@ pub async fn pages(
     let Some(required) = required_for(request.uri().path()) else {
         return next.run(request).await;
     };
-    let timeout = state.app.auth.oidc.settings().session_absolute_timeout;
-    let user =
-        match app::ssr::auth::session::current_user(&session, timeout, OffsetDateTime::now_utc())
-            .await
-        {
-            Ok(user) => user,
-            Err(e) => {
-                tracing::error!(error = %e, "session store");
-                return StatusCode::SERVICE_UNAVAILABLE.into_response();
-            }
-        };
+    let user = match state.app.auth.user(&session).await {
+        Ok(user) => user,
+        Err(e) => {
+            tracing::error!(error = %e, "session store");
+            return StatusCode::SERVICE_UNAVAILABLE.into_response();
+        }
+    };
     match (user, required) {
         (None, _) => {
             let path = request.uri().path_and_query().map(|p| p.as_str()).unwrap_or("/");
