@@ -5,12 +5,20 @@
 # `entra-sim` binaries in cargo's target directory.
 #   scripts/build-site.sh            debug build
 #   scripts/build-site.sh --release  optimised, stripped wasm passed through wasm-opt
+#   scripts/build-site.sh --site-only  the site alone: the test run already built the binaries (cargo
+#                                      builds a package's binaries for its integration tests)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . scripts/lib.sh
 
 release=false
-[ "${1:-}" = "--release" ] && release=true
+bins=true
+case "${1:-}" in
+  --release) release=true ;;
+  --site-only) bins=false ;;
+  "") ;;
+  *) die "unknown option $1 (use --release or --site-only)" ;;
+esac
 
 ensure_wasm_target
 ensure_wasm_bindgen
@@ -40,6 +48,8 @@ fi
 cp style/main.css "$site/pkg/app.css"
 [ -d public ] && cp -R public/. "$site/"
 
-say "building the server and the stand-in"
-cargo build -p server -p entra-sim --bins "${bin_args[@]}"
+if $bins; then
+  say "building the server and the stand-in"
+  cargo build -p server -p entra-sim --bins "${bin_args[@]}"
+fi
 say "site built in $site"

@@ -25,7 +25,8 @@ else
 fi
 
 step "building the site"
-scripts/build-site.sh
+# The test build above already made target/debug/{server,entra-sim}; the journeys use those.
+scripts/build-site.sh --site-only
 
 step "browser journeys"
 ensure_chromium

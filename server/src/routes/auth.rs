@@ -50,13 +50,7 @@ pub async fn login(
 ) -> Response {
     let auth = &state.app.auth;
     let return_to = local_path(q.return_to);
-    match session::current_user(
-        &session,
-        auth.oidc.settings().session_absolute_timeout,
-        OffsetDateTime::now_utc(),
-    )
-    .await
-    {
+    match state.app.auth.user(&session).await {
         Ok(Some(_)) => return Redirect::to(&return_to).into_response(),
         Ok(None) => {}
         Err(e) => {
@@ -210,13 +204,7 @@ pub async fn callback(
 /// POST only (a link could be forged to sign people out); the CSRF layer checks its origin.
 pub async fn logout(State(state): State<ServerState>, session: Session) -> Response {
     let auth = &state.app.auth;
-    if let Ok(Some(user)) = session::current_user(
-        &session,
-        auth.oidc.settings().session_absolute_timeout,
-        OffsetDateTime::now_utc(),
-    )
-    .await
-    {
+    if let Ok(Some(user)) = state.app.auth.user(&session).await {
         if let Err(e) = tokens::forget(&state.app.pool, user.oid).await {
             tracing::error!(error = %e, "could not forget tokens at sign-out");
         }
@@ -234,13 +222,7 @@ pub async fn logout(State(state): State<ServerState>, session: Session) -> Respo
 
 /// The signed-in person as JSON (name, UPN, roles; never tokens), 401 otherwise.
 pub async fn me(State(state): State<ServerState>, session: Session) -> Response {
-    match session::current_user(
-        &session,
-        state.app.auth.oidc.settings().session_absolute_timeout,
-        OffsetDateTime::now_utc(),
-    )
-    .await
-    {
+    match state.app.auth.user(&session).await {
         Ok(Some(user)) => Json(user.viewer()).into_response(),
         Ok(None) => (
             StatusCode::UNAUTHORIZED,

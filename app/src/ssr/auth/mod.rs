@@ -39,6 +39,21 @@ pub struct Auth {
 
 pub type SharedAuth = Arc<Auth>;
 
+impl Auth {
+    /// The person signed in to `session` right now, if any (the absolute timeout applies).
+    pub async fn user(
+        &self,
+        session: &Session,
+    ) -> Result<Option<SessionUser>, session::SessionError> {
+        session::current_user(
+            session,
+            self.oidc.settings().session_absolute_timeout,
+            OffsetDateTime::now_utc(),
+        )
+        .await
+    }
+}
+
 /// The signed-in person for the current server function, if they hold `capability`. Every server
 /// function that reads or changes anything calls this first (or [`signed_in`]).
 pub async fn require(capability: Capability) -> Result<SessionUser, ServerFnError> {
@@ -77,13 +92,7 @@ pub async fn viewer_session() -> Result<Option<SessionUser>, ServerFnError> {
         ));
     };
     let session: Session = leptos_axum::extract().await?;
-    session::current_user(
-        &session,
-        state.auth.oidc.settings().session_absolute_timeout,
-        OffsetDateTime::now_utc(),
-    )
-    .await
-    .map_err(|e| {
+    state.auth.user(&session).await.map_err(|e| {
         tracing::error!(error = %e, "session store unavailable");
         ServerFnError::new("Your session could not be read. Please try again.")
     })
