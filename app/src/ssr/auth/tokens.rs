@@ -131,9 +131,10 @@ fn aad(oid: Uuid, purpose: &str) -> Vec<u8> {
     v
 }
 
-/// Stores freshly obtained tokens for `oid`, replacing what was there.
-pub async fn store(
-    pool: &PgPool,
+/// Stores freshly obtained tokens for `oid`, replacing what was there (the pool, or the refresh's
+/// transaction).
+pub async fn store<'e>(
+    db: impl sqlx::PgExecutor<'e>,
     cipher: &TokenCipher,
     oid: Uuid,
     tokens: &Tokens,
@@ -158,7 +159,7 @@ pub async fn store(
     .bind(&refresh)
     .bind(expires_at)
     .bind(now)
-    .execute(pool)
+    .execute(db)
     .await?;
     Ok(())
 }
@@ -211,24 +212,7 @@ pub async fn access_token_for(
         refresh_token: fresh.refresh_token.or(Some(refresh)),
         ..fresh
     };
-    let (key_id, access) = cipher.seal(&fresh.access_token, &aad(oid, "access"));
-    let refresh = fresh
-        .refresh_token
-        .as_ref()
-        .map(|r| cipher.seal(r, &aad(oid, "refresh")).1);
-    let expires_at = now + fresh.expires_in.unwrap_or(Duration::from_secs(3600));
-    sqlx::query(
-        "update user_tokens set key_id = $2, access_token = $3, refresh_token = $4, access_expires_at = $5,
-             updated_at = $6 where oid = $1",
-    )
-    .bind(oid)
-    .bind(&key_id)
-    .bind(&access)
-    .bind(&refresh)
-    .bind(expires_at)
-    .bind(now)
-    .execute(&mut *tx)
-    .await?;
+    store(&mut *tx, cipher, oid, &fresh, now).await?;
     tx.commit().await?;
     Ok(AccessToken(fresh.access_token))
 }
