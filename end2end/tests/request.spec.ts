@@ -30,7 +30,7 @@ async function finish(page: Page, testInfo: TestInfo, ticket: string) {
   await page.getByRole('button', { name: 'Submit request' }).click();
   await expect(page).toHaveURL(/\/requests\/[0-9a-f-]{36}$/);
   await expect(page.getByTestId('request-status')).toHaveText('waiting for approval');
-  await expect(page.getByTestId('request-history')).toContainText('pending_approval');
+  await expect(page.getByTestId('request-history')).toContainText('waiting for approval');
   await page.screenshot({ path: testInfo.outputPath('8-request-page.png'), fullPage: true });
 }
 

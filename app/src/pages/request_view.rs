@@ -3,7 +3,32 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_params_map;
 
-use crate::{api::requests::get_request, domain::schedule::offset_label};
+use crate::{
+    api::requests::get_request,
+    domain::{schedule::format_in, status::RequestStatus},
+};
+
+/// A stored status in words ("waiting for approval"); an unknown one as stored.
+fn status_words(stored: &str) -> String {
+    RequestStatus::parse(stored)
+        .map(|s| s.label().to_owned())
+        .unwrap_or_else(|_| stored.to_owned())
+}
+
+/// An RFC 3339 time from the server in the person's offset ("22 Nov 2026 at 18:25 UTC").
+fn when(rfc3339: &str, offset: time::UtcOffset) -> String {
+    time::OffsetDateTime::parse(rfc3339, &time::format_description::well_known::Rfc3339)
+        .map(|t| format_in(t, offset))
+        .unwrap_or_else(|_| rfc3339.to_owned())
+}
+
+fn capitalised(word: &str) -> String {
+    let mut chars = word.chars();
+    chars
+        .next()
+        .map(|c| c.to_uppercase().chain(chars).collect())
+        .unwrap_or_default()
+}
 
 #[component]
 pub fn RequestPage() -> impl IntoView {
@@ -33,6 +58,8 @@ pub fn RequestPage() -> impl IntoView {
                 Ok(v) => {
                     let request = v.request.clone();
                     let again = format!("/requests/new?from={}", v.id);
+                    let (requester, created, approver) =
+                        (v.requester_upn.clone(), v.created_at.clone(), v.approver_upn.clone());
                     view! {
                         <section class="panel">
                             <h1>"Access request"</h1>
@@ -41,10 +68,10 @@ pub fn RequestPage() -> impl IntoView {
                                 {v.graph_status_detail.clone().map(|d| format!(" · Graph: {d}"))}
                                 {v.graph_occurrence_status.clone().map(|d| format!(", {d}"))}
                             </p>
-                            <p class="muted">{format!("Asked by {} on {}, for approval by {}. Times in {}.", v.requester_upn, v.created_at, v.approver_upn, offset_label(offset.get()))}</p>
+                            <p class="muted">{move || format!("Asked by {requester} on {}, for approval by {approver}.", when(&created, offset.get()))}</p>
                             <dl class="facts" data-testid="request-review">
                                 <dt>"Cloud"</dt><dd>{v.cloud.to_string()}</dd>
-                                <dt>{v.cloud.system_noun().to_owned()}</dt><dd>{v.system_name.clone()}</dd>
+                                <dt>{capitalised(v.cloud.system_noun())}</dt><dd>{v.system_name.clone()}</dd>
                                 <dt>"Identity"</dt><dd>{v.identity_name.clone()}</dd>
                                 {move || request.review(offset.get()).into_iter().map(|l| view! { <dt>{l.label}</dt><dd>{l.text}</dd> }).collect_view()}
                             </dl>
@@ -57,17 +84,19 @@ pub fn RequestPage() -> impl IntoView {
                         <section class="panel">
                             <h2>"History"</h2>
                             <table class="history" data-testid="request-history">
-                                <thead><tr><th scope="col">"When (UTC)"</th><th scope="col">"Who"</th><th scope="col">"What"</th><th scope="col">"From"</th><th scope="col">"To"</th></tr></thead>
+                                <thead><tr><th scope="col">"When"</th><th scope="col">"Who"</th><th scope="col">"What"</th><th scope="col">"From"</th><th scope="col">"To"</th></tr></thead>
                                 <tbody>
-                                    {v.history.into_iter().map(|h| view! {
+                                    {v.history.into_iter().map(|h| {
+                                        let at = h.at.clone();
+                                        view! {
                                         <tr>
-                                            <td>{h.at}</td>
+                                            <td>{move || when(&at, offset.get())}</td>
                                             <td>{h.actor.unwrap_or_else(|| h.source.clone())}</td>
                                             <td>{h.event}</td>
-                                            <td>{h.from_status.unwrap_or_else(|| "—".to_owned())}</td>
-                                            <td>{h.to_status}</td>
+                                            <td>{h.from_status.as_deref().map(status_words).unwrap_or_else(|| "—".to_owned())}</td>
+                                            <td>{status_words(&h.to_status)}</td>
                                         </tr>
-                                    }).collect_view()}
+                                    }}).collect_view()}
                                 </tbody>
                             </table>
                         </section>
