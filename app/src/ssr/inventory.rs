@@ -365,26 +365,14 @@ impl Inventory<'_> {
         } else {
             named_collection(what)
         };
-        let mut missing = Vec::new();
-        for chunk in ids.chunks(10) {
-            let filter = chunk
-                .iter()
-                .map(|id| format!("externalId eq {}", literal(id)))
-                .collect::<Vec<_>>()
-                .join(" or ");
-            let path = format!("{base}/{collection}?$top=50&$filter={}", encode(&filter));
-            let page: wire::Collection<wire::Named> =
-                self.graph.get_as(self.user, self.token, &path).await?;
-            for id in chunk {
-                if !page
-                    .value
-                    .iter()
-                    .any(|found| found.external_id.eq_ignore_ascii_case(id))
-                {
-                    missing.push(id.clone());
-                }
-            }
-        }
+        let found: Vec<wire::Named> = self
+            .by_external_ids(&format!("{base}/{collection}"), ids)
+            .await?;
+        let missing = ids
+            .iter()
+            .filter(|id| !found.iter().any(|f| f.external_id.eq_ignore_ascii_case(id)))
+            .cloned()
+            .collect();
         Ok(missing)
     }
 
@@ -396,6 +384,19 @@ impl Inventory<'_> {
         ids: &[String],
     ) -> Result<Vec<ItemOption>, GraphError> {
         let base = self.base(cloud, system);
+        let found: Vec<wire::Action> = self
+            .by_external_ids(&format!("{base}/actions"), ids)
+            .await?;
+        Ok(found.into_iter().map(action_option).collect())
+    }
+
+    /// The members of `collection` whose external id is one of `ids`, asked ten at a time (an `or` of
+    /// `eq` filters keeps each Graph URL short).
+    async fn by_external_ids<T: serde::de::DeserializeOwned>(
+        &self,
+        collection: &str,
+        ids: &[String],
+    ) -> Result<Vec<T>, GraphError> {
         let mut found = Vec::new();
         for chunk in ids.chunks(10) {
             let filter = chunk
@@ -403,10 +404,9 @@ impl Inventory<'_> {
                 .map(|id| format!("externalId eq {}", literal(id)))
                 .collect::<Vec<_>>()
                 .join(" or ");
-            let path = format!("{base}/actions?$top=50&$filter={}", encode(&filter));
-            let page: wire::Collection<wire::Action> =
-                self.graph.get_as(self.user, self.token, &path).await?;
-            found.extend(page.value.into_iter().map(action_option));
+            let path = format!("{collection}?$top=50&$filter={}", encode(&filter));
+            let page: wire::Collection<T> = self.graph.get_as(self.user, self.token, &path).await?;
+            found.extend(page.value);
         }
         Ok(found)
     }
