@@ -106,6 +106,11 @@ pub struct FaultSpec {
     pub drop_rate: f64,
     /// Real milliseconds added before answering (faulted or not).
     pub latency_ms: u64,
+    /// How many faults (429, 500, 503 or drops) fire before the family answers normally again, so a
+    /// test can throttle once and then let the retry through; unlimited when absent. Setting a spec
+    /// starts the count afresh.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub times: Option<u64>,
 }
 
 impl FaultSpec {
@@ -140,8 +145,14 @@ pub enum Outcome {
     },
 }
 
+/// A family's spec and how many faults it has fired, for [`FaultSpec::times`].
+struct Armed {
+    spec: FaultSpec,
+    fired: u64,
+}
+
 pub struct Faults {
-    specs: Mutex<BTreeMap<RouteFamily, FaultSpec>>,
+    specs: Mutex<BTreeMap<RouteFamily, Armed>>,
     rng: Mutex<StdRng>,
 }
 
@@ -158,7 +169,7 @@ impl Faults {
         if family == RouteFamily::Other {
             return Err("the 'other' family cannot be faulted".into());
         }
-        lock(&self.specs).insert(family, spec);
+        lock(&self.specs).insert(family, Armed { spec, fired: 0 });
         Ok(())
     }
 
@@ -167,52 +178,59 @@ impl Faults {
     }
 
     pub fn all(&self) -> BTreeMap<RouteFamily, FaultSpec> {
-        lock(&self.specs).clone()
+        lock(&self.specs)
+            .iter()
+            .map(|(family, armed)| (*family, armed.spec.clone()))
+            .collect()
     }
 
     /// Rolls the dice for one request: the added latency and the outcome.
     pub fn decide(&self, family: RouteFamily) -> (Duration, Outcome) {
-        let Some(spec) = lock(&self.specs).get(&family).cloned() else {
+        // Held while rolling, so two concurrent requests cannot both take the last allowed fault.
+        let mut specs = lock(&self.specs);
+        let Some(armed) = specs.get_mut(&family) else {
             return (Duration::ZERO, Outcome::Pass);
         };
-        let latency = Duration::from_millis(spec.latency_ms);
-        let roll: f64 = lock(&self.rng).gen();
+        let latency = Duration::from_millis(armed.spec.latency_ms);
+        if armed.spec.times.is_some_and(|times| armed.fired >= times) {
+            return (latency, Outcome::Pass);
+        }
+        let outcome = Self::roll(&armed.spec, lock(&self.rng).gen());
+        if outcome != Outcome::Pass {
+            armed.fired += 1;
+        }
+        (latency, outcome)
+    }
+
+    /// The outcome a roll in `0.0..1.0` picks under `spec`'s rates.
+    fn roll(spec: &FaultSpec, roll: f64) -> Outcome {
         let retry_after = Some(spec.retry_after_seconds);
         let mut threshold = spec.drop_rate;
         if roll < threshold {
-            return (latency, Outcome::Drop);
+            return Outcome::Drop;
         }
         threshold += spec.rate_429;
         if roll < threshold {
-            return (
-                latency,
-                Outcome::Status {
-                    status: 429,
-                    retry_after,
-                },
-            );
+            return Outcome::Status {
+                status: 429,
+                retry_after,
+            };
         }
         threshold += spec.rate_500;
         if roll < threshold {
-            return (
-                latency,
-                Outcome::Status {
-                    status: 500,
-                    retry_after: None,
-                },
-            );
+            return Outcome::Status {
+                status: 500,
+                retry_after: None,
+            };
         }
         threshold += spec.rate_503;
         if roll < threshold {
-            return (
-                latency,
-                Outcome::Status {
-                    status: 503,
-                    retry_after,
-                },
-            );
+            return Outcome::Status {
+                status: 503,
+                retry_after,
+            };
         }
-        (latency, Outcome::Pass)
+        Outcome::Pass
     }
 }
 
@@ -285,5 +303,31 @@ mod tests {
             );
         }
         assert_eq!(f.decide(RouteFamily::Oidc).1, Outcome::Pass);
+    }
+
+    #[test]
+    fn a_limited_fault_fires_that_many_times_then_lets_requests_through() {
+        let f = Faults::new(1);
+        let spec = FaultSpec {
+            rate_429: 1.0,
+            retry_after_seconds: 2,
+            times: Some(2),
+            ..Default::default()
+        };
+        f.set(RouteFamily::GraphInventory, spec.clone()).unwrap();
+        let throttled = Outcome::Status {
+            status: 429,
+            retry_after: Some(2),
+        };
+        let outcomes: Vec<_> = (0..4)
+            .map(|_| f.decide(RouteFamily::GraphInventory).1)
+            .collect();
+        assert_eq!(
+            outcomes,
+            [throttled, throttled, Outcome::Pass, Outcome::Pass]
+        );
+        // Setting it again arms it again.
+        f.set(RouteFamily::GraphInventory, spec).unwrap();
+        assert_eq!(f.decide(RouteFamily::GraphInventory).1, throttled);
     }
 }

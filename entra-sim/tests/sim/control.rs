@@ -111,6 +111,36 @@ async fn a_certain_429_fault_answers_with_retry_after_in_graphs_shape() {
 }
 
 #[tokio::test]
+async fn a_fault_limited_to_one_time_throttles_once_then_answers() {
+    let sim = sim().await;
+    let resp = http()
+        .put(control(&sim, "faults/me"))
+        .json(&json!({ "rate_429": 1.0, "retry_after_seconds": 1, "times": 1 }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 204);
+    let token = sim.access_token_for(ALEX).unwrap();
+    let me = format!("{}/me", sim.graph_base_url());
+    let first = http().get(&me).bearer_auth(&token).send().await.unwrap();
+    assert_eq!(first.status(), 429);
+    assert_eq!(first.headers()["retry-after"], "1");
+    for _ in 0..2 {
+        let (s, _) = get_json(&me, Some(&token)).await;
+        assert_eq!(s, 200);
+    }
+    let faults: Vec<_> = sim
+        .received()
+        .into_iter()
+        .filter(|r| r.family == "me")
+        .map(|r| r.fault)
+        .collect();
+    assert_eq!(faults, [Some("429".to_owned()), None, None]);
+    let (_, listed) = get_json(&control(&sim, "faults"), None).await;
+    assert_eq!(listed["me"]["times"], 1, "{listed:#}");
+}
+
+#[tokio::test]
 async fn server_errors_can_be_injected_per_family_without_touching_the_others() {
     let sim = sim().await;
     sim.set_fault(

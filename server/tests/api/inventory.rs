@@ -1,6 +1,9 @@
 //! The inventory server functions against the stand-in's seed: clouds, systems with the reason some
-//! cannot be chosen, identities (own first), and paged, server-side searches.
-use entra_sim::people::{ALEX, MEGAN};
+//! cannot be chosen, identities (own first), paged, server-side searches, and Graph's throttling.
+use entra_sim::{
+    people::{ALEX, MEGAN},
+    FaultSpec, RouteFamily,
+};
 use serde_json::Value;
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 
@@ -171,5 +174,81 @@ async fn actions_are_searched_a_page_at_a_time_with_severity_and_type(
     assert!(
         strings(&gcp_roles["items"], "id").contains(&"roles/viewer".to_owned()),
         "{gcp_roles:#}"
+    );
+}
+
+/// How many inventory requests the stand-in received, and how many of them it throttled.
+fn inventory_requests(world: &World) -> (usize, usize) {
+    let received: Vec<_> = world
+        .sim
+        .received()
+        .into_iter()
+        .filter(|r| r.family == RouteFamily::GraphInventory.name())
+        .collect();
+    let throttled = received
+        .iter()
+        .filter(|r| r.fault.as_deref() == Some("429"))
+        .count();
+    (received.len(), throttled)
+}
+
+#[sqlx::test(migrations = false)]
+async fn an_inventory_read_throttled_once_is_retried_and_succeeds(
+    _: PgPoolOptions,
+    connect: PgConnectOptions,
+) {
+    let world = World::start(connect).await;
+    let alex = signed_in(&world, ALEX).await;
+    world
+        .sim
+        .set_fault(
+            RouteFamily::GraphInventory,
+            FaultSpec {
+                rate_429: 1.0,
+                retry_after_seconds: 1,
+                times: Some(1),
+                ..Default::default()
+            },
+        )
+        .unwrap();
+    let (status, clouds) = form_call(&world, &alex, "inventory_clouds", &[]).await;
+    assert_eq!(status, 200, "{clouds:#}");
+    assert_eq!(strings(&clouds, "cloud"), ["aws", "azure", "gcp"]);
+    assert_eq!(
+        inventory_requests(&world),
+        (2, 1),
+        "one throttled, one retry"
+    );
+}
+
+#[sqlx::test(migrations = false)]
+async fn an_inventory_read_that_stays_throttled_gives_up_after_two_retries_saying_how_long_to_wait(
+    _: PgPoolOptions,
+    connect: PgConnectOptions,
+) {
+    let world = World::start(connect).await;
+    let alex = signed_in(&world, ALEX).await;
+    world
+        .sim
+        .set_fault(
+            RouteFamily::GraphInventory,
+            FaultSpec {
+                rate_429: 1.0,
+                retry_after_seconds: 1,
+                ..Default::default()
+            },
+        )
+        .unwrap();
+    let (status, error) = form_call(&world, &alex, "inventory_clouds", &[]).await;
+    assert_eq!(status, 502, "{error:#}");
+    let message = error.to_string();
+    assert!(
+        message.contains("Microsoft Graph is busy (it asks to wait 1 s)"),
+        "{message}"
+    );
+    assert_eq!(
+        inventory_requests(&world),
+        (3, 3),
+        "the first try and two retries"
     );
 }
