@@ -23,7 +23,10 @@ use crate::domain::{
         RecurrencePattern, RecurrenceRange,
     },
     request::AccessRequest,
-    schedule::{parse_local_datetime, Expiration, Schedule, ScheduleLimits, Start},
+    schedule::{
+        offset_from_minutes, parse_local_datetime, Expiration, Schedule, ScheduleError,
+        ScheduleLimits, Start,
+    },
     text::{Justification, Notes},
     ticket::{TicketInfo, TicketNumber, TicketPattern},
 };
@@ -116,7 +119,7 @@ pub struct RecurrenceForm {
     pub day_of_month: String,
     /// `no_end`, `end_date` or `numbered`.
     pub range: String,
-    /// `YYYY-MM-DD`.
+    /// `YYYY-MM-DD`, a day of the person's calendar (at `RequestForm::offset_minutes`).
     pub end_date: String,
     pub occurrences: String,
 }
@@ -476,8 +479,7 @@ impl RequestForm {
 
     /// The person's offset; an impossible one (beyond ±18 h) is read as UTC.
     pub fn offset(&self) -> UtcOffset {
-        UtcOffset::from_whole_seconds(self.offset_minutes.saturating_mul(60))
-            .unwrap_or(UtcOffset::UTC)
+        offset_from_minutes(self.offset_minutes)
     }
 
     /// Only the schedule, for the form's live summary (the rest may not be filled in yet).
@@ -524,10 +526,11 @@ impl RequestForm {
             }
         };
         let (start, expiration, recurrence) = (start?, expiration?, recurrence?);
-        match Schedule::new(start, expiration, recurrence, ctx.now, &(ctx.limits)(cloud)) {
+        let limits = (ctx.limits)(cloud);
+        match Schedule::new_in(offset, start, expiration, recurrence, ctx.now, &limits) {
             Ok(s) => Some(s),
             Err(e) => {
-                use crate::domain::schedule::ScheduleError as E;
+                use ScheduleError as E;
                 let field = match e {
                     E::StartInPast | E::StartTooFarAhead { .. } | E::DateTime => Field::Start,
                     E::EndNotAfterStart => Field::End,
@@ -600,12 +603,8 @@ impl RequestForm {
             "" | "no_end" => RecurrenceRange::NoEnd,
             "end_date" => {
                 let format = time::macros::format_description!("[year]-[month]-[day]");
-                let end_date = time::Date::parse(r.end_date.trim(), format).map_err(|_| {
-                    FieldError::domain(
-                        Field::Recurrence,
-                        crate::domain::schedule::ScheduleError::DateTime,
-                    )
-                })?;
+                let end_date = time::Date::parse(r.end_date.trim(), format)
+                    .map_err(|_| FieldError::domain(Field::Recurrence, ScheduleError::Date))?;
                 RecurrenceRange::EndDate { end_date }
             }
             "numbered" => {
@@ -769,10 +768,14 @@ mod tests {
     }
 
     fn parse(form: &RequestForm) -> Result<AccessRequest, Vec<FieldError>> {
+        parse_at(form, datetime!(2026-03-10 09:00 UTC))
+    }
+
+    fn parse_at(form: &RequestForm, now: OffsetDateTime) -> Result<AccessRequest, Vec<FieldError>> {
         let pattern = TicketPattern::default();
         let submitter = Upn::parse("alex@contoso.com").unwrap();
         form.parse(&FormContext {
-            now: datetime!(2026-03-10 09:00 UTC),
+            now,
             limits: &limits,
             ticket_pattern: &pattern,
             submitter: &submitter,
@@ -848,6 +851,58 @@ mod tests {
             request.schedule().recurrence().unwrap().summary(),
             "Every week on Monday and Thursday, for 4 occurrences"
         );
+    }
+
+    /// Daily from 20:00 on 1 Dec 2026 at UTC-08:00 (04:00 on 2 Dec in UTC), until `end_date`.
+    fn daily_from_the_evening_of_1_december_at_utc_minus_8(end_date: &str) -> RequestForm {
+        RequestForm {
+            start: "2026-12-01T20:00".into(),
+            offset_minutes: -480,
+            recurrence: RecurrenceForm {
+                kind: "daily".into(),
+                range: "end_date".into(),
+                end_date: end_date.into(),
+                ..RecurrenceForm::default()
+            },
+            ..valid()
+        }
+    }
+
+    const LATE_NOVEMBER: OffsetDateTime = datetime!(2026-11-25 12:00 UTC);
+
+    #[test]
+    fn a_repetition_starts_on_the_day_the_person_typed_in_their_own_zone() {
+        let form = daily_from_the_evening_of_1_december_at_utc_minus_8("2026-12-03");
+        let request = parse_at(&form, LATE_NOVEMBER).unwrap();
+        let body =
+            crate::domain::graph_body::ScheduledPermissionsRequestBody::new(&request).to_value();
+        let schedule = &body["scheduleInfo"];
+        assert_eq!(schedule["startDateTime"], "2026-12-02T04:00:00Z");
+        assert_eq!(
+            schedule["recurrence"]["range"],
+            serde_json::json!({"type": "endDate", "startDate": "2026-12-01", "endDate": "2026-12-03"})
+        );
+        assert_eq!(
+            request.schedule().summary_in(form.offset()),
+            "Every day, until 3 Dec 2026: each time from 20:00 UTC-08:00 for 1 hour, starting 1 Dec 2026"
+        );
+    }
+
+    #[test]
+    fn a_repetition_may_end_on_its_first_local_day_but_not_before() {
+        let same_day = daily_from_the_evening_of_1_december_at_utc_minus_8("2026-12-01");
+        assert!(parse_at(&same_day, LATE_NOVEMBER).is_ok());
+        let before = daily_from_the_evening_of_1_december_at_utc_minus_8("2026-11-30");
+        let errors = parse_at(&before, LATE_NOVEMBER).unwrap_err();
+        assert_eq!(errors.len(), 1, "{errors:?}");
+        assert_eq!(errors[0].field, Field::Recurrence);
+        assert_eq!(
+            errors[0].message(),
+            "The repetition cannot end before it starts, on 1 Dec 2026"
+        );
+        let garbled = daily_from_the_evening_of_1_december_at_utc_minus_8("12/03/2026");
+        let errors = parse_at(&garbled, LATE_NOVEMBER).unwrap_err();
+        assert_eq!(errors[0].message(), "Enter a date such as 2026-05-31");
     }
 
     #[test]

@@ -339,11 +339,18 @@ struct PatternBody {
 struct RangeBody {
     #[serde(rename = "type")]
     kind: &'static str,
+    /// The start's date in the person's calendar; `endDate` is one of theirs too, as typed.
     start_date: String,
     #[serde(skip_serializing_if = "Option::is_none")]
     end_date: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     number_of_occurrences: Option<u16>,
+    // No `recurrenceTimeZone`. Graph wants a zone's name there (Windows or IANA), and the portal knows
+    // only the browser's UTC offset when the person asked. An offset is not a zone: a fixed-offset name
+    // (`Etc/GMT+8`) would misplace occurrences after a daylight-saving change, and offsets such as
+    // +05:30 have none. Sending one needs the browser's IANA zone in the form first. Until then a
+    // service that reads these dates as UTC days (the stand-in does) may start or end the repetition
+    // a day apart from what the person typed when their start falls on another UTC day.
 }
 
 fn request_schedule(request: &AccessRequest) -> RequestSchedule {

@@ -1,9 +1,11 @@
 //! `Recurrence`: how a grant repeats (daily, weekly on some days, monthly on a day) and until when,
 //! in the subset of Graph's `patternedRecurrence` the portal offers, with a plain-language summary.
 //!
-//! Days are UTC days: the portal stores times in UTC and sends no `recurrenceTimeZone`, so a person
-//! far from UTC may see an occurrence fall on the neighbouring local day. Whether a recurrence fits
-//! its schedule (start date, length of each occurrence) is checked by `Schedule`.
+//! The range's dates (its start, the schedule's start date, and `endDate`) are days of the person's
+//! calendar, at the UTC offset they asked from (`Schedule` keeps it). The pattern's weekdays and days
+//! of the month are the ones they picked. No `recurrenceTimeZone` goes to Graph (see `graph_body`).
+//! Whether a recurrence fits its schedule (start date, length of each occurrence) is checked by
+//! `Schedule`.
 
 use std::fmt;
 
@@ -383,7 +385,8 @@ fn every(interval: Interval, unit: &str) -> String {
     }
 }
 
-/// When the repetition stops: Graph's `noEnd`, `endDate` (inclusive, a UTC date) and `numbered`.
+/// When the repetition stops: Graph's `noEnd`, `endDate` (inclusive, a day of the person's calendar)
+/// and `numbered`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum RecurrenceRange {

@@ -1,7 +1,9 @@
 //! `Schedule`: when access starts, how long it lasts, and whether it repeats; `ScheduleLimits` (per
 //! cloud, from config) and the checks a new schedule must pass against them and against `now`.
 //!
-//! Time is a parameter: nothing here reads the clock. Times are stored in UTC to the second.
+//! Time is a parameter: nothing here reads the clock. Times are stored in UTC to the second, with the
+//! person's UTC offset when they asked: a repetition's dates (its first and last day) are days of their
+//! calendar, as they typed them, not UTC days.
 //!
 //! Two kinds of rules:
 //! - structural ones (the end is after the start, a repetition has a start, a duration per
@@ -39,12 +41,14 @@ pub enum ScheduleError {
     RecurrenceNeedsStart,
     #[error("A repeating schedule needs a duration for each occurrence, not an end time")]
     RecurrenceNeedsDuration,
-    #[error("The repetition cannot end before the day of the first occurrence")]
-    RecurrenceEndsBeforeStart,
+    #[error("The repetition cannot end before it starts, on {start}")]
+    RecurrenceEndsBeforeStart { start: String },
     #[error("Each occurrence lasts {duration} but they can start only {gap} apart: choose a shorter duration")]
     OccurrencesOverlap { duration: String, gap: String },
     #[error("Enter a date and time such as 2026-05-01T09:00")]
     DateTime,
+    #[error("Enter a date such as 2026-05-31")]
+    Date,
 }
 
 /// When access starts.
@@ -75,13 +79,15 @@ pub struct ScheduleLimits {
     pub max_start_ahead: IsoDuration,
 }
 
-/// A schedule that passed its checks. Build one with [`Schedule::new`].
+/// A schedule that passed its checks. Build one with [`Schedule::new_in`] (or [`Schedule::new`] in UTC).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(try_from = "ScheduleParts", into = "ScheduleParts")]
 pub struct Schedule {
     start: Start,
     expiration: Expiration,
     recurrence: Option<Recurrence>,
+    /// The person's offset when they asked: the calendar the repetition's dates are in.
+    offset: UtcOffset,
 }
 
 #[derive(Clone, Copy, Debug, Serialize, Deserialize)]
@@ -89,11 +95,22 @@ struct ScheduleParts {
     start: Start,
     expiration: Expiration,
     recurrence: Option<Recurrence>,
+    /// Minutes east of UTC; absent in schedules stored before it was kept, which were UTC.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    offset_minutes: i32,
+}
+
+fn is_zero(n: &i32) -> bool {
+    *n == 0
+}
+
+/// `minutes` east of UTC as an offset; an impossible one (beyond ±18 h) is read as UTC, as the form does.
+pub fn offset_from_minutes(minutes: i32) -> UtcOffset {
+    UtcOffset::from_whole_seconds(minutes.saturating_mul(60)).unwrap_or(UtcOffset::UTC)
 }
 
 impl Schedule {
-    /// Checks a schedule a person asks for at `now` against the cloud's `limits`. Times may come in
-    /// any offset; they are kept in UTC, without fractions of a second.
+    /// [`Schedule::new_in`] for a person whose calendar is UTC's.
     pub fn new(
         start: Start,
         expiration: Expiration,
@@ -101,7 +118,21 @@ impl Schedule {
         now: OffsetDateTime,
         limits: &ScheduleLimits,
     ) -> Result<Self, ScheduleError> {
-        let schedule = Self::structural(start, expiration, recurrence)?;
+        Self::new_in(UtcOffset::UTC, start, expiration, recurrence, now, limits)
+    }
+
+    /// Checks a schedule a person at `offset` asks for at `now` against the cloud's `limits`. Times
+    /// may come in any offset; they are kept in UTC, without fractions of a second. The repetition's
+    /// end date is a date of the person's calendar.
+    pub fn new_in(
+        offset: UtcOffset,
+        start: Start,
+        expiration: Expiration,
+        recurrence: Option<Recurrence>,
+        now: OffsetDateTime,
+        limits: &ScheduleLimits,
+    ) -> Result<Self, ScheduleError> {
+        let schedule = Self::structural(start, expiration, recurrence, offset)?;
         let now = to_utc_seconds(now);
         let starts_at = match schedule.start {
             Start::Now => now,
@@ -139,6 +170,7 @@ impl Schedule {
         start: Start,
         expiration: Expiration,
         recurrence: Option<Recurrence>,
+        offset: UtcOffset,
     ) -> Result<Self, ScheduleError> {
         let start = match start {
             Start::Now => Start::Now,
@@ -161,8 +193,13 @@ impl Schedule {
                 return Err(ScheduleError::RecurrenceNeedsDuration);
             };
             if let RecurrenceRange::EndDate { end_date } = recurrence.range {
-                if end_date < at.date() {
-                    return Err(ScheduleError::RecurrenceEndsBeforeStart);
+                // Both days of the person's calendar: 20:00 on 1 Dec at UTC-08:00 is 2 Dec in UTC,
+                // and "until 1 Dec" is still a repetition of one day to them.
+                let first_day = at.to_offset(offset).date();
+                if end_date < first_day {
+                    return Err(ScheduleError::RecurrenceEndsBeforeStart {
+                        start: human_date(first_day),
+                    });
                 }
             }
             let gap = recurrence.pattern.shortest_gap();
@@ -179,6 +216,7 @@ impl Schedule {
             start,
             expiration,
             recurrence,
+            offset,
         })
     }
 
@@ -194,12 +232,17 @@ impl Schedule {
         self.recurrence.as_ref()
     }
 
-    /// The date a repetition counts from (Graph's `recurrenceRange.startDate`): the UTC date of the
-    /// start. Only a schedule with a recurrence is sure to have one.
+    /// The person's offset when they asked, the calendar of the repetition's dates.
+    pub fn offset(&self) -> UtcOffset {
+        self.offset
+    }
+
+    /// The date a repetition counts from (Graph's `recurrenceRange.startDate`): the start's date in the
+    /// person's calendar, the day they typed. Only a schedule with a recurrence is sure to have one.
     pub fn start_date(&self) -> Option<Date> {
         match self.start {
             Start::Now => None,
-            Start::At(at) => Some(at.date()),
+            Start::At(at) => Some(at.to_offset(self.offset).date()),
         }
     }
 
@@ -217,8 +260,10 @@ impl Schedule {
         (start, end)
     }
 
-    /// The schedule in words, with times shown at `offset` (the person's):
-    /// "Starts 8 Feb 2023 at 12:15 UTC and lasts 1 hour".
+    /// The schedule in words, with times shown at `offset` (the reader's):
+    /// "Starts 8 Feb 2023 at 12:15 UTC and lasts 1 hour". The repetition's first and last days are
+    /// the days its first and last occurrences fall on at `offset`: for the person who asked, the
+    /// dates they typed.
     pub fn summary_in(&self, offset: UtcOffset) -> String {
         let ends = |expiration: Expiration| match expiration {
             Expiration::Duration(d) => format!("lasts {}", d.describe()),
@@ -231,9 +276,20 @@ impl Schedule {
                     Expiration::Duration(d) => d.describe(),
                     Expiration::EndAt(_) => String::new(),
                 };
+                let mut shown = *recurrence;
+                if let RecurrenceRange::EndDate { end_date } = recurrence.range {
+                    // The last occurrence, at the start's time of day on the asker's last day.
+                    let asker = at.to_offset(self.offset);
+                    let last = PrimitiveDateTime::new(end_date, asker.time())
+                        .assume_offset(self.offset)
+                        .to_offset(offset);
+                    shown.range = RecurrenceRange::EndDate {
+                        end_date: last.date(),
+                    };
+                }
                 format!(
                     "{}: each time from {:02}:{:02} {} for {}, starting {}",
-                    recurrence.summary(),
+                    shown.summary(),
                     local.hour(),
                     local.minute(),
                     offset_label(offset),
@@ -257,7 +313,12 @@ impl Schedule {
 impl TryFrom<ScheduleParts> for Schedule {
     type Error = ScheduleError;
     fn try_from(parts: ScheduleParts) -> Result<Self, Self::Error> {
-        Self::structural(parts.start, parts.expiration, parts.recurrence)
+        Self::structural(
+            parts.start,
+            parts.expiration,
+            parts.recurrence,
+            offset_from_minutes(parts.offset_minutes),
+        )
     }
 }
 
@@ -267,6 +328,7 @@ impl From<Schedule> for ScheduleParts {
             start: s.start,
             expiration: s.expiration,
             recurrence: s.recurrence,
+            offset_minutes: i32::from(s.offset.whole_minutes()),
         }
     }
 }
@@ -528,7 +590,86 @@ mod tests {
         assert!(new(start, hours(1), until(date!(2026 - 03 - 11))).is_ok());
         assert_eq!(
             new(start, hours(1), until(date!(2026 - 03 - 10))),
-            Err(ScheduleError::RecurrenceEndsBeforeStart)
+            Err(ScheduleError::RecurrenceEndsBeforeStart {
+                start: "11 Mar 2026".into()
+            })
+        );
+    }
+
+    #[test]
+    fn a_repetitions_dates_are_days_of_the_persons_calendar() {
+        // 20:00 on 1 Dec at UTC-08:00 is 04:00 on 2 Dec in UTC.
+        let start = Start::At(datetime!(2026-12-01 20:00 -08:00));
+        let now = datetime!(2026-11-25 12:00 UTC);
+        let until = |end_date| {
+            Some(Recurrence::new(
+                RecurrencePattern::Daily {
+                    interval: Interval::ONE,
+                },
+                RecurrenceRange::EndDate { end_date },
+            ))
+        };
+        let new_in = |offset, recurrence| {
+            Schedule::new_in(offset, start, hours(1), recurrence, now, &limits())
+        };
+        let s = new_in(offset!(-8), until(date!(2026 - 12 - 01))).unwrap();
+        assert_eq!(s.start_date(), Some(date!(2026 - 12 - 01)));
+        assert_eq!(s.offset(), offset!(-8));
+        let err = new_in(offset!(-8), until(date!(2026 - 11 - 30))).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "The repetition cannot end before it starts, on 1 Dec 2026"
+        );
+        // The same moment is 2 Dec for someone in UTC, who may not end on 1 Dec.
+        assert_eq!(
+            new_in(UtcOffset::UTC, until(date!(2026 - 12 - 01))),
+            Err(ScheduleError::RecurrenceEndsBeforeStart {
+                start: "2 Dec 2026".into()
+            })
+        );
+        // East of UTC the calendar is ahead: 08:00 on 1 Dec at UTC+10 is 30 Nov in UTC.
+        let east = Schedule::new_in(
+            offset!(+10),
+            Start::At(datetime!(2026-12-01 08:00 +10:00)),
+            hours(1),
+            until(date!(2026 - 11 - 30)),
+            now,
+            &limits(),
+        );
+        assert_eq!(
+            east,
+            Err(ScheduleError::RecurrenceEndsBeforeStart {
+                start: "1 Dec 2026".into()
+            })
+        );
+    }
+
+    #[test]
+    fn a_repetition_is_summarised_in_the_readers_calendar() {
+        let s = Schedule::new_in(
+            offset!(-8),
+            Start::At(datetime!(2026-12-01 20:00 -08:00)),
+            hours(1),
+            Some(Recurrence::new(
+                RecurrencePattern::Daily {
+                    interval: Interval::ONE,
+                },
+                RecurrenceRange::EndDate {
+                    end_date: date!(2026 - 12 - 03),
+                },
+            )),
+            datetime!(2026-11-25 12:00 UTC),
+            &limits(),
+        )
+        .unwrap();
+        assert_eq!(
+            s.summary_in(offset!(-8)),
+            "Every day, until 3 Dec 2026: each time from 20:00 UTC-08:00 for 1 hour, starting 1 Dec 2026"
+        );
+        // An approver in UTC sees the same occurrences on their own days.
+        assert_eq!(
+            s.to_string(),
+            "Every day, until 4 Dec 2026: each time from 04:00 UTC for 1 hour, starting 2 Dec 2026"
         );
     }
 
@@ -664,6 +805,25 @@ mod tests {
         // Yesterday's schedule is still a schedule today: `now` is not checked on the way in.
         let past = json.replace("2026-03-11", "2020-01-01");
         assert!(serde_json::from_str::<Schedule>(&past).is_ok());
+
+        // The person's offset is kept, so its dates are read in their calendar again.
+        let west = Schedule::new_in(
+            offset!(-8),
+            Start::At(datetime!(2026-03-11 20:00 -08:00)),
+            hours(8),
+            Some(weekdays()),
+            NOW,
+            &limits(),
+        )
+        .unwrap();
+        let west_json = serde_json::to_string(&west).unwrap();
+        assert!(
+            west_json.contains(r#""offset_minutes":-480"#),
+            "{west_json}"
+        );
+        let read = serde_json::from_str::<Schedule>(&west_json).unwrap();
+        assert_eq!(read, west);
+        assert_eq!(read.start_date(), Some(date!(2026 - 03 - 11)));
 
         // But a structurally wrong one is refused.
         let now_with_recurrence = json.replace(
