@@ -9,7 +9,7 @@ use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 
 use super::{
     oidc_world::World,
-    requests::{form_call, signed_in},
+    requests::{form_call, signed_in, world_as},
 };
 
 fn strings(v: &Value, key: &str) -> Vec<String> {
@@ -25,8 +25,7 @@ async fn clouds_and_systems_say_which_can_be_chosen_and_why_not(
     _: PgPoolOptions,
     connect: PgConnectOptions,
 ) {
-    let world = World::start(connect).await;
-    let alex = signed_in(&world, ALEX).await;
+    let (world, alex) = world_as(connect, ALEX).await;
     let (status, clouds) = form_call(&world, &alex, "inventory_clouds", &[]).await;
     assert_eq!(status, 200, "{clouds:#}");
     assert_eq!(strings(&clouds, "cloud"), ["aws", "azure", "gcp"]);
@@ -59,8 +58,7 @@ async fn identities_are_searched_by_name_or_external_id_with_ones_own_first(
     _: PgPoolOptions,
     connect: PgConnectOptions,
 ) {
-    let world = World::start(connect).await;
-    let alex = signed_in(&world, ALEX).await;
+    let (world, alex) = world_as(connect, ALEX).await;
     let search = |q: &'static str| {
         let alex = alex.clone();
         let world = &world;
@@ -109,19 +107,20 @@ async fn actions_are_searched_a_page_at_a_time_with_severity_and_type(
     _: PgPoolOptions,
     connect: PgConnectOptions,
 ) {
-    let world = World::start(connect).await;
-    let alex = signed_in(&world, ALEX).await;
-    let (status, first) = form_call(
-        &world,
-        &alex,
-        "inventory_items",
-        &[
-            ("what", "aws_statements"),
-            ("system", "956987887735"),
-            ("q", "s3:"),
-        ],
-    )
-    .await;
+    let (world, alex) = world_as(connect, ALEX).await;
+    let s3_actions = |next: String| {
+        let (world, alex) = (&world, &alex);
+        async move {
+            let fields = [
+                ("what", "aws_statements"),
+                ("system", "956987887735"),
+                ("q", "s3:"),
+                ("next", next.as_str()),
+            ];
+            form_call(world, alex, "inventory_items", &fields).await
+        }
+    };
+    let (status, first) = s3_actions(String::new()).await;
     assert_eq!(status, 200, "{first:#}");
     let items = first["items"].as_array().unwrap();
     assert_eq!(items.len(), 25);
@@ -130,18 +129,7 @@ async fn actions_are_searched_a_page_at_a_time_with_severity_and_type(
     assert_eq!(delete["severity"], "high");
     assert_eq!(delete["action_type"], "delete");
     let next = first["next"].as_str().unwrap().to_owned();
-    let (_, second) = form_call(
-        &world,
-        &alex,
-        "inventory_items",
-        &[
-            ("what", "aws_statements"),
-            ("system", "956987887735"),
-            ("q", "s3:"),
-            ("next", &next),
-        ],
-    )
-    .await;
+    let (_, second) = s3_actions(next).await;
     let second_ids = strings(&second["items"], "id");
     assert!(!second_ids.is_empty());
     assert!(second_ids
@@ -192,13 +180,10 @@ fn inventory_requests(world: &World) -> (usize, usize) {
     (received.len(), throttled)
 }
 
-#[sqlx::test(migrations = false)]
-async fn an_inventory_read_throttled_once_is_retried_and_succeeds(
-    _: PgPoolOptions,
-    connect: PgConnectOptions,
-) {
-    let world = World::start(connect).await;
-    let alex = signed_in(&world, ALEX).await;
+/// The clouds read while the stand-in throttles inventory reads (`times` times, or always), with
+/// Retry-After: 1.
+async fn clouds_while_throttled(world: &World, times: Option<u64>) -> (u16, Value) {
+    let alex = signed_in(world, ALEX).await;
     world
         .sim
         .set_fault(
@@ -206,12 +191,21 @@ async fn an_inventory_read_throttled_once_is_retried_and_succeeds(
             FaultSpec {
                 rate_429: 1.0,
                 retry_after_seconds: 1,
-                times: Some(1),
+                times,
                 ..Default::default()
             },
         )
         .unwrap();
-    let (status, clouds) = form_call(&world, &alex, "inventory_clouds", &[]).await;
+    form_call(world, &alex, "inventory_clouds", &[]).await
+}
+
+#[sqlx::test(migrations = false)]
+async fn an_inventory_read_throttled_once_is_retried_and_succeeds(
+    _: PgPoolOptions,
+    connect: PgConnectOptions,
+) {
+    let world = World::start(connect).await;
+    let (status, clouds) = clouds_while_throttled(&world, Some(1)).await;
     assert_eq!(status, 200, "{clouds:#}");
     assert_eq!(strings(&clouds, "cloud"), ["aws", "azure", "gcp"]);
     assert_eq!(
@@ -227,19 +221,7 @@ async fn an_inventory_read_that_stays_throttled_gives_up_after_two_retries_sayin
     connect: PgConnectOptions,
 ) {
     let world = World::start(connect).await;
-    let alex = signed_in(&world, ALEX).await;
-    world
-        .sim
-        .set_fault(
-            RouteFamily::GraphInventory,
-            FaultSpec {
-                rate_429: 1.0,
-                retry_after_seconds: 1,
-                ..Default::default()
-            },
-        )
-        .unwrap();
-    let (status, error) = form_call(&world, &alex, "inventory_clouds", &[]).await;
+    let (status, error) = clouds_while_throttled(&world, None).await;
     assert_eq!(status, 502, "{error:#}");
     let message = error.to_string();
     assert!(

@@ -23,35 +23,36 @@ pub fn aws_policy_form() -> Value {
     })
 }
 
-pub async fn call(world: &World, b: &reqwest::Client, endpoint: &str, body: Value) -> (u16, Value) {
-    let response = b
-        .post(world.app.url(&format!("/api/{endpoint}")))
-        .header("origin", &world.app.base_url)
-        .json(&body)
-        .send()
-        .await
-        .unwrap();
-    let status = response.status().as_u16();
-    let text = response.text().await.unwrap();
-    (
-        status,
-        serde_json::from_str(&text).unwrap_or(Value::String(text)),
-    )
+/// [`aws_policy_form`] with one field changed.
+fn aws_policy_form_with(key: &str, value: &Value) -> Value {
+    let mut form = aws_policy_form();
+    form[key] = value.clone();
+    form
 }
 
+/// A server function `endpoint` called as `b` from the portal's own page, with a JSON `body`.
+pub async fn call(world: &World, b: &reqwest::Client, endpoint: &str, body: Value) -> (u16, Value) {
+    answer(server_fn(world, b, endpoint).json(&body)).await
+}
+
+/// As [`call`], with the fields URL-encoded as a browser's form sends them.
 pub async fn form_call(
     world: &World,
     b: &reqwest::Client,
     endpoint: &str,
     fields: &[(&str, &str)],
 ) -> (u16, Value) {
-    let response = b
-        .post(world.app.url(&format!("/api/{endpoint}")))
+    answer(server_fn(world, b, endpoint).form(fields)).await
+}
+
+fn server_fn(world: &World, b: &reqwest::Client, endpoint: &str) -> reqwest::RequestBuilder {
+    b.post(world.app.url(&format!("/api/{endpoint}")))
         .header("origin", &world.app.base_url)
-        .form(fields)
-        .send()
-        .await
-        .unwrap();
+}
+
+/// The status and the body: JSON when it is, else the text.
+async fn answer(request: reqwest::RequestBuilder) -> (u16, Value) {
+    let response = request.send().await.unwrap();
     let status = response.status().as_u16();
     let text = response.text().await.unwrap();
     (
@@ -60,10 +61,41 @@ pub async fn form_call(
     )
 }
 
+/// `create_request` or `preview_request` with `form`.
+async fn send_form(
+    world: &World,
+    b: &reqwest::Client,
+    endpoint: &str,
+    form: Value,
+) -> (u16, Value) {
+    call(world, b, endpoint, json!({ "form": form })).await
+}
+
 pub async fn signed_in(world: &World, oid: &str) -> reqwest::Client {
     let b = browser();
     assert_eq!(world.sign_in(&b, oid).await.status(), 303);
     b
+}
+
+/// A fresh portal and stand-in, and a browser signed in as `oid`.
+pub async fn world_as(connect: PgConnectOptions, oid: &str) -> (World, reqwest::Client) {
+    let world = World::start(connect).await;
+    let b = signed_in(&world, oid).await;
+    (world, b)
+}
+
+/// Creates [`aws_policy_form`] as `b`; the new request's id.
+async fn create_aws_policy_request(world: &World, b: &reqwest::Client) -> String {
+    let (_, created) = send_form(world, b, "create_request", aws_policy_form()).await;
+    assert_eq!(created["outcome"], "created", "{created:#}");
+    created["id"].as_str().unwrap().to_owned()
+}
+
+async fn stored_requests(world: &World) -> i64 {
+    sqlx::query_scalar("select count(*) from access_requests")
+        .fetch_one(&world.app.pool)
+        .await
+        .unwrap()
 }
 
 fn error_fields(outcome: &Value) -> Vec<String> {
@@ -81,16 +113,9 @@ async fn a_valid_request_is_stored_pending_approval_with_its_first_history_row(
     _: PgPoolOptions,
     connect: PgConnectOptions,
 ) {
-    let world = World::start(connect).await;
-    let alex = signed_in(&world, ALEX).await;
+    let (world, alex) = world_as(connect, ALEX).await;
 
-    let (status, preview) = call(
-        &world,
-        &alex,
-        "preview_request",
-        json!({ "form": aws_policy_form() }),
-    )
-    .await;
+    let (status, preview) = send_form(&world, &alex, "preview_request", aws_policy_form()).await;
     assert_eq!(status, 200, "{preview:#}");
     assert_eq!(preview["outcome"], "valid", "{preview:#}");
     let graph: Value = serde_json::from_str(preview["graph_json"].as_str().unwrap()).unwrap();
@@ -103,13 +128,7 @@ async fn a_valid_request_is_stored_pending_approval_with_its_first_history_row(
         "megan@contoso.com"
     );
 
-    let (status, created) = call(
-        &world,
-        &alex,
-        "create_request",
-        json!({ "form": aws_policy_form() }),
-    )
-    .await;
+    let (status, created) = send_form(&world, &alex, "create_request", aws_policy_form()).await;
     assert_eq!(status, 200, "{created:#}");
     assert_eq!(created["outcome"], "created", "{created:#}");
     let id: uuid::Uuid = created["id"].as_str().unwrap().parse().unwrap();
@@ -151,16 +170,8 @@ async fn a_valid_request_is_stored_pending_approval_with_its_first_history_row(
 
 #[sqlx::test(migrations = false)]
 async fn history_cannot_be_rewritten(_: PgPoolOptions, connect: PgConnectOptions) {
-    let world = World::start(connect).await;
-    let alex = signed_in(&world, ALEX).await;
-    let (_, created) = call(
-        &world,
-        &alex,
-        "create_request",
-        json!({ "form": aws_policy_form() }),
-    )
-    .await;
-    assert_eq!(created["outcome"], "created", "{created:#}");
+    let (world, alex) = world_as(connect, ALEX).await;
+    create_aws_policy_request(&world, &alex).await;
     for statement in [
         "update request_history set to_status = 'approved'",
         "delete from request_history",
@@ -179,8 +190,7 @@ async fn each_invalid_field_on_its_own_is_refused_on_that_field(
     _: PgPoolOptions,
     connect: PgConnectOptions,
 ) {
-    let world = World::start(connect).await;
-    let alex = signed_in(&world, ALEX).await;
+    let (world, alex) = world_as(connect, ALEX).await;
     let cases: &[(&str, Value, &str)] = &[
         ("cloud", json!("oracle"), "cloud"),
         ("system", json!("12345"), "system"),
@@ -218,8 +228,7 @@ async fn each_invalid_field_on_its_own_is_refused_on_that_field(
     ];
     let mut failures = Vec::new();
     for (key, value, field) in cases {
-        let mut form = aws_policy_form();
-        form[*key] = value.clone();
+        let mut form = aws_policy_form_with(key, value);
         if *key == "system" {
             // The same role, in that account, so only the system is wrong.
             form["assign_to_role"] = json!(format!(
@@ -227,8 +236,7 @@ async fn each_invalid_field_on_its_own_is_refused_on_that_field(
                 value.as_str().unwrap()
             ));
         }
-        let (status, outcome) =
-            call(&world, &alex, "create_request", json!({ "form": form })).await;
+        let (status, outcome) = send_form(&world, &alex, "create_request", form).await;
         let fields = if status == 200 && outcome["outcome"] == "invalid" {
             error_fields(&outcome)
         } else {
@@ -248,11 +256,11 @@ async fn each_invalid_field_on_its_own_is_refused_on_that_field(
         }
     }
     assert!(failures.is_empty(), "{failures:#?}");
-    let count: i64 = sqlx::query_scalar("select count(*) from access_requests")
-        .fetch_one(&world.app.pool)
-        .await
-        .unwrap();
-    assert_eq!(count, 0, "nothing invalid is stored");
+    assert_eq!(
+        stored_requests(&world).await,
+        0,
+        "nothing invalid is stored"
+    );
 }
 
 #[sqlx::test(migrations = false)]
@@ -260,8 +268,7 @@ async fn an_identity_policy_or_role_that_is_not_in_the_chosen_system_is_refused(
     _: PgPoolOptions,
     connect: PgConnectOptions,
 ) {
-    let world = World::start(connect).await;
-    let alex = signed_in(&world, ALEX).await;
+    let (world, alex) = world_as(connect, ALEX).await;
     let cases: &[(&str, Value, &str, &str)] = &[
         (
             "identity",
@@ -291,9 +298,8 @@ async fn an_identity_policy_or_role_that_is_not_in_the_chosen_system_is_refused(
         ),
     ];
     for (key, value, field, message) in cases {
-        let mut form = aws_policy_form();
-        form[*key] = value.clone();
-        let (_, outcome) = call(&world, &alex, "create_request", json!({ "form": form })).await;
+        let form = aws_policy_form_with(key, value);
+        let (_, outcome) = send_form(&world, &alex, "create_request", form).await;
         assert_eq!(
             error_fields(&outcome),
             vec![field.to_string()],
@@ -316,24 +322,18 @@ async fn an_identity_policy_or_role_that_is_not_in_the_chosen_system_is_refused(
         "ticket": "CHG0001234",
         "approver": "megan@contoso.com"
     });
-    let (_, outcome) = call(&world, &alex, "create_request", json!({ "form": azure })).await;
+    let (_, outcome) = send_form(&world, &alex, "create_request", azure.clone()).await;
     assert_eq!(error_fields(&outcome), vec!["items"], "{outcome:#}");
     let mut bad_scope = azure.clone();
     bad_scope["items"] = json!(["cdda3590-29a3-44f6-95f2-9f980659eb04"]);
     bad_scope["scope"] =
         json!("/subscriptions/87eefd90-95a3-480a-ba42-56ff299a05ee/resourceGroups/nope");
-    let (_, outcome) = call(
-        &world,
-        &alex,
-        "create_request",
-        json!({ "form": bad_scope }),
-    )
-    .await;
+    let (_, outcome) = send_form(&world, &alex, "create_request", bad_scope.clone()).await;
     assert_eq!(error_fields(&outcome), vec!["scope"], "{outcome:#}");
     let mut good = bad_scope;
     good["scope"] =
         json!("/subscriptions/87eefd90-95a3-480a-ba42-56ff299a05ee/resourceGroups/rg-orders-prod");
-    let (_, outcome) = call(&world, &alex, "create_request", json!({ "form": good })).await;
+    let (_, outcome) = send_form(&world, &alex, "create_request", good).await;
     assert_eq!(outcome["outcome"], "created", "{outcome:#}");
 }
 
@@ -345,13 +345,7 @@ async fn a_caller_who_is_not_signed_in_is_refused_everywhere(
     let world = World::start(connect).await;
     let anonymous = browser();
     for endpoint in ["create_request", "preview_request"] {
-        let (status, _) = call(
-            &world,
-            &anonymous,
-            endpoint,
-            json!({ "form": aws_policy_form() }),
-        )
-        .await;
+        let (status, _) = send_form(&world, &anonymous, endpoint, aws_policy_form()).await;
         assert_eq!(status, 401, "{endpoint}");
     }
     for (endpoint, fields) in [
@@ -382,11 +376,7 @@ async fn a_caller_who_is_not_signed_in_is_refused_everywhere(
         let (status, _) = form_call(&world, &anonymous, endpoint, &fields).await;
         assert_eq!(status, 401, "{endpoint}");
     }
-    let count: i64 = sqlx::query_scalar("select count(*) from access_requests")
-        .fetch_one(&world.app.pool)
-        .await
-        .unwrap();
-    assert_eq!(count, 0);
+    assert_eq!(stored_requests(&world).await, 0);
 }
 
 #[sqlx::test(migrations = false)]
@@ -394,16 +384,8 @@ async fn a_request_is_shown_to_its_requester_approver_and_auditors_only(
     _: PgPoolOptions,
     connect: PgConnectOptions,
 ) {
-    let world = World::start(connect).await;
-    let alex = signed_in(&world, ALEX).await;
-    let (_, created) = call(
-        &world,
-        &alex,
-        "create_request",
-        json!({ "form": aws_policy_form() }),
-    )
-    .await;
-    let id = created["id"].as_str().unwrap().to_owned();
+    let (world, alex) = world_as(connect, ALEX).await;
+    let id = create_aws_policy_request(&world, &alex).await;
     for (oid, expected) in [(BIANCA, 403), (MEGAN, 200), (ADELE, 200), (ALEX, 200)] {
         let b = signed_in(&world, oid).await;
         let (status, _) = form_call(&world, &b, "get_request", &[("id", &id)]).await;
