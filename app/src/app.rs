@@ -3,7 +3,7 @@ use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, MetaTags, Stylesheet, Title};
 use leptos_router::{
     components::{Route, Router, Routes},
-    ParamSegment, StaticSegment,
+    ParamSegment, SsrMode, StaticSegment,
 };
 
 use crate::{
@@ -62,8 +62,10 @@ pub fn App() -> impl IntoView {
                     <Route path=StaticSegment("") view=HomePage/>
                     <Route path=StaticSegment("admin") view=AdminPage/>
                     <Route path=StaticSegment("signed-out") view=SignedOutPage/>
-                    <Route path=(StaticSegment("requests"), StaticSegment("new")) view=NewRequestPage/>
-                    <Route path=(StaticSegment("requests"), ParamSegment("id")) view=RequestPage/>
+                    // Rendered whole before they are sent (not streamed), so they read and work
+                    // before the browser runs any of the application: see `pages::request_new`.
+                    <Route path=(StaticSegment("requests"), StaticSegment("new")) view=NewRequestPage ssr=SsrMode::Async/>
+                    <Route path=(StaticSegment("requests"), ParamSegment("id")) view=RequestPage ssr=SsrMode::Async/>
                 </Routes>
             </main>
         </Router>

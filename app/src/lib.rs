@@ -10,6 +10,7 @@ pub mod auth;
 pub mod domain;
 pub mod inventory;
 pub mod pages;
+pub mod plain_form;
 pub mod request_form;
 #[cfg(feature = "ssr")]
 pub mod ssr;

@@ -1,38 +1,8 @@
-import { test, expect, Page, TestInfo } from '@playwright/test';
-import AxeBuilder from '@axe-core/playwright';
+import { test, expect } from '@playwright/test';
+import { finish, signInToForm, step, tabTo } from './support';
 
 // Asking for access, end to end: the guided form against the stand-in's inventory, ending on the
 // request's own page. Each step is checked with axe and photographed.
-
-async function signInToForm(page: Page, who: string) {
-  page.on('console', (m) => { if (m.type() === 'error') console.log(`browser: ${m.text()}`); });
-  await page.goto('/requests/new');
-  await page.getByRole('button', { name: `Sign in as ${who}` }).click();
-  await expect(page).toHaveURL(/\/requests\/new$/);
-  await expect(page.locator('[data-hydrated="true"]')).toBeVisible();
-}
-
-async function step(page: Page, testInfo: TestInfo, n: number, name: string) {
-  const results = await new AxeBuilder({ page }).include(`#step-${n}`).analyze();
-  const bad = results.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
-  expect(bad.map((v) => `${v.id}: ${v.help} (${v.nodes.map((n) => n.target.join(' ')).join(', ')})`)).toEqual([]);
-  await page.screenshot({ path: testInfo.outputPath(`${n}-${name}.png`), fullPage: true });
-}
-
-async function finish(page: Page, testInfo: TestInfo, ticket: string) {
-  await page.getByLabel('Justification (required, 10 to 1000 characters)').fill('Investigate the failed deployment of the orders service');
-  await page.getByLabel(/ServiceNow ticket number/).fill(ticket);
-  await step(page, testInfo, 6, 'why');
-  await page.getByRole('button', { name: 'Review the request' }).click();
-  await expect(page.getByTestId('review')).toBeVisible();
-  await expect(page.getByTestId('graph-json')).toHaveCount(1);
-  await step(page, testInfo, 7, 'review');
-  await page.getByRole('button', { name: 'Submit request' }).click();
-  await expect(page).toHaveURL(/\/requests\/[0-9a-f-]{36}$/);
-  await expect(page.getByTestId('request-status')).toHaveText('waiting for approval');
-  await expect(page.getByTestId('request-history')).toContainText('waiting for approval');
-  await page.screenshot({ path: testInfo.outputPath('8-request-page.png'), fullPage: true });
-}
 
 test('a requester asks for an AWS policy on a role and lands on the request page', async ({ page }, testInfo) => {
   const errors: string[] = [];
@@ -93,15 +63,6 @@ test('a requester asks for an Azure role definition on a resource group and land
   await expect(page.getByTestId('request-review')).toContainText('rg-orders-prod');
   expect(errors).toEqual([]);
 });
-
-/** Presses Tab until `target` has the focus: the keyboard-only way to get somewhere. */
-async function tabTo(page: Page, target: ReturnType<Page['locator']>) {
-  for (let i = 0; i < 300; i++) {
-    if (await target.evaluate((el) => el === document.activeElement).catch(() => false)) return;
-    await page.keyboard.press('Tab');
-  }
-  throw new Error('could not reach the element with Tab');
-}
 
 test('a requester asks for a GCP action with the keyboard only and lands on the request page', async ({ page }, testInfo) => {
   const errors: string[] = [];

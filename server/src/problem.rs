@@ -19,7 +19,7 @@ pub struct Problem {
     pub status: StatusCode,
     pub title: &'static str,
     pub message: String,
-    pub action: Option<(&'static str, &'static str)>,
+    pub action: Option<(String, &'static str)>,
 }
 
 impl Problem {
@@ -32,8 +32,8 @@ impl Problem {
         }
     }
 
-    pub fn with_action(mut self, href: &'static str, label: &'static str) -> Self {
-        self.action = Some((href, label));
+    pub fn with_action(mut self, href: impl Into<String>, label: &'static str) -> Self {
+        self.action = Some((href.into(), label));
         self
     }
 }
@@ -45,7 +45,10 @@ impl IntoResponse for Problem {
         let page = ProblemPage {
             title: self.title,
             message: &self.message,
-            action: self.action,
+            action: self
+                .action
+                .as_ref()
+                .map(|(href, label)| (href.as_str(), *label)),
             reference: &reference,
         };
         match page.render() {

@@ -254,6 +254,8 @@ fn router(
         .route("/readyz", get(routes::health::readyz))
         .route("/auth/logout", post(routes::auth::logout))
         .route("/api/me", get(routes::auth::me))
+        // The request form without JavaScript; the page itself is the Leptos route below.
+        .route("/requests/new", post(routes::requests::submit))
         .merge(sign_in)
         .leptos_routes_with_context(&state, routes, context.clone(), move || {
             shell(leptos_options.clone())

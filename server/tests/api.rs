@@ -9,6 +9,7 @@ mod api {
     pub mod inventory;
     pub mod oidc_world;
     pub mod pages;
+    pub mod plain_form;
     pub mod requests;
     pub mod roles;
     pub mod security;

@@ -2,3 +2,4 @@
 pub mod auth;
 pub mod guard;
 pub mod health;
+pub mod requests;

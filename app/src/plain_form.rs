@@ -1,0 +1,494 @@
+//! The request page's inputs as plain HTML submits them: one name per input, in a GET query while
+//! the person moves through the steps and in a POST body when they submit. Before the page is
+//! interactive (or without JavaScript) the server renders each step from this; once it is
+//! interactive, the same values seed the page's signals. Wasm-safe.
+use serde::{Deserialize, Serialize};
+
+use crate::{
+    domain::{
+        duration::DurationPreset,
+        permissions::{AwsEffect, AwsStatementInput},
+    },
+    request_form::{RecurrenceForm, RequestForm, WhatKind},
+};
+
+/// Every input of the request page, as typed.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PlainForm {
+    pub cloud: String,
+    pub system: String,
+    /// The identity's `externalId`.
+    pub identity: String,
+    /// Graph's `identityType` name.
+    pub identity_type: String,
+    pub what: String,
+    /// Policies, roles or actions; for AWS statements, the actions of the statement being edited.
+    pub items: Vec<String>,
+    pub assign_to_role: String,
+    pub scope: String,
+    /// AWS statements already added (the page adds more than one only once it is interactive).
+    pub statements: Vec<AwsStatementInput>,
+    /// The statement being edited, one entry per line.
+    pub resources: String,
+    pub not_resources: String,
+    pub not_actions: String,
+    /// `allow` or `deny`.
+    pub effect: String,
+    /// JSON, or empty.
+    pub condition: String,
+    pub start_later: bool,
+    /// A `datetime-local` value.
+    pub start: String,
+    /// A preset's ISO 8601 duration, `custom` or `end`.
+    pub length: String,
+    pub custom_duration: String,
+    pub end: String,
+    pub recurrence: RecurrenceForm,
+    pub justification: String,
+    pub notes: String,
+    pub ticket: String,
+    pub approver: String,
+    /// Minutes east of UTC; the browser fills it in, UTC without it.
+    pub offset_minutes: i32,
+    /// The identity search box.
+    pub identity_search: String,
+    /// The page of identity results to show (an opaque token from the search).
+    pub identity_page: Option<String>,
+    /// The policy, role or action search box.
+    pub item_search: String,
+    /// The page of item results to show (an opaque token from the search).
+    pub item_page: Option<String>,
+    /// Show the review (and the errors) of the form as it stands.
+    pub review: bool,
+}
+
+/// The separator between an identity's type and its external id in the identity input's value.
+/// Types have no colon; external ids (ARNs) may, so the value splits at the first one.
+const IDENTITY_SEPARATOR: char = ':';
+
+impl PlainForm {
+    /// Reads the inputs from a query or form body; `all(name)` gives every value sent for `name`.
+    /// Unknown names are ignored and nothing here fails: the parser of [`RequestForm`] judges.
+    pub fn read(all: impl Fn(&str) -> Vec<String>) -> Self {
+        let one = |name: &str| all(name).pop().unwrap_or_default();
+        let (identity_type, identity) = one("identity")
+            .split_once(IDENTITY_SEPARATOR)
+            .map(|(t, id)| (t.to_owned(), id.to_owned()))
+            .unwrap_or_default();
+        let removed = all("remove");
+        let mut items: Vec<String> = Vec::new();
+        for item in all("item") {
+            let item = item.trim().to_owned();
+            if !item.is_empty() && !removed.contains(&item) && !items.contains(&item) {
+                items.push(item);
+            }
+        }
+        let cloud = one("cloud");
+        let what = match one("what") {
+            w if !w.is_empty() => w,
+            // Choosing a cloud chooses its first kind, as the interactive page does.
+            _ => crate::domain::ids::CloudKind::parse(&cloud)
+                .map(|c| WhatKind::of(c)[0].as_str().to_owned())
+                .unwrap_or_default(),
+        };
+        PlainForm {
+            system: one("system"),
+            identity,
+            identity_type,
+            what,
+            items,
+            assign_to_role: one("role"),
+            scope: one("scope"),
+            // Added statements travel as JSON in hidden inputs; one that does not read is dropped
+            // here and never reaches the request (the person sees it missing in the review).
+            statements: all("statement")
+                .iter()
+                .filter_map(|s| serde_json::from_str(s).ok())
+                .collect(),
+            resources: all("resources").pop().unwrap_or_else(|| "*".to_owned()),
+            not_resources: one("not_resources"),
+            not_actions: one("not_actions"),
+            effect: one("effect"),
+            condition: one("condition"),
+            start_later: one("start") == "later",
+            start: one("start_at"),
+            length: match one("length") {
+                l if l.is_empty() => DurationPreset::ALL[0].duration().to_string(),
+                l => l,
+            },
+            custom_duration: one("custom_duration"),
+            end: one("end_at"),
+            recurrence: RecurrenceForm {
+                kind: one("repeat"),
+                interval: one("interval"),
+                days: all("day"),
+                day_of_month: one("day_of_month"),
+                range: one("range"),
+                end_date: one("end_date"),
+                occurrences: one("occurrences"),
+            },
+            justification: one("justification"),
+            notes: one("notes"),
+            ticket: one("ticket"),
+            approver: one("approver"),
+            offset_minutes: one("offset").trim().parse().unwrap_or(0),
+            identity_search: one("iq"),
+            identity_page: Some(one("inext")).filter(|n| !n.is_empty()),
+            item_search: one("q"),
+            item_page: Some(one("next")).filter(|n| !n.is_empty()),
+            review: !one("review").is_empty(),
+            cloud,
+        }
+    }
+
+    /// The value of the identity input for an identity.
+    pub fn identity_value(identity_type: &str, external_id: &str) -> String {
+        format!("{identity_type}{IDENTITY_SEPARATOR}{external_id}")
+    }
+
+    /// The page filled from an earlier request, to ask for it again. Its statements are all added;
+    /// the statement editor starts empty.
+    pub fn from_request_form(form: RequestForm) -> Self {
+        let preset = DurationPreset::ALL
+            .into_iter()
+            .any(|p| p.duration().to_string() == form.duration);
+        let (length, custom_duration, end) = if !form.end.is_empty() {
+            ("end".to_owned(), String::new(), form.end)
+        } else if preset || form.duration.is_empty() {
+            (form.duration, String::new(), String::new())
+        } else {
+            ("custom".to_owned(), form.duration, String::new())
+        };
+        PlainForm {
+            cloud: form.cloud,
+            system: form.system,
+            identity: form.identity,
+            identity_type: form.identity_type,
+            what: form.what,
+            items: form.items,
+            assign_to_role: form.assign_to_role,
+            scope: form.scope,
+            statements: form.statements,
+            resources: "*".to_owned(),
+            effect: "allow".to_owned(),
+            start_later: !form.start.is_empty(),
+            start: form.start,
+            length,
+            custom_duration,
+            end,
+            recurrence: form.recurrence,
+            justification: form.justification,
+            notes: form.notes,
+            ticket: form.ticket,
+            approver: form.approver,
+            offset_minutes: form.offset_minutes,
+            ..PlainForm::default()
+        }
+    }
+
+    /// The statement being edited, when it holds anything beyond the defaults.
+    pub fn editing_statement(&self) -> Option<AwsStatementInput> {
+        let statement = AwsStatementInput {
+            statement_id: None,
+            actions: self.items.clone(),
+            not_actions: lines(&self.not_actions),
+            resources: lines(&self.resources),
+            not_resources: lines(&self.not_resources),
+            effect: Some(if self.effect.trim() == "deny" {
+                AwsEffect::Deny
+            } else {
+                AwsEffect::Allow
+            }),
+            condition: {
+                let text = self.condition.trim();
+                if text.is_empty() {
+                    None
+                } else {
+                    // Not JSON: kept as text, so the parser says what is wrong with it.
+                    Some(
+                        serde_json::from_str(text)
+                            .unwrap_or_else(|_| serde_json::Value::String(text.to_owned())),
+                    )
+                }
+            },
+        };
+        let touched = !statement.actions.is_empty()
+            || !statement.not_actions.is_empty()
+            || !statement.not_resources.is_empty()
+            || statement.condition.is_some();
+        touched.then_some(statement)
+    }
+
+    /// What the parser reads: the added statements plus the one being edited (or, when none was
+    /// added, the one being edited even if empty, so its errors show).
+    pub fn to_request_form(&self) -> RequestForm {
+        let what = WhatKind::parse(&self.what);
+        let statements_mode = what == Some(WhatKind::AwsStatements);
+        let statements = if statements_mode {
+            let mut all = self.statements.clone();
+            match self.editing_statement() {
+                Some(s) => all.push(s),
+                None if all.is_empty() => all.push(AwsStatementInput {
+                    statement_id: None,
+                    actions: Vec::new(),
+                    not_actions: Vec::new(),
+                    resources: lines(&self.resources),
+                    not_resources: Vec::new(),
+                    effect: None,
+                    condition: None,
+                }),
+                None => {}
+            }
+            all
+        } else {
+            Vec::new()
+        };
+        let (duration, end) = match self.length.as_str() {
+            "custom" => (self.custom_duration.clone(), String::new()),
+            "end" => (String::new(), self.end.clone()),
+            preset => (preset.to_owned(), String::new()),
+        };
+        RequestForm {
+            cloud: self.cloud.clone(),
+            system: self.system.clone(),
+            identity: self.identity.clone(),
+            identity_type: self.identity_type.clone(),
+            what: self.what.clone(),
+            items: if statements_mode {
+                Vec::new()
+            } else {
+                self.items.clone()
+            },
+            assign_to_role: self.assign_to_role.clone(),
+            scope: self.scope.clone(),
+            statements,
+            start: if self.start_later {
+                self.start.clone()
+            } else {
+                String::new()
+            },
+            offset_minutes: self.offset_minutes,
+            duration,
+            end,
+            recurrence: self.recurrence.clone(),
+            justification: self.justification.clone(),
+            notes: self.notes.clone(),
+            ticket: self.ticket.clone(),
+            approver: self.approver.clone(),
+        }
+    }
+}
+
+/// The non-empty lines of a text box, trimmed.
+pub fn lines(text: &str) -> Vec<String> {
+    text.lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+        .map(str::to_owned)
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::HashMap;
+
+    use super::*;
+
+    fn read(pairs: &[(&str, &str)]) -> PlainForm {
+        let mut map: HashMap<&str, Vec<String>> = HashMap::new();
+        for (k, v) in pairs {
+            map.entry(k).or_default().push((*v).to_owned());
+        }
+        PlainForm::read(|name| map.get(name).cloned().unwrap_or_default())
+    }
+
+    #[test]
+    fn an_empty_query_is_an_empty_form_with_the_first_preset() {
+        let f = read(&[]);
+        assert_eq!(f.cloud, "");
+        assert_eq!(f.what, "");
+        assert_eq!(f.length, "PT1H");
+        assert_eq!(f.resources, "*");
+        assert!(!f.review);
+        assert_eq!(f.to_request_form().duration, "PT1H");
+    }
+
+    #[test]
+    fn choosing_a_cloud_chooses_its_first_kind() {
+        assert_eq!(read(&[("cloud", "gcp")]).what, "gcp_roles");
+        assert_eq!(
+            read(&[("cloud", "gcp"), ("what", "gcp_actions")]).what,
+            "gcp_actions"
+        );
+    }
+
+    #[test]
+    fn the_identity_value_splits_at_the_first_colon_so_arns_survive() {
+        let value = PlainForm::identity_value("role", "arn:aws:iam::123456789012:role/ops");
+        let f = read(&[("identity", &value)]);
+        assert_eq!(f.identity_type, "role");
+        assert_eq!(f.identity, "arn:aws:iam::123456789012:role/ops");
+        let none = read(&[("identity", "no-separator")]);
+        assert_eq!(
+            (none.identity_type.as_str(), none.identity.as_str()),
+            ("", "")
+        );
+    }
+
+    #[test]
+    fn items_keep_their_order_without_repeats_or_the_removed_one() {
+        let f = read(&[
+            ("item", "b"),
+            ("item", "a"),
+            ("item", "b"),
+            ("item", " "),
+            ("item", "c"),
+            ("remove", "a"),
+        ]);
+        assert_eq!(f.items, vec!["b", "c"]);
+    }
+
+    #[test]
+    fn the_length_choice_becomes_a_duration_or_an_end() {
+        let custom = read(&[("length", "custom"), ("custom_duration", "PT2H30M")]);
+        assert_eq!(custom.to_request_form().duration, "PT2H30M");
+        let end = read(&[("length", "end"), ("end_at", "2026-12-01T10:00")]);
+        let form = end.to_request_form();
+        assert_eq!(
+            (form.duration.as_str(), form.end.as_str()),
+            ("", "2026-12-01T10:00")
+        );
+        let start_now = read(&[("start", "now"), ("start_at", "2026-12-01T09:00")]);
+        assert_eq!(start_now.to_request_form().start, "");
+        let later = read(&[("start", "later"), ("start_at", "2026-12-01T09:00")]);
+        assert_eq!(later.to_request_form().start, "2026-12-01T09:00");
+    }
+
+    #[test]
+    fn recurrence_and_text_fields_are_read_by_their_names() {
+        let f = read(&[
+            ("repeat", "weekly"),
+            ("interval", "2"),
+            ("day", "monday"),
+            ("day", "thursday"),
+            ("range", "numbered"),
+            ("occurrences", "4"),
+            ("justification", "Rotate the keys"),
+            ("ticket", "CHG0001234"),
+            ("approver", "megan@contoso.com"),
+            ("offset", "-480"),
+            ("review", "1"),
+        ]);
+        assert_eq!(f.recurrence.kind, "weekly");
+        assert_eq!(f.recurrence.days, vec!["monday", "thursday"]);
+        assert_eq!(f.recurrence.occurrences, "4");
+        assert_eq!(f.offset_minutes, -480);
+        assert!(f.review);
+        let form = f.to_request_form();
+        assert_eq!(form.justification, "Rotate the keys");
+        assert_eq!(form.approver, "megan@contoso.com");
+    }
+
+    #[test]
+    fn added_statements_come_back_from_their_hidden_inputs() {
+        let statement = AwsStatementInput {
+            statement_id: None,
+            actions: vec!["s3:GetObject".into()],
+            not_actions: vec![],
+            resources: vec!["*".into()],
+            not_resources: vec![],
+            effect: Some(AwsEffect::Allow),
+            condition: None,
+        };
+        let json = serde_json::to_string(&statement).unwrap();
+        let f = read(&[
+            ("what", "aws_statements"),
+            ("statement", &json),
+            ("statement", "{broken"),
+        ]);
+        assert_eq!(f.statements, vec![statement]);
+    }
+
+    #[test]
+    fn a_bad_offset_is_read_as_utc() {
+        assert_eq!(read(&[("offset", "east")]).offset_minutes, 0);
+    }
+
+    #[test]
+    fn statements_are_the_added_ones_plus_the_one_being_edited() {
+        let mut f = read(&[
+            ("what", "aws_statements"),
+            ("item", "s3:GetObject"),
+            ("resources", "arn:aws:s3:::logs/*\n\n"),
+            ("effect", "deny"),
+        ]);
+        let form = f.to_request_form();
+        assert!(form.items.is_empty(), "statement actions are not items");
+        assert_eq!(form.statements.len(), 1);
+        assert_eq!(form.statements[0].actions, vec!["s3:GetObject"]);
+        assert_eq!(form.statements[0].resources, vec!["arn:aws:s3:::logs/*"]);
+        assert_eq!(form.statements[0].effect, Some(AwsEffect::Deny));
+
+        // Added, then a fresh editor: the fresh one adds nothing.
+        f.statements = form.statements.clone();
+        f.items.clear();
+        f.resources = "*".to_owned();
+        f.effect = "allow".to_owned();
+        assert_eq!(f.to_request_form().statements.len(), 1);
+        f.items.push("s3:PutObject".to_owned());
+        assert_eq!(f.to_request_form().statements.len(), 2);
+    }
+
+    #[test]
+    fn an_empty_statement_editor_still_reaches_the_parser_when_nothing_was_added() {
+        let f = read(&[("what", "aws_statements")]);
+        let statements = f.to_request_form().statements;
+        assert_eq!(statements.len(), 1);
+        assert!(statements[0].actions.is_empty());
+    }
+
+    #[test]
+    fn a_condition_that_is_not_json_is_kept_as_text_for_the_parser_to_refuse() {
+        let f = read(&[
+            ("what", "aws_statements"),
+            ("item", "s3:GetObject"),
+            ("condition", "{not json"),
+        ]);
+        assert_eq!(
+            f.to_request_form().statements[0].condition,
+            Some(serde_json::Value::String("{not json".to_owned()))
+        );
+    }
+
+    #[test]
+    fn an_earlier_request_fills_the_page() {
+        let earlier = RequestForm {
+            cloud: "aws".into(),
+            what: "aws_statements".into(),
+            duration: "PT3H".into(),
+            statements: vec![AwsStatementInput {
+                statement_id: None,
+                actions: vec!["s3:GetObject".into()],
+                not_actions: vec![],
+                resources: vec!["*".into()],
+                not_resources: vec![],
+                effect: Some(AwsEffect::Allow),
+                condition: None,
+            }],
+            ..RequestForm::default()
+        };
+        let page = PlainForm::from_request_form(earlier.clone());
+        assert_eq!(page.length, "custom");
+        assert_eq!(page.custom_duration, "PT3H");
+        assert!(page.items.is_empty());
+        let again = page.to_request_form();
+        assert_eq!(again.statements, earlier.statements);
+        assert_eq!(again.duration, "PT3H");
+
+        let preset = PlainForm::from_request_form(RequestForm {
+            duration: "PT4H".into(),
+            ..RequestForm::default()
+        });
+        assert_eq!(preset.length, "PT4H");
+    }
+}

@@ -1,0 +1,124 @@
+//! `POST /requests/new`: the request form submitted as a plain HTML form, before the page is
+//! interactive or without JavaScript. The interactive page calls the `create_request` server function
+//! instead; both run the same checks and the same single-transaction insert.
+use app::{
+    auth::Capability,
+    plain_form::PlainForm,
+    ssr::requests::{self, Failure},
+};
+use axum::{
+    extract::{rejection::FormRejection, State},
+    http::StatusCode,
+    response::{IntoResponse, Redirect, Response},
+    Form,
+};
+use time::OffsetDateTime;
+use tower_sessions::Session;
+
+use crate::{problem::Problem, startup::ServerState};
+
+/// Every name and value the form sent, in order (names repeat: `item`, `day`, `statement`).
+type Pairs = Vec<(String, String)>;
+
+pub async fn submit(
+    State(state): State<ServerState>,
+    session: Session,
+    form: Result<Form<Pairs>, FormRejection>,
+) -> Response {
+    // The guard has already refused a person who is signed out or may not ask; this is the
+    // handler's own check, so the route is safe wherever it is mounted.
+    let user = match state.app.auth.user(&session).await {
+        Ok(Some(user)) if user.can(Capability::Request) => user,
+        Ok(Some(_)) => {
+            return Problem::new(
+                StatusCode::FORBIDDEN,
+                "You cannot ask for access",
+                "Your roles in the portal do not include asking for access.",
+            )
+            .with_action("/", "Go to the portal")
+            .into_response()
+        }
+        Ok(None) => return Redirect::to("/auth/login?return_to=%2Frequests%2Fnew").into_response(),
+        Err(e) => {
+            tracing::error!(error = %e, "session store");
+            return Problem::new(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "Try again in a moment",
+                "Your session could not be read.",
+            )
+            .into_response();
+        }
+    };
+    let Ok(Form(pairs)) = form else {
+        return Problem::new(
+            StatusCode::BAD_REQUEST,
+            "The form could not be read",
+            "The request form arrived in a shape the portal does not read. Go back and submit it again.",
+        )
+        .with_action("/requests/new", "Start a new request")
+        .into_response();
+    };
+    let plain = PlainForm::read(|name| {
+        pairs
+            .iter()
+            .filter(|(k, _)| k == name)
+            .map(|(_, v)| v.clone())
+            .collect()
+    });
+    let now = OffsetDateTime::now_utc();
+    let outcome = match requests::check(&state.app, &user, &plain.to_request_form(), now).await {
+        Ok(checked) => requests::create(&state.app, &user, &checked, now).await,
+        Err(e) => Err(e),
+    };
+    match outcome {
+        Ok(id) => {
+            tracing::info!(request = %id, "request created from the plain form");
+            Redirect::to(&format!("/requests/{id}")).into_response()
+        }
+        // Back to the form as it was, with its review: the page shows each error by its field.
+        Err(Failure::Invalid(_)) => Redirect::to(&back_to_review(&pairs)).into_response(),
+        Err(other) => failure_page(other, &pairs),
+    }
+}
+
+/// The form's address with everything that was sent, asking for the review.
+fn back_to_review(pairs: &Pairs) -> String {
+    let mut query = url::form_urlencoded::Serializer::new(String::new());
+    for (k, v) in pairs.iter().filter(|(k, _)| k != "review") {
+        query.append_pair(k, v);
+    }
+    query.append_pair("review", "1");
+    format!("/requests/new?{}#step-7", query.finish())
+}
+
+fn failure_page(failure: Failure, pairs: &Pairs) -> Response {
+    let back = back_to_review(pairs);
+    let problem = match failure {
+        Failure::Graph(e) => Problem::new(
+            StatusCode::BAD_GATEWAY,
+            "Microsoft Graph did not answer",
+            format!("{e}. Nothing was stored."),
+        ),
+        Failure::SignInAgain => Problem::new(
+            StatusCode::UNAUTHORIZED,
+            "Sign in again",
+            "Your Microsoft sign-in has expired. Nothing was stored; sign in again, then submit the form again.",
+        ),
+        Failure::Internal(cause) => {
+            tracing::error!(%cause, "plain form submission failed");
+            Problem::new(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "Something failed on our side",
+                "Nothing was stored. Try again; if it keeps failing, give the reference below to the portal's administrators.",
+            )
+        }
+        Failure::Invalid(_) | Failure::NotFound | Failure::Forbidden => Problem::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "The request could not be submitted",
+            "Nothing was stored.",
+        ),
+    };
+    problem
+        .with_action(back, "Back to the form")
+        .into_response()
+}

@@ -1,0 +1,232 @@
+//! The request page without JavaScript: each step rendered from the address, and the form posted to
+//! `POST /requests/new`, which creates the request or sends the person back to the review with every
+//! value they typed. The refusals: signed out, a role that may not ask, another origin, not a form.
+use entra_sim::people::{ADELE, ALEX, ROLE_REQUESTER};
+
+use super::{
+    harness::browser,
+    oidc_world::World,
+    requests::{signed_in, world_as},
+};
+
+/// A valid AWS policy request as the page's inputs send it.
+fn fields() -> Vec<(&'static str, &'static str)> {
+    vec![
+        ("offset", "0"),
+        ("cloud", "aws"),
+        ("system", "956987887735"),
+        ("identity", "user:rsn:alex@contoso.com"),
+        ("what", "aws_policies"),
+        ("role", "arn:aws:iam::956987887735:role/saml-user"),
+        ("item", "arn:aws:iam::aws:policy/ReadOnlyAccess"),
+        ("start", "now"),
+        ("length", "PT4H"),
+        ("repeat", ""),
+        ("range", "no_end"),
+        (
+            "justification",
+            "Investigate the failed deployment of the orders service",
+        ),
+        ("ticket", "INC1234567"),
+        ("approver", "megan@contoso.com"),
+    ]
+}
+
+fn with(key: &str, value: &'static str) -> Vec<(&'static str, &'static str)> {
+    fields()
+        .into_iter()
+        .map(|(k, v)| if k == key { (k, value) } else { (k, v) })
+        .collect()
+}
+
+async fn post(
+    world: &World,
+    b: &reqwest::Client,
+    origin: &str,
+    fields: &[(&str, &str)],
+) -> reqwest::Response {
+    b.post(world.app.url("/requests/new"))
+        .header("origin", origin)
+        .form(fields)
+        .send()
+        .await
+        .unwrap()
+}
+
+fn location(response: &reqwest::Response) -> String {
+    response.headers()["location"].to_str().unwrap().to_owned()
+}
+
+async fn stored(world: &World) -> i64 {
+    sqlx::query_scalar("select count(*) from access_requests")
+        .fetch_one(&world.app.pool)
+        .await
+        .unwrap()
+}
+
+#[sqlx::test(migrations = false)]
+async fn a_posted_form_creates_the_request_and_sends_the_person_to_its_page(
+    _: sqlx::postgres::PgPoolOptions,
+    connect: sqlx::postgres::PgConnectOptions,
+) {
+    let (world, alex) = world_as(connect, ALEX).await;
+    let response = post(&world, &alex, &world.app.base_url, &fields()).await;
+    assert_eq!(response.status(), 303);
+    let to = location(&response);
+    let id: uuid::Uuid = to.strip_prefix("/requests/").unwrap().parse().unwrap();
+    let (status, duration): (String, Option<String>) = sqlx::query_as(
+        "select status, graph_body #>> '{scheduleInfo,expiration,duration}' from access_requests where id = $1",
+    )
+    .bind(id)
+    .fetch_one(&world.app.pool)
+    .await
+    .unwrap();
+    assert_eq!(status, "pending_approval");
+    assert_eq!(duration.as_deref(), Some("PT4H"));
+
+    // Its page renders whole on the server: status and history without any script.
+    let page = alex.get(world.app.url(&to)).send().await.unwrap();
+    assert_eq!(page.status(), 200);
+    let html = page.text().await.unwrap();
+    assert!(html.contains("waiting for approval"), "{html}");
+    assert!(html.contains("INC1234567"), "{html}");
+}
+
+#[sqlx::test(migrations = false)]
+async fn a_posted_form_with_a_mistake_goes_back_to_its_review_with_everything_typed(
+    _: sqlx::postgres::PgPoolOptions,
+    connect: sqlx::postgres::PgConnectOptions,
+) {
+    let (world, alex) = world_as(connect, ALEX).await;
+    let response = post(
+        &world,
+        &alex,
+        &world.app.base_url,
+        &with("ticket", "TICKET-1"),
+    )
+    .await;
+    assert_eq!(response.status(), 303);
+    let back = location(&response);
+    assert!(back.starts_with("/requests/new?"), "{back}");
+    assert!(back.ends_with("review=1#step-7"), "{back}");
+    assert_eq!(stored(&world).await, 0, "nothing stored");
+
+    let html = alex
+        .get(world.app.url(back.trim_end_matches("#step-7")))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    // The ticket's error shows by its field; what was typed is back in the inputs.
+    assert!(
+        html.contains(
+            r#"<p id="ticket-error" role="alert" class="field-error">Ticket number must look like"#
+        ),
+        "{html}"
+    );
+    assert!(html.contains(r#"<p id="justification-error" role="alert" hidden"#));
+    assert!(html.contains("Investigate the failed deployment of the orders service</textarea>"));
+    assert!(html.contains(r#"value="TICKET-1""#));
+    assert!(html.contains(r#"value="arn:aws:iam::aws:policy/ReadOnlyAccess""#));
+}
+
+#[sqlx::test(migrations = false)]
+async fn each_step_renders_from_the_address_before_any_script_runs(
+    _: sqlx::postgres::PgPoolOptions,
+    connect: sqlx::postgres::PgConnectOptions,
+) {
+    let (world, alex) = world_as(connect, ALEX).await;
+    let get = |query: &'static str| {
+        let alex = alex.clone();
+        let url = world.app.url(&format!("/requests/new{query}"));
+        async move {
+            let response = alex.get(url).send().await.unwrap();
+            assert_eq!(response.status(), 200);
+            response.text().await.unwrap()
+        }
+    };
+    let step1 = get("").await;
+    assert!(step1.contains(r#"<input type="radio" name="cloud" value="aws">"#));
+    assert!(step1.contains("Choose a cloud first."));
+
+    let step2 = get("?cloud=aws").await;
+    assert!(
+        step2.contains(r#"name="cloud" value="aws" checked"#),
+        "{step2}"
+    );
+    assert!(
+        step2.contains(r#"value="956987887735""#),
+        "the development account is offered"
+    );
+
+    let step3 = get("?cloud=aws&system=956987887735").await;
+    assert!(
+        step3.contains(r#"value="user:rsn:alex@contoso.com""#),
+        "{step3}"
+    );
+
+    let step4 =
+        get("?cloud=aws&system=956987887735&identity=user%3Arsn%3Aalex%40contoso.com&q=ReadOnly")
+            .await;
+    assert!(
+        step4.contains(r#"name="item" value="arn:aws:iam::aws:policy/ReadOnlyAccess""#),
+        "{step4}"
+    );
+    assert!(
+        step4.contains("arn:aws:iam::956987887735:role/saml-user"),
+        "assumable roles are offered"
+    );
+
+    // The review, asked for by the address, is the server's check of the form.
+    let review = get("?cloud=aws&system=956987887735&identity=user%3Arsn%3Aalex%40contoso.com&role=arn%3Aaws%3Aiam%3A%3A956987887735%3Arole%2Fsaml-user&item=arn%3Aaws%3Aiam%3A%3Aaws%3Apolicy%2FReadOnlyAccess&justification=Investigate+the+failed+deployment&ticket=INC1234567&approver=megan%40contoso.com&review=1").await;
+    assert!(review.contains(r#"data-testid="graph-json""#), "{review}");
+    assert!(review.contains(r#"formmethod="post""#));
+}
+
+#[sqlx::test(migrations = false)]
+async fn the_posted_form_is_refused_to_the_signed_out_another_role_another_origin_and_non_forms(
+    _: sqlx::postgres::PgPoolOptions,
+    connect: sqlx::postgres::PgConnectOptions,
+) {
+    let (world, alex) = world_as(connect.clone(), ALEX).await;
+
+    let anonymous = browser();
+    let response = post(&world, &anonymous, &world.app.base_url, &fields()).await;
+    assert_eq!(response.status(), 303);
+    assert!(location(&response).starts_with("/auth/login"));
+
+    // Where requesting takes the Requester app role, an auditor without it may not post the form.
+    let strict = World::start_with(connect, |c| {
+        c.auth.role_claims.requester = vec![ROLE_REQUESTER.to_owned()]
+    })
+    .await;
+    let adele = signed_in(&strict, ADELE).await;
+    let response = post(&strict, &adele, &strict.app.base_url, &fields()).await;
+    assert_eq!(
+        response.status(),
+        403,
+        "an auditor without the Requester role"
+    );
+    assert_eq!(stored(&strict).await, 0);
+
+    let response = post(&world, &alex, "https://evil.example", &fields()).await;
+    assert_eq!(response.status(), 403, "another origin");
+
+    let response = alex
+        .post(world.app.url("/requests/new"))
+        .header("origin", &world.app.base_url)
+        .json(&serde_json::json!({ "cloud": "aws" }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 400, "not a form");
+    assert!(response
+        .text()
+        .await
+        .unwrap()
+        .contains("The form could not be read"));
+
+    assert_eq!(stored(&world).await, 0, "none of them stored anything");
+}
