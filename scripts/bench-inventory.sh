@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Times the portal's server-side inventory search against the stand-in's large seed (50,000 actions and
-# 10,000 identities per generated system): signs in as Alex with curl, then asks for pages of actions and
+# Times the portal's server-side inventory search, and the request form page rendered whole on the
+# server, against the stand-in's large seed (50,000 actions and 10,000 identities per generated system):
+# signs in as Alex with curl, then asks for pages of actions and
 # identities with distinct search words (so the per-person cache never answers) and prints the median and
 # 95th percentile. Needs the binaries (scripts/build-site.sh) and PostgreSQL.
 #   scripts/bench-inventory.sh [rounds]
@@ -37,6 +38,12 @@ measure() { # endpoint, fields…
   [ "${out%% *}" = 200 ] || { echo "$endpoint answered ${out%% *}" >&2; exit 1; }
   echo "${out#* }"
 }
+page() { # query string of /requests/new
+  local out
+  out=$(curl -s -b "$jar" -o /dev/null -w '%{http_code} %{time_total}' "http://$portal/requests/new?$1")
+  [ "${out%% *}" = 200 ] || { echo "the form page answered ${out%% *}" >&2; exit 1; }
+  echo "${out#* }"
+}
 report() { sort -n | awk -v what="$1" '{t[NR]=$1} END {printf "%-40s n=%d median=%.0f ms p95=%.0f ms max=%.0f ms\n", what, NR, t[int((NR+1)/2)]*1000, t[int(NR*0.95+0.5)]*1000, t[NR]*1000}'; }
 
 for i in $(seq 1 "$rounds"); do
@@ -51,3 +58,9 @@ for i in $(seq 1 "$rounds"); do
   measure inventory_identities --data-urlencode cloud=aws --data-urlencode system=999900000001 \
     --data-urlencode "q=user$i"
 done | report "identities, 10k inventory, first page"
+# The whole form page as the server renders it before any script runs (every step's inventory reads,
+# then the HTML): what a person on a slow connection, or without JavaScript, waits for.
+me='identity=user%3Arsn%3Aalex%40contoso.com'
+for i in $(seq 1 "$rounds"); do
+  page "cloud=aws&system=999900000001&$me&what=aws_statements&q=Gadget$i"
+done | report "form page, step 4 with an action search"
