@@ -50,6 +50,8 @@ pub struct PlainForm {
     pub approver: String,
     /// Minutes east of UTC; the browser fills it in, UTC without it.
     pub offset_minutes: i32,
+    /// The browser's IANA time zone name (input `zone`); empty without it.
+    pub time_zone: String,
     /// The identity search box.
     pub identity_search: String,
     /// The page of identity results to show (an opaque token from the search).
@@ -132,6 +134,7 @@ impl PlainForm {
             ticket: one("ticket"),
             approver: one("approver"),
             offset_minutes: one("offset").trim().parse().unwrap_or(0),
+            time_zone: one("zone"),
             identity_search: one("iq"),
             identity_page: Some(one("inext")).filter(|n| !n.is_empty()),
             item_search: one("q"),
@@ -182,6 +185,7 @@ impl PlainForm {
             ticket: form.ticket,
             approver: form.approver,
             offset_minutes: form.offset_minutes,
+            time_zone: form.time_zone,
             ..PlainForm::default()
         }
     }
@@ -268,6 +272,7 @@ impl PlainForm {
                 String::new()
             },
             offset_minutes: self.offset_minutes,
+            time_zone: self.time_zone.clone(),
             duration,
             end,
             recurrence: self.recurrence.clone(),
@@ -377,6 +382,7 @@ mod tests {
             ("ticket", "CHG0001234"),
             ("approver", "megan@contoso.com"),
             ("offset", "-480"),
+            ("zone", "America/Los_Angeles"),
             ("review", "1"),
         ]);
         assert_eq!(f.recurrence.kind, "weekly");
@@ -387,6 +393,10 @@ mod tests {
         let form = f.to_request_form();
         assert_eq!(form.justification, "Rotate the keys");
         assert_eq!(form.approver, "megan@contoso.com");
+        assert_eq!(
+            (form.offset_minutes, form.time_zone.as_str()),
+            (-480, "America/Los_Angeles")
+        );
     }
 
     #[test]
@@ -475,15 +485,22 @@ mod tests {
                 effect: Some(AwsEffect::Allow),
                 condition: None,
             }],
+            offset_minutes: 660,
+            time_zone: "Australia/Sydney".into(),
             ..RequestForm::default()
         };
         let page = PlainForm::from_request_form(earlier.clone());
+        assert_eq!(page.time_zone, "Australia/Sydney");
         assert_eq!(page.length, "custom");
         assert_eq!(page.custom_duration, "PT3H");
         assert!(page.items.is_empty());
         let again = page.to_request_form();
         assert_eq!(again.statements, earlier.statements);
         assert_eq!(again.duration, "PT3H");
+        assert_eq!(
+            (again.offset_minutes, again.time_zone.as_str()),
+            (660, "Australia/Sydney")
+        );
 
         let preset = PlainForm::from_request_form(RequestForm {
             duration: "PT4H".into(),

@@ -29,6 +29,7 @@ use crate::domain::{
     },
     text::{Justification, Notes},
     ticket::{TicketInfo, TicketNumber, TicketPattern},
+    zone::TimeZoneName,
 };
 
 /// What is asked for: Graph's six `actionInfo` shapes.
@@ -148,6 +149,10 @@ pub struct RequestForm {
     pub start: String,
     /// The person's UTC offset in minutes east of UTC (the browser's), for `start` and `end`.
     pub offset_minutes: i32,
+    /// The IANA name of the person's time zone (the browser's, such as `America/Los_Angeles`);
+    /// empty when unknown. Callers from before it existed send none.
+    #[serde(default)]
+    pub time_zone: String,
     /// An ISO 8601 duration; ignored when `end` is given.
     pub duration: String,
     /// A `datetime-local` end, instead of a duration.
@@ -499,6 +504,10 @@ impl RequestForm {
         errors: &mut Vec<FieldError>,
     ) -> Option<Schedule> {
         let offset = self.offset();
+        // On the start: the zone is where the times are read, and the form says so above it.
+        let zone = TimeZoneName::parse_optional(&self.time_zone)
+            .map_err(|e| errors.push(FieldError::domain(Field::Start, e)))
+            .ok();
         let start = if self.start.trim().is_empty() {
             Some(Start::Now)
         } else {
@@ -525,10 +534,10 @@ impl RequestForm {
                 None
             }
         };
-        let (start, expiration, recurrence) = (start?, expiration?, recurrence?);
+        let (start, expiration, recurrence, zone) = (start?, expiration?, recurrence?, zone?);
         let limits = (ctx.limits)(cloud);
         match Schedule::new_in(offset, start, expiration, recurrence, ctx.now, &limits) {
-            Ok(s) => Some(s),
+            Ok(s) => Some(s.with_time_zone(zone)),
             Err(e) => {
                 use ScheduleError as E;
                 let field = match e {
@@ -646,8 +655,10 @@ impl RequestForm {
             .ok()
     }
 
-    /// The form that asks for `request` again: the same what, for whom, how long and why; a new
-    /// start and ticket are the person's to choose.
+    /// The form that asks for `request` again: the same what, for whom, how long and why, from the
+    /// same time zone; a new start and ticket are the person's to choose. The zone comes back with
+    /// the offset it was asked with, never alone: a page without JavaScript reads new times at that
+    /// offset and names that zone, a consistent pair; a page with JavaScript replaces both.
     pub fn from_request(request: &AccessRequest) -> Self {
         let permissions = request.permissions();
         let system = permissions.system();
@@ -663,6 +674,12 @@ impl RequestForm {
                 .map(|n| n.as_str().to_owned())
                 .unwrap_or_default(),
             approver: request.ticket().approver().as_str().to_owned(),
+            offset_minutes: i32::from(request.schedule().offset().whole_minutes()),
+            time_zone: request
+                .schedule()
+                .time_zone()
+                .map(ToString::to_string)
+                .unwrap_or_default(),
             ..RequestForm::default()
         };
         let strings = |v: &[String]| v.to_vec();
@@ -903,6 +920,64 @@ mod tests {
         let garbled = daily_from_the_evening_of_1_december_at_utc_minus_8("12/03/2026");
         let errors = parse_at(&garbled, LATE_NOVEMBER).unwrap_err();
         assert_eq!(errors[0].message(), "Enter a date such as 2026-05-31");
+    }
+
+    #[test]
+    fn the_browsers_zone_goes_to_graph_with_a_recurrence_and_a_malformed_one_is_refused_on_start() {
+        let form = RequestForm {
+            time_zone: "America/Los_Angeles".into(),
+            ..daily_from_the_evening_of_1_december_at_utc_minus_8("2026-12-03")
+        };
+        let request = parse_at(&form, LATE_NOVEMBER).unwrap();
+        let body =
+            crate::domain::graph_body::ScheduledPermissionsRequestBody::new(&request).to_value();
+        assert_eq!(
+            body["scheduleInfo"]["recurrence"]["range"],
+            serde_json::json!({
+                "type": "endDate",
+                "startDate": "2026-12-01",
+                "endDate": "2026-12-03",
+                "recurrenceTimeZone": "America/Los_Angeles"
+            })
+        );
+
+        let errors = parse_at(
+            &RequestForm {
+                time_zone: "Pacific Standard Time".into(),
+                ..form
+            },
+            LATE_NOVEMBER,
+        )
+        .unwrap_err();
+        assert_eq!(errors.len(), 1, "{errors:?}");
+        assert_eq!(errors[0].field, Field::Start);
+        assert_eq!(
+            errors[0].message(),
+            r#"The time zone must be a name such as Europe/Paris or UTC, not "Pacific Standard Time""#
+        );
+    }
+
+    #[test]
+    fn a_form_from_before_the_zone_was_sent_still_reads() {
+        let old = r#"{"cloud": "aws", "start": "2026-12-01T20:00", "offset_minutes": -480}"#;
+        let form: RequestForm = serde_json::from_str(old).unwrap();
+        assert_eq!(form.time_zone, "");
+        assert_eq!(form.offset_minutes, -480);
+    }
+
+    #[test]
+    fn asking_again_keeps_the_zone_with_its_offset() {
+        let form = RequestForm {
+            time_zone: "America/Los_Angeles".into(),
+            ..daily_from_the_evening_of_1_december_at_utc_minus_8("2026-12-03")
+        };
+        let again = RequestForm::from_request(&parse_at(&form, LATE_NOVEMBER).unwrap());
+        assert_eq!(
+            (again.time_zone.as_str(), again.offset_minutes),
+            ("America/Los_Angeles", -480)
+        );
+        let utc = RequestForm::from_request(&parse(&valid()).unwrap());
+        assert_eq!((utc.time_zone.as_str(), utc.offset_minutes), ("", 0));
     }
 
     #[test]

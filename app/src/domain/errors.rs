@@ -12,6 +12,7 @@ use super::schedule::ScheduleError;
 use super::status::{Denied, StatusError, TransitionError};
 use super::text::TextError;
 use super::ticket::TicketError;
+use super::zone::TimeZoneError;
 
 /// Adjacently tagged (`{"type": "ticket", "error": {...}}`) because the wrapped errors carry their
 /// own `kind` tag.
@@ -32,6 +33,8 @@ pub enum DomainError {
     Text(#[from] TextError),
     #[error(transparent)]
     Ticket(#[from] TicketError),
+    #[error(transparent)]
+    TimeZone(#[from] TimeZoneError),
     #[error(transparent)]
     Transition(#[from] TransitionError),
     #[error(transparent)]

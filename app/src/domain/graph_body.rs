@@ -9,7 +9,9 @@
 //!   `startDateTime`, no recurrence sends no `recurrence`, blank notes send no `notes`.
 //! - A duration is sent as `{"duration": "PT1H"}` without `type`, as all six CIEM examples do; an
 //!   end time is sent as `{"endDateTime": …, "type": "afterDateTime"}` as `expirationPattern` says.
-//! - Dates and times are UTC, to the second: `2023-02-08T12:15:00Z`, `2023-02-08`.
+//! - Times are UTC, to the second: `2023-02-08T12:15:00Z`. A recurrence's dates (`2023-02-08`)
+//!   are days of the person's calendar, named by `recurrenceTimeZone` when their browser said it
+//!   (see `RangeBody`).
 //! - `pattern` always has `interval` and `daysOfWeek` (empty unless weekly), `dayOfMonth` only for
 //!   `absoluteMonthly`, `firstDayOfWeek` (`sunday`, Graph's default) only for `weekly`, where the
 //!   schema requires it.
@@ -23,6 +25,7 @@ use super::permissions::{AwsStatement, Permissions};
 use super::recurrence::{Recurrence, RecurrencePattern, RecurrenceRange};
 use super::request::AccessRequest;
 use super::schedule::{Expiration, Start};
+use super::zone::TimeZoneName;
 
 /// The body, typed. Serialize it, or take [`ScheduledPermissionsRequestBody::to_value`].
 #[derive(Clone, Debug, PartialEq, Serialize)]
@@ -345,12 +348,18 @@ struct RangeBody {
     end_date: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     number_of_occurrences: Option<u16>,
-    // No `recurrenceTimeZone`. Graph wants a zone's name there (Windows or IANA), and the portal knows
-    // only the browser's UTC offset when the person asked. An offset is not a zone: a fixed-offset name
-    // (`Etc/GMT+8`) would misplace occurrences after a daylight-saving change, and offsets such as
-    // +05:30 have none. Sending one needs the browser's IANA zone in the form first. Until then a
-    // service that reads these dates as UTC days (the stand-in does) may start or end the repetition
-    // a day apart from what the person typed when their start falls on another UTC day.
+    /// The person's IANA zone, as their browser named it. Graph reads the range's dates and the
+    /// pattern's weekdays in this zone (in the start's, UTC, without it), so with it "Tuesday" and
+    /// "1 Dec" are the person's Tuesday and 1 Dec even when their start falls on another UTC day.
+    ///
+    /// Absent when the browser did not say (no JavaScript, which also means offset 0 and UTC
+    /// dates, so nothing is lost; or a browser without `Intl`). The offset alone is not turned into
+    /// a zone: a fixed-offset name (`Etc/GMT+8`) would move occurrences by an hour after a
+    /// daylight-saving change, and offsets such as +05:30 have none. Such a request keeps the
+    /// person's dates without a zone, as before, and a service reading them as UTC days may place a
+    /// repetition a day apart from what they typed.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    recurrence_time_zone: Option<String>,
 }
 
 fn request_schedule(request: &AccessRequest) -> RequestSchedule {
@@ -376,7 +385,7 @@ fn request_schedule(request: &AccessRequest) -> RequestSchedule {
     let recurrence = schedule
         .recurrence()
         .zip(schedule.start_date())
-        .map(|(r, start)| recurrence_body(r, start));
+        .map(|(r, start)| recurrence_body(r, start, schedule.time_zone()));
     RequestSchedule {
         start_date_time,
         expiration,
@@ -384,7 +393,11 @@ fn request_schedule(request: &AccessRequest) -> RequestSchedule {
     }
 }
 
-fn recurrence_body(recurrence: &Recurrence, start_date: Date) -> RecurrenceBody {
+fn recurrence_body(
+    recurrence: &Recurrence,
+    start_date: Date,
+    time_zone: Option<&TimeZoneName>,
+) -> RecurrenceBody {
     let pattern = recurrence.pattern;
     let (days_of_week, day_of_month, first_day_of_week) = match pattern {
         RecurrencePattern::Daily { .. } => (Vec::new(), None, None),
@@ -415,6 +428,7 @@ fn recurrence_body(recurrence: &Recurrence, start_date: Date) -> RecurrenceBody 
             start_date: graph_date(start_date),
             end_date,
             number_of_occurrences,
+            recurrence_time_zone: time_zone.map(ToString::to_string),
         },
     }
 }
@@ -589,6 +603,86 @@ mod tests {
                 "pattern": {"type": "daily", "interval": 1, "daysOfWeek": []},
                 "range": {"type": "endDate", "startDate": "2026-03-11", "endDate": "2026-03-31"}
             })
+        );
+    }
+
+    #[test]
+    fn a_recurrence_names_the_persons_time_zone_when_known_and_keeps_their_dates() {
+        // 08:00 on Monday 16 March in Sydney (UTC+11 then) is 21:00 on Sunday 15 March in UTC.
+        let sydney = Schedule::new_in(
+            time::macros::offset!(+11),
+            Start::At(datetime!(2026-03-16 08:00 +11:00)),
+            Expiration::Duration(IsoDuration::parse("PT8H").unwrap()),
+            Some(Recurrence::new(
+                RecurrencePattern::Weekly {
+                    interval: Interval::ONE,
+                    days: DaysOfWeek::new(&[DayOfWeek::Monday, DayOfWeek::Thursday]).unwrap(),
+                },
+                RecurrenceRange::EndDate {
+                    end_date: date!(2026 - 03 - 26),
+                },
+            )),
+            NOW,
+            &limits(),
+        )
+        .unwrap();
+        let body = |schedule: Schedule| {
+            ScheduledPermissionsRequestBody::new(&request(
+                aws_role_with_cross_account_source(),
+                schedule,
+            ))
+            .to_value()["scheduleInfo"]
+                .clone()
+        };
+        let zone = TimeZoneName::parse("Australia/Sydney").unwrap();
+        let named = body(sydney.clone().with_time_zone(Some(zone)));
+        assert_eq!(named["startDateTime"], "2026-03-15T21:00:00Z");
+        assert_eq!(
+            named["recurrence"],
+            json!({
+                "pattern": {
+                    "type": "weekly",
+                    "interval": 1,
+                    "daysOfWeek": ["monday", "thursday"],
+                    "firstDayOfWeek": "sunday"
+                },
+                "range": {
+                    "type": "endDate",
+                    "startDate": "2026-03-16",
+                    "endDate": "2026-03-26",
+                    "recurrenceTimeZone": "Australia/Sydney"
+                }
+            })
+        );
+
+        // Without the zone's name the dates are still the person's, and no zone is made up.
+        let unnamed = body(sydney);
+        assert_eq!(
+            unnamed["recurrence"]["range"],
+            json!({"type": "endDate", "startDate": "2026-03-16", "endDate": "2026-03-26"})
+        );
+    }
+
+    #[test]
+    fn a_known_zone_is_not_sent_without_a_recurrence() {
+        let once = Schedule::new_in(
+            time::macros::offset!(+11),
+            Start::At(datetime!(2026-03-16 08:00 +11:00)),
+            Expiration::Duration(IsoDuration::parse("PT1H").unwrap()),
+            None,
+            NOW,
+            &limits(),
+        )
+        .unwrap()
+        .with_time_zone(Some(TimeZoneName::parse("Australia/Sydney").unwrap()));
+        let body = ScheduledPermissionsRequestBody::new(&request(
+            aws_role_with_cross_account_source(),
+            once,
+        ))
+        .to_value();
+        assert_eq!(
+            body["scheduleInfo"],
+            json!({"startDateTime": "2026-03-15T21:00:00Z", "expiration": {"duration": "PT1H"}})
         );
     }
 

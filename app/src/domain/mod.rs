@@ -18,6 +18,7 @@ pub mod schedule;
 pub mod status;
 pub mod text;
 pub mod ticket;
+pub mod zone;
 
 #[cfg(test)]
 mod golden_tests;

@@ -3,7 +3,8 @@
 //!
 //! The range's dates (its start, the schedule's start date, and `endDate`) are days of the person's
 //! calendar, at the UTC offset they asked from (`Schedule` keeps it). The pattern's weekdays and days
-//! of the month are the ones they picked. No `recurrenceTimeZone` goes to Graph (see `graph_body`).
+//! of the month are the ones they picked. Graph is told which calendar that is by
+//! `recurrenceTimeZone` when the browser named its zone (see `graph_body`).
 //! Whether a recurrence fits its schedule (start date, length of each occurrence) is checked by
 //! `Schedule`.
 

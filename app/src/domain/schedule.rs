@@ -3,7 +3,8 @@
 //!
 //! Time is a parameter: nothing here reads the clock. Times are stored in UTC to the second, with the
 //! person's UTC offset when they asked: a repetition's dates (its first and last day) are days of their
-//! calendar, as they typed them, not UTC days.
+//! calendar, as they typed them, not UTC days. Their browser's time zone name is kept too when it was
+//! known: it is what tells Graph which calendar those dates are in (see `graph_body`).
 //!
 //! Two kinds of rules:
 //! - structural ones (the end is after the start, a repetition has a start, a duration per
@@ -20,6 +21,7 @@ use time::{Date, OffsetDateTime, PrimitiveDateTime, UtcOffset};
 
 use super::duration::IsoDuration;
 use super::recurrence::{human_date, Recurrence, RecurrenceRange};
+use super::zone::TimeZoneName;
 
 /// How far in the past a start may be and still be accepted: clocks of browsers and servers
 /// disagree a little, and a person who picks "now" in the form and then reads the summary for half
@@ -80,7 +82,7 @@ pub struct ScheduleLimits {
 }
 
 /// A schedule that passed its checks. Build one with [`Schedule::new_in`] (or [`Schedule::new`] in UTC).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(try_from = "ScheduleParts", into = "ScheduleParts")]
 pub struct Schedule {
     start: Start,
@@ -88,9 +90,11 @@ pub struct Schedule {
     recurrence: Option<Recurrence>,
     /// The person's offset when they asked: the calendar the repetition's dates are in.
     offset: UtcOffset,
+    /// The name of that calendar's zone, when their browser said it.
+    time_zone: Option<TimeZoneName>,
 }
 
-#[derive(Clone, Copy, Debug, Serialize, Deserialize)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 struct ScheduleParts {
     start: Start,
     expiration: Expiration,
@@ -98,6 +102,9 @@ struct ScheduleParts {
     /// Minutes east of UTC; absent in schedules stored before it was kept, which were UTC.
     #[serde(default, skip_serializing_if = "is_zero")]
     offset_minutes: i32,
+    /// Absent in schedules stored before it was kept, and when the browser did not say.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    time_zone: Option<TimeZoneName>,
 }
 
 fn is_zero(n: &i32) -> bool {
@@ -217,7 +224,18 @@ impl Schedule {
             expiration,
             recurrence,
             offset,
+            time_zone: None,
         })
+    }
+
+    /// The same schedule, asked for from the time zone named `zone` (`None`: unknown). The zone
+    /// is not checked against the offset: without a time zone database (the browser has none) the
+    /// two cannot be compared, and both come from the same browser at the same moment.
+    pub fn with_time_zone(self, zone: Option<TimeZoneName>) -> Self {
+        Self {
+            time_zone: zone,
+            ..self
+        }
     }
 
     pub fn start(&self) -> Start {
@@ -235,6 +253,11 @@ impl Schedule {
     /// The person's offset when they asked, the calendar of the repetition's dates.
     pub fn offset(&self) -> UtcOffset {
         self.offset
+    }
+
+    /// The name of the person's time zone when they asked, if their browser said it.
+    pub fn time_zone(&self) -> Option<&TimeZoneName> {
+        self.time_zone.as_ref()
     }
 
     /// The date a repetition counts from (Graph's `recurrenceRange.startDate`): the start's date in the
@@ -319,6 +342,7 @@ impl TryFrom<ScheduleParts> for Schedule {
             parts.recurrence,
             offset_from_minutes(parts.offset_minutes),
         )
+        .map(|s| s.with_time_zone(parts.time_zone))
     }
 }
 
@@ -329,6 +353,7 @@ impl From<Schedule> for ScheduleParts {
             expiration: s.expiration,
             recurrence: s.recurrence,
             offset_minutes: i32::from(s.offset.whole_minutes()),
+            time_zone: s.time_zone,
         }
     }
 }
@@ -824,6 +849,24 @@ mod tests {
         let read = serde_json::from_str::<Schedule>(&west_json).unwrap();
         assert_eq!(read, west);
         assert_eq!(read.start_date(), Some(date!(2026 - 03 - 11)));
+        assert!(!west_json.contains("time_zone"), "{west_json}");
+        assert_eq!(read.time_zone(), None);
+
+        // So is the zone's name, when the browser said it; a malformed stored one is refused.
+        let la = west.with_time_zone(Some(TimeZoneName::parse("America/Los_Angeles").unwrap()));
+        let la_json = serde_json::to_string(&la).unwrap();
+        assert!(
+            la_json.contains(r#""time_zone":"America/Los_Angeles""#),
+            "{la_json}"
+        );
+        let read = serde_json::from_str::<Schedule>(&la_json).unwrap();
+        assert_eq!(read, la);
+        assert_eq!(
+            read.time_zone().map(|z| z.as_str()),
+            Some("America/Los_Angeles")
+        );
+        let bad = la_json.replace("America/Los_Angeles", "Los Angeles");
+        assert!(serde_json::from_str::<Schedule>(&bad).is_err());
 
         // But a structurally wrong one is refused.
         let now_with_recurrence = json.replace(

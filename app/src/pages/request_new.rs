@@ -24,7 +24,7 @@ use crate::{
         ids::{CloudKind, Upn},
         permissions::{AwsEffect, AwsStatementInput},
         recurrence::DayOfWeek,
-        schedule::offset_label,
+        schedule::{offset_from_minutes, offset_label},
     },
     inventory::{IdentityOption, ItemOption},
     plain_form::PlainForm,
@@ -40,6 +40,39 @@ fn browser_offset_minutes() -> i32 {
     #[cfg(not(feature = "hydrate"))]
     {
         0
+    }
+}
+
+/// The IANA name of the person's time zone, from the browser; empty while rendered on the server.
+/// Empty too when the browser's answer is not a name the shared parser accepts (a legacy name such
+/// as `EST5EDT`): the request then goes without a zone, as without JavaScript, rather than being
+/// refused for something the person cannot change.
+fn browser_time_zone() -> String {
+    #[cfg(feature = "hydrate")]
+    {
+        let options =
+            js_sys::Intl::DateTimeFormat::new(&js_sys::Array::new(), &js_sys::Object::new())
+                .resolved_options();
+        js_sys::Reflect::get(&options, &wasm_bindgen::JsValue::from_str("timeZone"))
+            .ok()
+            .and_then(|z| z.as_string())
+            .and_then(|z| crate::domain::zone::TimeZoneName::parse(&z).ok())
+            .map(|z| z.to_string())
+            .unwrap_or_default()
+    }
+    #[cfg(not(feature = "hydrate"))]
+    {
+        String::new()
+    }
+}
+
+/// "America/Los_Angeles (UTC-08:00)", or the offset alone when the zone is unknown.
+fn zone_label(zone: &str, offset_minutes: i32) -> String {
+    let offset = offset_label(offset_from_minutes(offset_minutes));
+    if zone.is_empty() {
+        offset
+    } else {
+        format!("{zone} ({offset})")
     }
 }
 
@@ -228,6 +261,7 @@ fn RequestFormView(initial: Initial) -> impl IntoView {
     let ticket = RwSignal::new(init.ticket.clone());
     let approver = RwSignal::new(init.approver.clone());
     let offset = RwSignal::new(init.offset_minutes);
+    let zone = RwSignal::new(init.time_zone.clone());
     let errors = RwSignal::new(match &initial_checked {
         Some(Checked::Invalid { errors }) => errors.clone(),
         _ => Vec::new(),
@@ -237,7 +271,9 @@ fn RequestFormView(initial: Initial) -> impl IntoView {
     // the server for the next one.
     let hydrated = RwSignal::new(false);
     Effect::new(move |_| {
+        // Both from the browser, together: a zone never travels with another source's offset.
         offset.set(browser_offset_minutes());
+        zone.set(browser_time_zone());
         hydrated.set(true);
     });
 
@@ -392,6 +428,7 @@ fn RequestFormView(initial: Initial) -> impl IntoView {
             ticket: ticket.get(),
             approver: approver.get(),
             offset_minutes: offset.get(),
+            time_zone: zone.get(),
             ..PlainForm::default()
         }
     };
@@ -512,6 +549,7 @@ fn RequestFormView(initial: Initial) -> impl IntoView {
             // field of a later step; the server checks everything and says so by field.
             <form method="get" action="/requests/new" novalidate on:submit=|ev| ev.prevent_default()>
             <input type="hidden" name="offset" value=move || offset.get().to_string()/>
+            <input type="hidden" name="zone" value=move || zone.get()/>
 
             // Each step is its own view (type-erased): one nested type for the page would
             // overflow the server's stack when rendered.
@@ -799,7 +837,7 @@ fn RequestFormView(initial: Initial) -> impl IntoView {
             {view! {
             <fieldset id="step-5" class="step">
                 <legend>"5. Schedule"</legend>
-                <p class="muted" data-testid="timezone">{move || format!("Times are in your time zone, {}; they are stored in UTC.", offset_label(time::UtcOffset::from_whole_seconds(offset.get() * 60).unwrap_or(time::UtcOffset::UTC)))}</p>
+                <p class="muted" data-testid="timezone">{move || format!("Times are in your time zone, {}; they are stored in UTC.", zone_label(&zone.get(), offset.get()))}</p>
                 <div class="choices" role="radiogroup" aria-label="Start">
                     <label class="choice"><input type="radio" name="start" value="now" checked=move || !start_later.get() prop:checked=move || !start_later.get() on:change=move |_| start_later.set(false)/>"As soon as it is approved"</label>
                     <label class="choice"><input type="radio" name="start" value="later" checked=move || start_later.get() prop:checked=move || start_later.get() on:change=move |_| start_later.set(true)/>"Later"</label>

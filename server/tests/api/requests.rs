@@ -209,6 +209,7 @@ async fn each_invalid_field_on_its_own_is_refused_on_that_field(
         ("start", json!("2020-01-01T09:00"), "start"),
         ("start", json!("2999-01-01T09:00"), "start"),
         ("end", json!("yesterday"), "end"),
+        ("time_zone", json!("Pacific Standard Time"), "start"),
         ("justification", json!("because"), "justification"),
         ("justification", json!("x".repeat(1001)), "justification"),
         ("notes", json!("a\u{202e}b"), "notes"),
@@ -335,6 +336,80 @@ async fn an_identity_policy_or_role_that_is_not_in_the_chosen_system_is_refused(
         json!("/subscriptions/87eefd90-95a3-480a-ba42-56ff299a05ee/resourceGroups/rg-orders-prod");
     let (_, outcome) = send_form(&world, &alex, "create_request", good).await;
     assert_eq!(outcome["outcome"], "created", "{outcome:#}");
+}
+
+#[sqlx::test(migrations = false)]
+async fn a_weekly_request_from_los_angeles_names_its_time_zone_and_a_malformed_zone_is_refused(
+    _: PgPoolOptions,
+    connect: PgConnectOptions,
+) {
+    let (world, alex) = world_as(connect, ALEX).await;
+    // 20:00 at UTC-08:00 three days from now: 04:00 the next day in UTC.
+    let la = time::UtcOffset::from_whole_seconds(-8 * 3600).unwrap();
+    let day = (time::OffsetDateTime::now_utc().to_offset(la) + time::Duration::days(3)).date();
+    let start = format!("{day}T20:00");
+    let mut form = aws_policy_form();
+    form["start"] = json!(start);
+    form["offset_minutes"] = json!(-480);
+    form["time_zone"] = json!("America/Los_Angeles");
+    form["recurrence"] = json!({
+        "kind": "weekly",
+        "days": ["monday", "thursday"],
+        "range": "numbered",
+        "occurrences": "4"
+    });
+
+    let (status, preview) = send_form(&world, &alex, "preview_request", form.clone()).await;
+    assert_eq!(status, 200, "{preview:#}");
+    assert_eq!(preview["outcome"], "valid", "{preview:#}");
+    let graph_json = preview["graph_json"].as_str().unwrap();
+    assert!(
+        graph_json.contains(r#""recurrenceTimeZone": "America/Los_Angeles""#),
+        "{graph_json}"
+    );
+    let graph: Value = serde_json::from_str(graph_json).unwrap();
+    let next_utc_day = day.next_day().unwrap();
+    assert_eq!(
+        graph["scheduleInfo"]["startDateTime"],
+        format!("{next_utc_day}T04:00:00Z")
+    );
+    assert_eq!(
+        graph["scheduleInfo"]["recurrence"]["range"],
+        json!({
+            "type": "numbered",
+            "startDate": day.to_string(),
+            "numberOfOccurrences": 4,
+            "recurrenceTimeZone": "America/Los_Angeles"
+        }),
+        "the range starts on the day typed in Los Angeles, not the UTC day"
+    );
+
+    // Stored with the schedule, and given back with its offset to ask again.
+    let (_, created) = send_form(&world, &alex, "create_request", form.clone()).await;
+    assert_eq!(created["outcome"], "created", "{created:#}");
+    let id = created["id"].as_str().unwrap().to_owned();
+    let (status, again) = form_call(&world, &alex, "request_again", &[("id", &id)]).await;
+    assert_eq!(status, 200, "{again:#}");
+    assert_eq!(again["time_zone"], "America/Los_Angeles");
+    assert_eq!(again["offset_minutes"], -480);
+
+    for zone in [
+        "Pacific Standard Time",
+        "America/Los_Angeles;x",
+        "Los_Angeles",
+    ] {
+        form["time_zone"] = json!(zone);
+        let (_, outcome) = send_form(&world, &alex, "preview_request", form.clone()).await;
+        assert_eq!(error_fields(&outcome), vec!["start"], "{zone}: {outcome:#}");
+        // The browser turns this into the shared parser's message.
+        let error = &outcome["errors"][0]["error"]["error"];
+        assert_eq!(
+            (&error["type"], &error["error"]["kind"]),
+            (&json!("time_zone"), &json!("malformed")),
+            "{zone}: {outcome:#}"
+        );
+    }
+    assert_eq!(stored_requests(&world).await, 1);
 }
 
 #[sqlx::test(migrations = false)]
