@@ -1,8 +1,11 @@
 //! A request's schedule (`scheduleInfo`): when access starts, how long each grant lasts, and the
-//! dates a recurrence repeats on. Times are UTC; `recurrenceTimeZone` is kept but not applied.
+//! dates a recurrence repeats on. A recurrence's dates and days are those of its
+//! `recurrenceTimeZone`, and each occurrence starts at the start's wall-clock time there (so it
+//! stays 09:00 across a daylight-saving change); without a zone, the start's zone, UTC.
 use std::time::Duration;
 
-use time::{Date, Month, OffsetDateTime, Time, Weekday};
+use jiff::tz::TimeZone;
+use time::{Date, Month, OffsetDateTime, Time, UtcOffset, Weekday};
 
 /// Iterating a recurrence stops after this many periods, so a pattern that never yields a date
 /// (the 30th of February every year) cannot loop for ever.
@@ -58,6 +61,45 @@ pub struct Recurrence {
     pub pattern: Pattern,
     pub start: Date,
     pub end: RangeEnd,
+    /// `recurrenceTimeZone`; `None` reads the dates and times in UTC.
+    pub zone: Option<TimeZone>,
+}
+
+impl Recurrence {
+    /// The wall-clock time of `t` in the recurrence's zone.
+    fn local_time(&self, t: OffsetDateTime) -> Time {
+        let Some(zone) = &self.zone else {
+            return t.time();
+        };
+        let offset = jiff::Timestamp::from_second(t.unix_timestamp())
+            .map(|ts| zone.to_offset(ts).seconds())
+            .ok()
+            .and_then(|s| UtcOffset::from_whole_seconds(s).ok())
+            .unwrap_or(UtcOffset::UTC);
+        t.to_offset(offset).time()
+    }
+
+    /// `date` at `tod` on the zone's wall clock. A time a daylight-saving change skips is read with
+    /// the offset before it (02:30 on a spring-forward night in Los Angeles is 03:30 PDT), and a
+    /// repeated one as its first instance: jiff's `compatible`, RFC 5545's rule. `None` only for
+    /// dates beyond what either library represents.
+    fn at(&self, date: Date, tod: Time) -> Option<OffsetDateTime> {
+        let Some(zone) = &self.zone else {
+            return Some(date.with_time(tod).assume_utc());
+        };
+        let civil = jiff::civil::DateTime::new(
+            i16::try_from(date.year()).ok()?,
+            i8::try_from(u8::from(date.month())).ok()?,
+            i8::try_from(date.day()).ok()?,
+            i8::try_from(tod.hour()).ok()?,
+            i8::try_from(tod.minute()).ok()?,
+            i8::try_from(tod.second()).ok()?,
+            0,
+        )
+        .ok()?;
+        let instant = zone.to_ambiguous_timestamp(civil).compatible().ok()?;
+        OffsetDateTime::from_unix_timestamp(instant.as_second()).ok()
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -95,8 +137,11 @@ impl Schedule {
             }
             Some(rec) => {
                 let d = self.occurrence_length()?;
-                let tod = self.start.unwrap_or(created).time();
-                let not_before = self.start.unwrap_or(rec.start.midnight().assume_utc());
+                let tod = rec.local_time(self.start.unwrap_or(created));
+                let not_before = match self.start {
+                    Some(s) => s,
+                    None => rec.at(rec.start, Time::MIDNIGHT)?,
+                };
                 occurrences(rec, tod)
                     .filter(|s| *s >= not_before)
                     .find(|s| *s + d > approved)
@@ -112,7 +157,7 @@ impl Schedule {
     pub fn next_window(&self, created: OffsetDateTime, after: OffsetDateTime) -> Option<Window> {
         let rec = self.recurrence.as_ref()?;
         let d = self.occurrence_length()?;
-        let tod = self.start.unwrap_or(created).time();
+        let tod = rec.local_time(self.start.unwrap_or(created));
         occurrences(rec, tod).find(|s| *s >= after).map(|s| Window {
             start: s,
             end: Some(s + d),
@@ -127,7 +172,7 @@ impl Schedule {
     }
 }
 
-/// Occurrence start times, in order, at time of day `tod`.
+/// Occurrence start times, in order, at time of day `tod` in the recurrence's zone.
 fn occurrences(rec: &Recurrence, tod: Time) -> impl Iterator<Item = OffsetDateTime> + '_ {
     let mut period: u32 = 0;
     let mut emitted: u32 = 0;
@@ -146,7 +191,7 @@ fn occurrences(rec: &Recurrence, tod: Time) -> impl Iterator<Item = OffsetDateTi
                 }
             }
             emitted += 1;
-            return Some(d.with_time(tod).assume_utc());
+            return rec.at(d, tod);
         }
         if period >= MAX_PERIODS {
             return None;
@@ -300,6 +345,7 @@ mod tests {
             },
             start: date!(2023 - 02 - 08),
             end: RangeEnd::NoEnd,
+            zone: None,
         }
     }
 
@@ -349,6 +395,7 @@ mod tests {
             },
             start: date!(2024 - 01 - 01),
             end: RangeEnd::Numbered(4),
+            zone: None,
         };
         let days: Vec<Date> = occurrences(&r, Time::MIDNIGHT).map(|t| t.date()).collect();
         assert_eq!(
@@ -359,6 +406,86 @@ mod tests {
                 date!(2024 - 01 - 15),
                 date!(2024 - 01 - 18)
             ]
+        );
+    }
+
+    fn zone(name: &str) -> Option<TimeZone> {
+        Some(jiff::tz::db().get(name).unwrap())
+    }
+
+    #[test]
+    fn a_zone_puts_the_days_and_times_on_its_own_calendar() {
+        // Mondays and Thursdays at 08:00 in Sydney (UTC+11 in March): Sunday and Wednesday in UTC.
+        let mut r = Recurrence {
+            pattern: Pattern {
+                kind: PatternType::Weekly,
+                interval: 1,
+                day_of_month: None,
+                days_of_week: vec![Weekday::Monday, Weekday::Thursday],
+                first_day_of_week: Weekday::Sunday,
+                index: WeekIndex::First,
+                month: None,
+            },
+            start: date!(2026 - 03 - 16),
+            end: RangeEnd::Numbered(3),
+            zone: zone("Australia/Sydney"),
+        };
+        let start = datetime!(2026-03-15 21:00 UTC);
+        let tod = r.local_time(start);
+        assert_eq!(tod, Time::from_hms(8, 0, 0).unwrap());
+        assert_eq!(
+            occurrences(&r, tod).collect::<Vec<_>>(),
+            vec![
+                datetime!(2026-03-15 21:00 UTC),
+                datetime!(2026-03-18 21:00 UTC),
+                datetime!(2026-03-22 21:00 UTC)
+            ]
+        );
+        let s = Schedule {
+            start: Some(start),
+            expiration: Expiration::After(Duration::from_secs(8 * 3600)),
+            recurrence: Some(r.clone()),
+        };
+        let approved = datetime!(2026-03-10 00:00 UTC);
+        assert_eq!(s.first_window(approved, approved).unwrap().start, start);
+
+        // The same body without its zone is read in UTC: Monday 21:00 UTC, a Tuesday in Sydney.
+        r.zone = None;
+        assert_eq!(
+            occurrences(&r, r.local_time(start)).next(),
+            Some(datetime!(2026-03-16 21:00 UTC))
+        );
+    }
+
+    #[test]
+    fn occurrences_keep_the_zones_wall_clock_across_daylight_saving() {
+        // Los Angeles moves from UTC-08:00 to UTC-07:00 at 02:00 on 8 March 2026.
+        let r = Recurrence {
+            pattern: Pattern {
+                kind: PatternType::Daily,
+                interval: 1,
+                day_of_month: None,
+                days_of_week: vec![],
+                first_day_of_week: Weekday::Sunday,
+                index: WeekIndex::First,
+                month: None,
+            },
+            start: date!(2026 - 03 - 07),
+            end: RangeEnd::Numbered(3),
+            zone: zone("America/Los_Angeles"),
+        };
+        assert_eq!(
+            occurrences(&r, Time::from_hms(9, 0, 0).unwrap()).collect::<Vec<_>>(),
+            vec![
+                datetime!(2026-03-07 17:00 UTC),
+                datetime!(2026-03-08 16:00 UTC),
+                datetime!(2026-03-09 16:00 UTC)
+            ]
+        );
+        // 02:30 does not exist that night: it is read at the offset before the change, 03:30 PDT.
+        assert_eq!(
+            r.at(date!(2026 - 03 - 08), Time::from_hms(2, 30, 0).unwrap()),
+            Some(datetime!(2026-03-08 10:30 UTC))
         );
     }
 

@@ -986,7 +986,10 @@ fn recurrence(v: &Value) -> R<(Recurrence, Value)> {
             ))
         }
     };
-    optional_str(ro, rp, "recurrenceTimeZone")?;
+    let zone = match optional_str(ro, rp, "recurrenceTimeZone")? {
+        None => None,
+        Some(name) => Some(time_zone(name).map_err(|e| err(&join(rp, "recurrenceTimeZone"), e))?),
+    };
 
     let month = month
         .and_then(|m| u8::try_from(m).ok())
@@ -1014,9 +1017,33 @@ fn recurrence(v: &Value) -> R<(Recurrence, Value)> {
             pattern,
             start,
             end,
+            zone,
         },
         normalized,
     ))
+}
+
+/// `recurrenceTimeZone`: an IANA name, "UTC" or `Area/Location[/Sub]` in ASCII letters, digits,
+/// `_`, `-` and `+`, at most 64 characters (the portal's rule, written again here so the stand-in
+/// does not take the portal's word for it), that the bundled time zone database knows. Graph's
+/// calendar APIs also take Windows names such as "Pacific Standard Time"; the stand-in refuses
+/// them rather than read them as UTC (README, deviations).
+fn time_zone(name: &str) -> Result<jiff::tz::TimeZone, String> {
+    let part = |p: &str| {
+        !p.is_empty()
+            && p.bytes()
+                .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'-' | b'+'))
+    };
+    let parts: Vec<&str> = name.split('/').collect();
+    let shaped = name == "UTC" || ((2..=3).contains(&parts.len()) && parts.into_iter().all(part));
+    if name.len() > 64 || !shaped {
+        return Err(format!(
+            "'{name}' is not an IANA time zone name such as Europe/Paris or UTC"
+        ));
+    }
+    jiff::tz::db()
+        .get(name)
+        .map_err(|_| format!("'{name}' is not a time zone of the IANA database"))
 }
 
 fn weekday(s: &str) -> Option<Weekday> {
@@ -1054,4 +1081,34 @@ fn ticket_info(v: Option<&Value>) -> R<(Option<String>, Option<String>, Option<S
     let submitter = optional_str(o, p, "ticketSubmitterIdentityId")?.map(str::to_string);
     let approver = optional_str(o, p, "ticketApproverIdentityId")?.map(str::to_string);
     Ok((number, submitter, approver))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_zone_names_browsers_report_are_known_including_old_spellings() {
+        // Chromium reports CLDR's canonical names, some of them the database's older links.
+        for name in [
+            "UTC",
+            "America/Los_Angeles",
+            "Australia/Sydney",
+            "Asia/Calcutta",
+            "Asia/Kolkata",
+            "America/Buenos_Aires",
+            "America/Argentina/Buenos_Aires",
+            "Etc/GMT+8",
+        ] {
+            assert!(time_zone(name).is_ok(), "{name}");
+        }
+        assert_eq!(
+            time_zone("Mars/Olympus_Mons").unwrap_err(),
+            "'Mars/Olympus_Mons' is not a time zone of the IANA database"
+        );
+        assert_eq!(
+            time_zone("Pacific Standard Time").unwrap_err(),
+            "'Pacific Standard Time' is not an IANA time zone name such as Europe/Paris or UTC"
+        );
+    }
 }

@@ -166,6 +166,71 @@ async fn a_recurrence_grants_and_revokes_each_occurrence_then_completes() {
 }
 
 #[tokio::test]
+async fn a_recurrence_with_a_time_zone_is_granted_on_its_days_at_its_wall_clock_time() {
+    let sim = sim().await;
+    let la = jiff::tz::db().get("America/Los_Angeles").unwrap();
+    let now = jiff::Timestamp::from_second(sim.clock().now().unix_timestamp()).unwrap();
+    // 20:00 tomorrow in Los Angeles: 03:00 or 04:00 the day after in UTC, another weekday there.
+    let first = now
+        .to_zoned(la.clone())
+        .date()
+        .tomorrow()
+        .unwrap()
+        .at(20, 0, 0, 0)
+        .to_zoned(la.clone())
+        .unwrap();
+    // A week later at 20:00 there too, whatever daylight saving does in between.
+    let second = first.checked_add(jiff::Span::new().weeks(1)).unwrap();
+    let instant = |z: &jiff::Zoned| {
+        time::OffsetDateTime::from_unix_timestamp(z.timestamp().as_second()).unwrap()
+    };
+    let offset = time::UtcOffset::from_whole_seconds(first.offset().seconds()).unwrap();
+    let local = instant(&first).to_offset(offset);
+    let start = instant(&first)
+        .format(&time::format_description::well_known::Rfc3339)
+        .unwrap();
+    let mut body = documented("aws-policy.json");
+    set_path(
+        &mut body,
+        "scheduleInfo",
+        Some(json!({
+            "startDateTime": start,
+            "expiration": { "duration": "PT1H" },
+            "recurrence": {
+                "pattern": {
+                    "type": "weekly",
+                    "interval": 1,
+                    "daysOfWeek": [local.weekday().to_string().to_lowercase()],
+                    "firstDayOfWeek": "sunday"
+                },
+                "range": {
+                    "type": "numbered",
+                    "startDate": local.date().to_string(),
+                    "numberOfOccurrences": 2,
+                    "recurrenceTimeZone": "America/Los_Angeles"
+                }
+            }
+        })),
+    );
+    let (status, created) = submit(&sim, ALEX, &body).await;
+    assert_eq!(status, 201, "{created}");
+    assert_eq!(
+        created["scheduleInfo"]["recurrence"]["range"]["recurrenceTimeZone"],
+        "America/Los_Angeles"
+    );
+    let id = created["id"].as_str().unwrap().to_owned();
+    sim.approve(&id).unwrap();
+    sim.advance(10 * DAY);
+    let grants: Vec<time::OffsetDateTime> = changes_of(&sim, &id)
+        .await
+        .iter()
+        .filter(|(_, o, _)| o.as_deref() == Some("granting"))
+        .map(|(_, _, t)| parse(t))
+        .collect();
+    assert_eq!(grants, vec![instant(&first), instant(&second)]);
+}
+
+#[tokio::test]
 async fn the_documented_monthly_recurrence_gives_one_grant_a_month() {
     let sim = sim().await;
     let id = submit_ok(&sim, ALEX, &documented("aws-actions.json")).await;
