@@ -399,17 +399,19 @@ mod tests {
         );
     }
 
+    /// Allow s3:GetObject on every resource.
+    fn read_objects() -> AwsStatementInput {
+        AwsStatementInput {
+            actions: vec!["s3:GetObject".into()],
+            resources: vec!["*".into()],
+            effect: Some(AwsEffect::Allow),
+            ..AwsStatementInput::default()
+        }
+    }
+
     #[test]
     fn added_statements_come_back_from_their_hidden_inputs() {
-        let statement = AwsStatementInput {
-            statement_id: None,
-            actions: vec!["s3:GetObject".into()],
-            not_actions: vec![],
-            resources: vec!["*".into()],
-            not_resources: vec![],
-            effect: Some(AwsEffect::Allow),
-            condition: None,
-        };
+        let statement = read_objects();
         let json = serde_json::to_string(&statement).unwrap();
         let f = read(&[
             ("what", "aws_statements"),
@@ -476,15 +478,7 @@ mod tests {
             cloud: "aws".into(),
             what: "aws_statements".into(),
             duration: "PT3H".into(),
-            statements: vec![AwsStatementInput {
-                statement_id: None,
-                actions: vec!["s3:GetObject".into()],
-                not_actions: vec![],
-                resources: vec!["*".into()],
-                not_resources: vec![],
-                effect: Some(AwsEffect::Allow),
-                condition: None,
-            }],
+            statements: vec![read_objects()],
             offset_minutes: 660,
             time_zone: "Australia/Sydney".into(),
             ..RequestForm::default()

@@ -43,6 +43,25 @@ fn browser_offset_minutes() -> i32 {
     }
 }
 
+/// The browser's UTC offset at a `datetime-local` value (which may fall the other side of a
+/// daylight-saving change from today); `None` on the server or for a value that is not a date-time.
+fn browser_offset_at(local: &str) -> Option<i32> {
+    #[cfg(feature = "hydrate")]
+    {
+        if local.trim().is_empty() {
+            return None;
+        }
+        // A date-time without an offset is read as the browser's local time.
+        let at = js_sys::Date::new(&wasm_bindgen::JsValue::from_str(local.trim()));
+        (!at.get_time().is_nan()).then(|| -(at.get_timezone_offset() as i32))
+    }
+    #[cfg(not(feature = "hydrate"))]
+    {
+        let _ = local;
+        None
+    }
+}
+
 /// The IANA name of the person's time zone, from the browser; empty while rendered on the server.
 /// Empty too when the browser's answer is not a name the shared parser accepts (a legacy name such
 /// as `EST5EDT`): the request then goes without a zone, as without JavaScript, rather than being
@@ -427,7 +446,20 @@ fn RequestFormView(initial: Initial) -> impl IntoView {
             notes: notes.get(),
             ticket: ticket.get(),
             approver: approver.get(),
-            offset_minutes: offset.get(),
+            // The offset in force when the schedule starts (or ends, for "now until an end
+            // time"), not today's: a date past a daylight-saving change is read as the person means
+            // it. One offset serves the whole form, so an end on the other side of a change from a
+            // later start is an hour off; the recurrence's own days follow the zone name.
+            offset_minutes: {
+                let at = if start_later.get() {
+                    browser_offset_at(&start.get())
+                } else if length.get() == "end" {
+                    browser_offset_at(&end.get())
+                } else {
+                    None
+                };
+                at.unwrap_or_else(|| offset.get())
+            },
             time_zone: zone.get(),
             ..PlainForm::default()
         }
@@ -530,7 +562,7 @@ fn RequestFormView(initial: Initial) -> impl IntoView {
     view! {
         <section class="panel request-form" data-hydrated=move || hydrated.get().to_string()>
             <h1>"Request access"</h1>
-            <p class="muted" hidden=move || hydrated.get()>"The page is still loading: after each step, use Continue."</p>
+            <p class="muted" hidden=move || hydrated.get()>"Until the page has loaded (or without JavaScript), use Continue after each step."</p>
             <ol class="progress" aria-label="Progress">
                 {step_names.iter().enumerate().map(|(i, name)| {
                     let n = (i + 1) as u8;
