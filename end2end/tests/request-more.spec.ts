@@ -4,16 +4,24 @@ import { finish, justification, localDateTime, signInToForm, step } from './supp
 // The request form beyond the three basic journeys: without JavaScript, several AWS statements,
 // asking again, and a repeating schedule in the person's own time zone.
 
-test.describe('without JavaScript', () => {
-  test.use({ javaScriptEnabled: false });
+// The plain-form journey twice: with JavaScript off in the browser, and with JavaScript on but the
+// application's bundle never arriving (a slow or failed load), where axe can run on every step.
+for (const mode of ['without JavaScript', 'before the application loads'] as const) {
+test.describe(mode, () => {
+  if (mode === 'without JavaScript') test.use({ javaScriptEnabled: false });
 
   test('a requester asks for an AWS policy with plain form posts and lands on the request page', async ({ page }, testInfo) => {
+    if (mode === 'before the application loads') {
+      await page.route('**/pkg/app.{js,wasm}', (route) => route.abort());
+    }
     await signInToForm(page, 'Alex Wilber', { hydrated: false });
-    // Axe runs as a script in the page, so it cannot run here: the same markup is checked by the
-    // journeys with JavaScript. Each step is photographed.
-    const shot = (n: number, name: string) => page.screenshot({ path: testInfo.outputPath(`${n}-${name}.png`), fullPage: true });
+    // Axe is a script in the page: it runs where scripts do; without them each step is photographed.
+    const shot = (n: number, name: string) => mode === 'without JavaScript'
+      ? page.screenshot({ path: testInfo.outputPath(`${n}-${name}.png`), fullPage: true })
+      : step(page, testInfo, n, name);
     const proceed = (n: number, name = 'Continue') => page.locator(`#step-${n}`).getByRole('button', { name, exact: true }).click();
 
+    await shot(1, 'cloud');
     await page.getByRole('radio', { name: /^AWS/ }).check();
     await proceed(1);
     await expect(page).toHaveURL(/cloud=aws/);
@@ -39,9 +47,11 @@ test.describe('without JavaScript', () => {
     await shot(4, 'what');
 
     await page.getByRole('radio', { name: '4 hours' }).check();
+    await shot(5, 'schedule');
     await page.getByLabel('Justification (required, 10 to 1000 characters)').fill(justification);
     // A wrong ticket first: the review shows the error by its field, and nothing typed is lost.
     await page.getByLabel(/ServiceNow ticket number/).fill('TICKET-1');
+    await shot(6, 'why');
     await page.getByRole('button', { name: 'Review the request' }).click();
     await expect(page.locator('#ticket-error')).toBeVisible();
     await expect(page.getByTestId('review')).toHaveCount(0);
@@ -60,6 +70,7 @@ test.describe('without JavaScript', () => {
     await page.screenshot({ path: testInfo.outputPath('8-request-page.png'), fullPage: true });
   });
 });
+}
 
 test('a requester adds two AWS statements, submits, then asks again from the request page', async ({ page }, testInfo) => {
   const errors: string[] = [];
