@@ -92,50 +92,22 @@ pub struct RequestView {
     pub history: Vec<HistoryView>,
 }
 
+/// A failure as a server function's error, with its HTTP status.
 #[cfg(feature = "ssr")]
 pub(crate) fn failure(f: crate::ssr::requests::Failure) -> ServerFnError {
     use crate::ssr::requests::Failure;
-    use axum::http::StatusCode;
-    let status = |code: StatusCode| {
-        if let Some(response) = use_context::<leptos_axum::ResponseOptions>() {
-            response.set_status(code);
-        }
-    };
+    if let Some(response) = use_context::<leptos_axum::ResponseOptions>() {
+        response.set_status(f.status());
+    }
     match f {
-        Failure::Invalid(errors) => {
-            status(StatusCode::UNPROCESSABLE_ENTITY);
-            ServerFnError::new(
-                errors
-                    .iter()
-                    .map(ToString::to_string)
-                    .collect::<Vec<_>>()
-                    .join("; "),
-            )
-        }
-        Failure::Graph(e) => {
-            status(StatusCode::BAD_GATEWAY);
-            ServerFnError::new(e.to_string())
-        }
-        Failure::SignInAgain => {
-            status(StatusCode::UNAUTHORIZED);
-            ServerFnError::new("Your Microsoft sign-in has expired. Sign in again to continue.")
-        }
-        Failure::NotFound => {
-            status(StatusCode::NOT_FOUND);
-            ServerFnError::new("There is no such request.")
-        }
-        Failure::Forbidden => {
-            status(StatusCode::FORBIDDEN);
-            ServerFnError::new("You do not have access to this request.")
-        }
         Failure::Internal(cause) => {
             let reference = uuid::Uuid::new_v4();
             tracing::error!(%reference, %cause, "request failed");
-            status(StatusCode::INTERNAL_SERVER_ERROR);
             ServerFnError::new(format!(
                 "Something failed on our side (reference {reference})."
             ))
         }
+        other => ServerFnError::new(other.message()),
     }
 }
 

@@ -37,6 +37,40 @@ pub enum Failure {
     Internal(String),
 }
 
+impl Failure {
+    /// The HTTP status that says what went wrong.
+    pub fn status(&self) -> axum::http::StatusCode {
+        use axum::http::StatusCode;
+        match self {
+            Failure::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            Failure::Graph(_) => StatusCode::BAD_GATEWAY,
+            Failure::SignInAgain => StatusCode::UNAUTHORIZED,
+            Failure::NotFound => StatusCode::NOT_FOUND,
+            Failure::Forbidden => StatusCode::FORBIDDEN,
+            Failure::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+
+    /// What the person is told. Never an internal cause: the caller logs that with a reference
+    /// and gives the person the reference.
+    pub fn message(&self) -> String {
+        match self {
+            Failure::Invalid(errors) => errors
+                .iter()
+                .map(ToString::to_string)
+                .collect::<Vec<_>>()
+                .join("; "),
+            Failure::Graph(e) => e.to_string(),
+            Failure::SignInAgain => {
+                "Your Microsoft sign-in has expired. Sign in again to continue.".to_owned()
+            }
+            Failure::NotFound => "There is no such request.".to_owned(),
+            Failure::Forbidden => "You do not have access to this request.".to_owned(),
+            Failure::Internal(_) => "Something failed on our side.".to_owned(),
+        }
+    }
+}
+
 impl From<sqlx::Error> for Failure {
     fn from(e: sqlx::Error) -> Self {
         Failure::Internal(format!("database: {e}"))

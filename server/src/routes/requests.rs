@@ -91,34 +91,17 @@ fn back_to_review(pairs: &Pairs) -> String {
     format!("/requests/new?{}#step-7", query.finish())
 }
 
+/// Graph or the database failed: nothing was stored, and the page leads back to the filled form. An
+/// internal cause is logged; the problem page gives the person its reference.
 fn failure_page(failure: Failure, pairs: &Pairs) -> Response {
-    let back = back_to_review(pairs);
-    let problem = match failure {
-        Failure::Graph(e) => Problem::new(
-            StatusCode::BAD_GATEWAY,
-            "Microsoft Graph did not answer",
-            format!("{e}. Nothing was stored."),
-        ),
-        Failure::SignInAgain => Problem::new(
-            StatusCode::UNAUTHORIZED,
-            "Sign in again",
-            "Your Microsoft sign-in has expired. Nothing was stored; sign in again, then submit the form again.",
-        ),
-        Failure::Internal(cause) => {
-            tracing::error!(%cause, "plain form submission failed");
-            Problem::new(
-                StatusCode::INTERNAL_SERVER_ERROR,
-                "Something failed on our side",
-                "Nothing was stored. Try again; if it keeps failing, give the reference below to the portal's administrators.",
-            )
-        }
-        Failure::Invalid(_) | Failure::NotFound | Failure::Forbidden => Problem::new(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            "The request could not be submitted",
-            "Nothing was stored.",
-        ),
-    };
-    problem
-        .with_action(back, "Back to the form")
-        .into_response()
+    if let Failure::Internal(cause) = &failure {
+        tracing::error!(%cause, "plain form submission failed");
+    }
+    Problem::new(
+        failure.status(),
+        "The request was not submitted",
+        format!("Nothing was stored. {}", failure.message()),
+    )
+    .with_action(back_to_review(pairs), "Back to the form")
+    .into_response()
 }
