@@ -233,13 +233,8 @@ impl PlainForm {
             match self.editing_statement() {
                 Some(s) => all.push(s),
                 None if all.is_empty() => all.push(AwsStatementInput {
-                    statement_id: None,
-                    actions: Vec::new(),
-                    not_actions: Vec::new(),
                     resources: lines(&self.resources),
-                    not_resources: Vec::new(),
-                    effect: None,
-                    condition: None,
+                    ..AwsStatementInput::default()
                 }),
                 None => {}
             }
@@ -285,7 +280,7 @@ impl PlainForm {
 }
 
 /// The non-empty lines of a text box, trimmed.
-pub fn lines(text: &str) -> Vec<String> {
+fn lines(text: &str) -> Vec<String> {
     text.lines()
         .map(str::trim)
         .filter(|l| !l.is_empty())

@@ -183,6 +183,15 @@ fn Continue(
     }
 }
 
+/// An Azure system's own subscription: the scope until the person picks another. None elsewhere.
+fn default_scope(cloud: Option<CloudKind>, system: &str) -> String {
+    if cloud == Some(CloudKind::Azure) && !system.is_empty() {
+        format!("/subscriptions/{system}")
+    } else {
+        String::new()
+    }
+}
+
 /// One added AWS statement in words.
 fn statement_words(s: &AwsStatementInput) -> String {
     let effect = match s.effect {
@@ -245,17 +254,11 @@ fn RequestFormView(initial: Initial) -> impl IntoView {
     let items_q = RwSignal::new(init.item_search.clone());
     let items_next = RwSignal::new(init.item_page.clone());
     let assign_to_role = RwSignal::new(init.assign_to_role.clone());
-    // An Azure system's own subscription is the scope until the person picks another.
-    let scope = RwSignal::new(
-        if init.scope.is_empty()
-            && cloud.get_untracked() == Some(CloudKind::Azure)
-            && !init.system.is_empty()
-        {
-            format!("/subscriptions/{}", init.system)
-        } else {
-            init.scope.clone()
-        },
-    );
+    let scope = RwSignal::new(if init.scope.is_empty() {
+        default_scope(cloud.get_untracked(), &init.system)
+    } else {
+        init.scope.clone()
+    });
     let statements = RwSignal::new(init.statements.clone());
     let resources = RwSignal::new(init.resources.clone());
     let not_resources = RwSignal::new(init.not_resources.clone());
@@ -399,11 +402,7 @@ fn RequestFormView(initial: Initial) -> impl IntoView {
         items.set(Vec::new());
         statements.set(Vec::new());
         assign_to_role.set(String::new());
-        scope.set(if cloud.get_untracked() == Some(CloudKind::Azure) {
-            format!("/subscriptions/{id}")
-        } else {
-            String::new()
-        });
+        scope.set(default_scope(cloud.get_untracked(), &id));
         checked.set(None);
     };
 
