@@ -1,8 +1,6 @@
 //! The portal's Leptos application. Server-rendered by `server`, hydrated in the browser from the
 //! `cdylib` build of this crate with the `hydrate` feature.
 #![cfg_attr(test, allow(clippy::unwrap_used, clippy::expect_used))]
-// The request form is one deep view tree; its type needs more than the default 128 levels.
-#![recursion_limit = "512"]
 
 pub mod api;
 pub mod app;
