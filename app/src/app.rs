@@ -9,6 +9,7 @@ use leptos_router::{
 use crate::{
     api::session::get_viewer,
     auth::{Capability, Viewer},
+    components::raw_text::rcdata,
     pages::{
         admin::AdminPage, home::HomePage, not_found::NotFound, request_new::NewRequestPage,
         request_view::RequestPage, signed_out::SignedOutPage,
@@ -46,9 +47,7 @@ pub fn App() -> impl IntoView {
 
     view! {
         <Stylesheet id="portal" href="/pkg/app.css"/>
-        <Title formatter=|page: String| {
-            if page.is_empty() { "Access Portal".to_string() } else { format!("{page} · Access Portal") }
-        }/>
+        <Title formatter=|page: String| rcdata(if page.is_empty() { "Access Portal".to_string() } else { format!("{page} · Access Portal") })/>
         <Router>
             <a class="skip" href="#main">"Skip to content"</a>
             <header class="topbar">

@@ -133,7 +133,12 @@ impl PlainForm {
             notes: one("notes"),
             ticket: one("ticket"),
             approver: one("approver"),
-            offset_minutes: one("offset").trim().parse().unwrap_or(0),
+            // Absent: UTC, as a browser without JavaScript sends none. Not a number: an offset no
+            // place has, so the parser refuses it rather than reading the times as UTC.
+            offset_minutes: match one("offset").trim() {
+                "" => 0,
+                text => text.parse().unwrap_or(i32::MAX),
+            },
             time_zone: one("zone"),
             identity_search: one("iq"),
             identity_page: Some(one("inext")).filter(|n| !n.is_empty()),
@@ -417,8 +422,11 @@ mod tests {
     }
 
     #[test]
-    fn a_bad_offset_is_read_as_utc() {
-        assert_eq!(read(&[("offset", "east")]).offset_minutes, 0);
+    fn a_missing_offset_is_utc_and_one_that_is_not_a_number_is_impossible() {
+        assert_eq!(read(&[]).offset_minutes, 0);
+        assert_eq!(read(&[("offset", " -480 ")]).offset_minutes, -480);
+        // The parser refuses it instead of reading the person's times as UTC.
+        assert_eq!(read(&[("offset", "east")]).offset_minutes, i32::MAX);
     }
 
     #[test]

@@ -24,8 +24,8 @@ use crate::domain::{
     },
     request::AccessRequest,
     schedule::{
-        offset_from_minutes, parse_local_datetime, Expiration, Schedule, ScheduleError,
-        ScheduleLimits, Start,
+        checked_offset, offset_from_minutes, parse_local_datetime, Expiration, Schedule,
+        ScheduleError, ScheduleLimits, Start,
     },
     text::{Justification, Notes},
     ticket::{TicketInfo, TicketNumber, TicketPattern},
@@ -482,7 +482,8 @@ impl RequestForm {
         }
     }
 
-    /// The person's offset; an impossible one (beyond ±18 h) is read as UTC.
+    /// The person's offset, for showing times; an impossible one (beyond ±18 h) is read as UTC
+    /// here and refused by the parser.
     pub fn offset(&self) -> UtcOffset {
         offset_from_minutes(self.offset_minutes)
     }
@@ -503,7 +504,9 @@ impl RequestForm {
         ctx: &FormContext<'_>,
         errors: &mut Vec<FieldError>,
     ) -> Option<Schedule> {
-        let offset = self.offset();
+        let offset = checked_offset(i64::from(self.offset_minutes))
+            .map_err(|e| errors.push(FieldError::domain(Field::Start, e)))
+            .ok()?;
         // On the start: the zone is where the times are read, and the form says so above it.
         let zone = TimeZoneName::parse_optional(&self.time_zone)
             .map_err(|e| errors.push(FieldError::domain(Field::Start, e)))
@@ -609,8 +612,10 @@ impl RequestForm {
             }
         };
         let range = match r.range.trim() {
-            "" | "no_end" => RecurrenceRange::NoEnd,
-            "end_date" => {
+            // Offered to nobody (the schedule refuses it); read so the refusal names the rule.
+            "no_end" => RecurrenceRange::NoEnd,
+            // The page's first choice, shown before one is made.
+            "" | "end_date" => {
                 let format = time::macros::format_description!("[year]-[month]-[day]");
                 let end_date = time::Date::parse(r.end_date.trim(), format)
                     .map_err(|_| FieldError::domain(Field::Recurrence, ScheduleError::Date))?;
@@ -761,10 +766,7 @@ mod tests {
     use time::macros::datetime;
 
     fn limits(_: CloudKind) -> ScheduleLimits {
-        ScheduleLimits {
-            max_duration: IsoDuration::parse("P1D").unwrap(),
-            max_start_ahead: IsoDuration::parse("P30D").unwrap(),
-        }
+        ScheduleLimits::default()
     }
 
     fn valid() -> RequestForm {

@@ -112,6 +112,8 @@ struct RequestDefaults {
     inventory_cache_ttl: u64,
     inventory_cache_entries: usize,
     graph_timeout: u64,
+    deadline: u64,
+    calls_per_minute: u32,
 }
 
 #[derive(Serialize)]
@@ -125,11 +127,17 @@ struct TicketPatternDefaults {
 struct LimitDefaults {
     max_duration: &'static str,
     max_start_ahead: &'static str,
+    max_window: &'static str,
+    max_occurrences: u16,
+    max_items: usize,
 }
 
 const DEFAULT_LIMITS: LimitDefaults = LimitDefaults {
     max_duration: "P1D",
     max_start_ahead: "P30D",
+    max_window: "P30D",
+    max_occurrences: 30,
+    max_items: 100,
 };
 
 #[derive(Serialize)]
@@ -196,6 +204,8 @@ impl Config {
                 inventory_cache_ttl: 60,
                 inventory_cache_entries: 2_000,
                 graph_timeout: 10_000,
+                deadline: 30_000,
+                calls_per_minute: 240,
             },
             database: DatabaseDefaults {
                 url: "postgres://postgres@127.0.0.1:5432/portal",
@@ -289,12 +299,21 @@ mod tests {
             jail.create_file(
                 "portal.toml",
                 "[requests.azure]\nmax_duration = \"PT8H\"\nmax_start_ahead = \"P7D\"\n\
+                 max_window = \"P14D\"\nmax_occurrences = 10\nmax_items = 40\n\
                  [requests.ticket_pattern]\nprefixes = [\"CHG\"]\ndigits = 6\n",
             )?;
             jail.set_env("PORTAL_CONFIG", "portal.toml");
             let config = Config::load(([127, 0, 0, 1], 0).into()).map_err(|e| e.to_string())?;
             let azure = config.requests.limits(app::domain::ids::CloudKind::Azure);
             assert_eq!(azure.max_duration.as_secs(), 8 * 3600);
+            assert_eq!(azure.max_window.as_secs(), 14 * 86_400);
+            assert_eq!(azure.max_occurrences, 10);
+            assert_eq!(
+                config
+                    .requests
+                    .max_items(app::domain::ids::CloudKind::Azure),
+                40
+            );
             assert_eq!(
                 config
                     .requests
@@ -304,6 +323,13 @@ mod tests {
                 86_400
             );
             assert_eq!(config.requests.ticket_pattern.example(), "CHG123456");
+            let aws = app::domain::ids::CloudKind::Aws;
+            assert_eq!(
+                config.requests.limits(aws).max_window.as_secs(),
+                30 * 86_400
+            );
+            assert_eq!(config.requests.limits(aws).max_occurrences, 30);
+            assert_eq!(config.requests.max_items(aws), 100);
             Ok(())
         });
     }

@@ -32,6 +32,7 @@ use tower_sessions::{cookie::SameSite, Expiry, SessionManagerLayer};
 use tower_sessions_sqlx_store::PostgresStore;
 
 use crate::{
+    budget,
     config::Config,
     db, routes,
     security::{self, RateLimiter, SecurityPolicy},
@@ -177,7 +178,11 @@ impl Application {
             readiness_timeout: config.readiness_timeout,
             public_url: config.public_url.clone(),
         };
-        let router = router(state, policy, sessions, limiter);
+        let budgets = budget::Budgets {
+            calls: Arc::new(budget::CallBudget::new(config.requests.calls_per_minute)),
+            state: state.clone(),
+        };
+        let router = router(state, policy, sessions, limiter, budgets);
         Ok(Self {
             listener,
             router,
@@ -229,7 +234,9 @@ fn router(
     policy: Arc<SecurityPolicy>,
     sessions: SessionManagerLayer<PostgresStore>,
     limiter: Arc<RateLimiter>,
+    budgets: budget::Budgets,
 ) -> Router {
+    let deadline = state.app.requests.deadline;
     let leptos_options = state.app.leptos_options.clone();
     let routes = generate_route_list(App);
     let app_state = state.app.clone();
@@ -265,7 +272,9 @@ fn router(
             _,
         >(context, shell))
         .layer(from_fn_with_state(state.clone(), routes::guard::pages))
+        .layer(from_fn_with_state(budgets, budget::server_functions))
         .with_state(state)
+        .layer(from_fn_with_state(deadline, budget::deadline))
         .layer(sessions)
         .layer(from_fn_with_state(
             policy.clone(),

@@ -6,7 +6,9 @@ mod api {
     pub mod auth;
     pub mod harness;
     pub mod health;
+    pub mod injection;
     pub mod inventory;
+    pub mod limits;
     pub mod oidc_world;
     pub mod pages;
     pub mod plain_form;

@@ -59,6 +59,12 @@ impl IsoDuration {
         Self { seconds }
     }
 
+    /// `n` whole days, for constants: 1 to 366, checked when the constant is compiled.
+    pub const fn days(n: u64) -> Self {
+        assert!(n > 0 && n <= 366, "a duration constant is 1 to 366 days");
+        Self::from_secs_unchecked(n * DAY)
+    }
+
     /// Parses ISO 8601 text such as `PT1H`, `PT30M`, `P1D`, `P1DT12H` or `P2W`.
     pub fn parse(input: &str) -> Result<Self, DurationError> {
         let text = input.trim();

@@ -510,10 +510,7 @@ mod tests {
     }
 
     fn limits() -> ScheduleLimits {
-        ScheduleLimits {
-            max_duration: IsoDuration::parse("P1D").unwrap(),
-            max_start_ahead: IsoDuration::parse("P30D").unwrap(),
-        }
+        ScheduleLimits::default()
     }
 
     #[test]
@@ -527,7 +524,7 @@ mod tests {
                     days: DaysOfWeek::new(&[DayOfWeek::Thursday, DayOfWeek::Monday]).unwrap(),
                 },
                 RecurrenceRange::Numbered {
-                    occurrences: Occurrences::new(10).unwrap(),
+                    occurrences: Occurrences::new(4).unwrap(),
                 },
             )),
             NOW,
@@ -551,7 +548,7 @@ mod tests {
                         "daysOfWeek": ["monday", "thursday"],
                         "firstDayOfWeek": "sunday"
                     },
-                    "range": {"type": "numbered", "startDate": "2026-03-11", "numberOfOccurrences": 10}
+                    "range": {"type": "numbered", "startDate": "2026-03-11", "numberOfOccurrences": 4}
                 }
             })
         );

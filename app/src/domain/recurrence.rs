@@ -452,6 +452,61 @@ impl Recurrence {
     pub fn summary(&self) -> String {
         format!("{}, {}", self.pattern.summary(), self.range.summary())
     }
+
+    /// The days it happens on, in order, when it counts from `first_day`, as Graph reads the
+    /// pattern: every `interval` days from the first day; weeks that start on Sunday (Graph's
+    /// `firstDayOfWeek` default, which the portal sends), every `interval` weeks from the first
+    /// day's week, on the chosen days; the chosen day of every `interval` months from the first
+    /// day's month, in months that have it. Days before `first_day` never count. Stops after
+    /// `max_days` days of the calendar, so a range with no end (or a far one) is read only as far as
+    /// the caller needs.
+    pub fn days(&self, first_day: Date, max_days: u32) -> impl Iterator<Item = Date> + '_ {
+        let pattern = self.pattern;
+        let range = self.range;
+        let mut counted: u32 = 0;
+        (0..=max_days)
+            .map_while(move |n| first_day.checked_add(time::Duration::days(i64::from(n))))
+            .take_while(move |day| match range {
+                RecurrenceRange::EndDate { end_date } => *day <= end_date,
+                RecurrenceRange::NoEnd | RecurrenceRange::Numbered { .. } => true,
+            })
+            .filter(move |day| pattern.falls_on(first_day, *day))
+            .take_while(move |_| {
+                counted += 1;
+                match range {
+                    RecurrenceRange::Numbered { occurrences } => {
+                        counted <= u32::from(occurrences.get())
+                    }
+                    RecurrenceRange::NoEnd | RecurrenceRange::EndDate { .. } => true,
+                }
+            })
+    }
+}
+
+impl RecurrencePattern {
+    /// Whether an occurrence falls on `day`, for a repetition counting from `first_day` (not before).
+    fn falls_on(self, first_day: Date, day: Date) -> bool {
+        if day < first_day {
+            return false;
+        }
+        let every = i64::from(self.interval().get());
+        match self {
+            RecurrencePattern::Daily { .. } => (day - first_day).whole_days() % every == 0,
+            RecurrencePattern::Weekly { days, .. } => {
+                let week_start = |d: Date| {
+                    d - time::Duration::days(i64::from(d.weekday().number_days_from_sunday()))
+                };
+                let weeks = (week_start(day) - week_start(first_day)).whole_weeks();
+                weeks % every == 0 && days.contains(DayOfWeek::from(day.weekday()))
+            }
+            RecurrencePattern::AbsoluteMonthly { day_of_month, .. } => {
+                let month_index =
+                    |d: Date| i64::from(d.year()) * 12 + i64::from(u8::from(d.month()));
+                day.day() == day_of_month.get()
+                    && (month_index(day) - month_index(first_day)) % every == 0
+            }
+        }
+    }
 }
 
 #[cfg(test)]
@@ -652,5 +707,74 @@ mod tests {
         assert_eq!(serde_json::from_str::<Recurrence>(&json).unwrap(), r);
         let bad = json.replace("\"interval\":2", "\"interval\":0");
         assert!(serde_json::from_str::<Recurrence>(&bad).is_err());
+    }
+
+    fn days_of(r: Recurrence, first_day: Date) -> Vec<Date> {
+        r.days(first_day, 400).collect()
+    }
+
+    #[test]
+    fn occurrences_fall_on_the_days_graph_reads_from_the_pattern() {
+        let numbered = |n| RecurrenceRange::Numbered {
+            occurrences: Occurrences::new(n).unwrap(),
+        };
+        // Wednesday 11 Mar 2026.
+        let first = date!(2026 - 03 - 11);
+        assert_eq!(
+            days_of(Recurrence::new(daily(3), numbered(3)), first),
+            [
+                date!(2026 - 03 - 11),
+                date!(2026 - 03 - 14),
+                date!(2026 - 03 - 17)
+            ]
+        );
+        // Weeks start on Sunday; every other week from the first day's week, on Monday and Thursday.
+        assert_eq!(
+            days_of(
+                Recurrence::new(weekly(2, &[Monday, Thursday]), numbered(4)),
+                first
+            ),
+            [
+                date!(2026 - 03 - 12),
+                date!(2026 - 03 - 23),
+                date!(2026 - 03 - 26),
+                date!(2026 - 04 - 06)
+            ]
+        );
+        // Day 31 of every month: months without it are skipped.
+        assert_eq!(
+            days_of(
+                Recurrence::new(
+                    monthly(1, 31),
+                    RecurrenceRange::EndDate {
+                        end_date: date!(2026 - 07 - 31)
+                    }
+                ),
+                first
+            ),
+            [
+                date!(2026 - 03 - 31),
+                date!(2026 - 05 - 31),
+                date!(2026 - 07 - 31)
+            ]
+        );
+        // Every second month on the 5th: not this month's, which is before the first day.
+        assert_eq!(
+            days_of(Recurrence::new(monthly(2, 5), numbered(2)), first),
+            [date!(2026 - 05 - 05), date!(2026 - 07 - 05)]
+        );
+    }
+
+    #[test]
+    fn reading_occurrences_stops_at_the_given_number_of_days() {
+        let endless = Recurrence::new(daily(1), RecurrenceRange::NoEnd);
+        assert_eq!(endless.days(date!(2026 - 03 - 11), 9).count(), 10);
+        let far = Recurrence::new(
+            daily(1),
+            RecurrenceRange::EndDate {
+                end_date: date!(9999 - 12 - 31),
+            },
+        );
+        assert_eq!(far.days(date!(9999 - 12 - 30), 400).count(), 2);
     }
 }

@@ -140,6 +140,7 @@ mod tests {
         let limits = ScheduleLimits {
             max_duration: IsoDuration::parse("P1D").unwrap(),
             max_start_ahead: IsoDuration::parse("P7D").unwrap(),
+            ..ScheduleLimits::default()
         };
         let schedule = Schedule::new(
             Start::At(datetime!(2026-03-11 08:00 UTC)),

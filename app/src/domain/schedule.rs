@@ -47,6 +47,16 @@ pub enum ScheduleError {
     RecurrenceEndsBeforeStart { start: String },
     #[error("Each occurrence lasts {duration} but they can start only {gap} apart: choose a shorter duration")]
     OccurrencesOverlap { duration: String, gap: String },
+    #[error("A repeating schedule needs an end: a last day or a number of times")]
+    RecurrenceNeedsEnd,
+    #[error("A repeating schedule can span at most {max} in this cloud, from the first start to the last end: choose an earlier last day or fewer times")]
+    WindowTooLong { max: String },
+    #[error("A repeating schedule can happen at most {max} times in this cloud")]
+    TooManyOccurrences { max: u16 },
+    #[error("The repetition never happens between its start and its last day: check its days and its end")]
+    RecurrenceNeverHappens,
+    #[error("Your browser gave a UTC offset that no place has ({minutes} minutes): reload the page and try again")]
+    Offset { minutes: i64 },
     #[error("Enter a date and time such as 2026-05-01T09:00")]
     DateTime,
     #[error("Enter a date such as 2026-05-31")]
@@ -73,13 +83,59 @@ pub enum Expiration {
 }
 
 /// What one cloud allows, from config. ISO 8601 durations in config too (`P1D`, `P30D`).
+///
+/// A repeating schedule is bounded as a whole, not only per occurrence: without `max_window` and
+/// `max_occurrences`, a daily repetition of one day each with no end is standing access in slices.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ScheduleLimits {
     /// The longest access (of each occurrence, when the schedule repeats).
     pub max_duration: IsoDuration,
     /// How far ahead of now a start may be.
     pub max_start_ahead: IsoDuration,
+    /// The longest a repeating schedule may span, from its first start to its last end.
+    #[serde(default = "default_max_window")]
+    pub max_window: IsoDuration,
+    /// The most occurrences a repeating schedule may have.
+    #[serde(default = "default_max_occurrences")]
+    pub max_occurrences: u16,
 }
+
+fn default_max_window() -> IsoDuration {
+    const THIRTY_DAYS: IsoDuration = IsoDuration::days(30);
+    THIRTY_DAYS
+}
+
+fn default_max_occurrences() -> u16 {
+    30
+}
+
+impl ScheduleLimits {
+    /// The widest any cloud can allow: for the browser's own checks before it knows the cloud's
+    /// limits (the server checks against the real ones).
+    pub const WIDEST: ScheduleLimits = ScheduleLimits {
+        max_duration: IsoDuration::MAX,
+        max_start_ahead: IsoDuration::MAX,
+        max_window: IsoDuration::MAX,
+        max_occurrences: super::recurrence::Occurrences::MAX,
+    };
+}
+
+impl Default for ScheduleLimits {
+    /// The configuration's defaults: `P1D` each, starting within `P30D`, repeating within `P30D`
+    /// at most 30 times.
+    fn default() -> Self {
+        Self {
+            max_duration: const { IsoDuration::days(1) },
+            max_start_ahead: default_max_window(),
+            max_window: default_max_window(),
+            max_occurrences: default_max_occurrences(),
+        }
+    }
+}
+
+/// How many days past the window a repetition is read to find its next occurrence: the longest
+/// pattern (every 99 months) has one within this many days of any day.
+const LONGEST_PERIOD_DAYS: u32 = 99 * 31 + 31;
 
 /// A schedule that passed its checks. Build one with [`Schedule::new_in`] (or [`Schedule::new`] in UTC).
 #[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -111,9 +167,25 @@ fn is_zero(n: &i32) -> bool {
     *n == 0
 }
 
-/// `minutes` east of UTC as an offset; an impossible one (beyond ±18 h) is read as UTC, as the form does.
+/// `minutes` east of UTC as an offset, for showing times; an impossible one is read as UTC. What a
+/// person asks with goes through [`checked_offset`] instead.
 pub fn offset_from_minutes(minutes: i32) -> UtcOffset {
-    UtcOffset::from_whole_seconds(minutes.saturating_mul(60)).unwrap_or(UtcOffset::UTC)
+    checked_offset(i64::from(minutes)).unwrap_or(UtcOffset::UTC)
+}
+
+/// The most minutes a UTC offset can be from UTC (places today are within −12 h and +14 h).
+pub const MAX_OFFSET_MINUTES: i64 = 18 * 60;
+
+/// `minutes` east of UTC as an offset, refused beyond ±18 h: a request's times are read at it, so
+/// an impossible one must not quietly become UTC.
+pub fn checked_offset(minutes: i64) -> Result<UtcOffset, ScheduleError> {
+    if minutes.abs() > MAX_OFFSET_MINUTES {
+        return Err(ScheduleError::Offset { minutes });
+    }
+    i32::try_from(minutes * 60)
+        .ok()
+        .and_then(|seconds| UtcOffset::from_whole_seconds(seconds).ok())
+        .ok_or(ScheduleError::Offset { minutes })
 }
 
 impl Schedule {
@@ -169,7 +241,52 @@ impl Schedule {
                 max: limits.max_duration.describe(),
             });
         }
+        if let (Some(recurrence), Start::At(at), Expiration::Duration(each)) =
+            (schedule.recurrence, schedule.start, schedule.expiration)
+        {
+            schedule.check_repetition(&recurrence, at, each, limits)?;
+        }
         Ok(schedule)
+    }
+
+    /// A repetition must end, happen at least once, and stay within the cloud's window and count.
+    /// Occurrences are placed at the start's time of day at the person's offset; across a
+    /// daylight-saving change Graph keeps their zone's wall-clock time instead, which moves the last
+    /// end by the change (an hour) at most.
+    fn check_repetition(
+        &self,
+        recurrence: &Recurrence,
+        at: OffsetDateTime,
+        each: IsoDuration,
+        limits: &ScheduleLimits,
+    ) -> Result<(), ScheduleError> {
+        if recurrence.range == RecurrenceRange::NoEnd {
+            return Err(ScheduleError::RecurrenceNeedsEnd);
+        }
+        let window = limits.max_window.to_time();
+        let local = at.to_offset(self.offset);
+        let horizon = u32::try_from(window.whole_days())
+            .unwrap_or(u32::MAX)
+            .saturating_add(LONGEST_PERIOD_DAYS);
+        let mut count: u32 = 0;
+        for day in recurrence.days(local.date(), horizon) {
+            let starts = PrimitiveDateTime::new(day, local.time()).assume_offset(self.offset);
+            if starts + each.to_time() - at > window {
+                return Err(ScheduleError::WindowTooLong {
+                    max: limits.max_window.describe(),
+                });
+            }
+            count += 1;
+            if count > u32::from(limits.max_occurrences) {
+                return Err(ScheduleError::TooManyOccurrences {
+                    max: limits.max_occurrences,
+                });
+            }
+        }
+        if count == 0 {
+            return Err(ScheduleError::RecurrenceNeverHappens);
+        }
+        Ok(())
     }
 
     /// The rules that do not depend on `now` or limits.
@@ -418,10 +535,7 @@ mod tests {
     const NOW: OffsetDateTime = datetime!(2026-03-10 09:00:30.5 UTC);
 
     fn limits() -> ScheduleLimits {
-        ScheduleLimits {
-            max_duration: IsoDuration::parse("P1D").unwrap(),
-            max_start_ahead: IsoDuration::parse("P30D").unwrap(),
-        }
+        ScheduleLimits::default()
     }
 
     fn hours(n: u64) -> Expiration {
@@ -710,7 +824,9 @@ mod tests {
                 interval: Interval::ONE,
                 days: DaysOfWeek::new(&[DayOfWeek::Monday, DayOfWeek::Tuesday]).unwrap(),
             },
-            RecurrenceRange::NoEnd,
+            RecurrenceRange::Numbered {
+                occurrences: Occurrences::new(2).unwrap(),
+            },
         );
         assert!(Schedule::new(start, hours(24), Some(mon_tue), NOW, &long_limits).is_ok());
         let err = Schedule::new(start, hours(25), Some(mon_tue), NOW, &long_limits).unwrap_err();
@@ -767,7 +883,8 @@ mod tests {
             "Starts 11 Mar 2026 at 07:15 UTC-05:00 and ends 11 Mar 2026 at 15:00 UTC-05:00"
         );
 
-        let monthly = new(
+        // As stored: the portal no longer asks for a repetition without an end, but can read one.
+        let monthly = Schedule::structural(
             Start::At(datetime!(2026-03-11 12:15 UTC)),
             hours(1),
             Some(Recurrence::new(
@@ -777,6 +894,7 @@ mod tests {
                 },
                 RecurrenceRange::NoEnd,
             )),
+            UtcOffset::UTC,
         )
         .unwrap();
         assert_eq!(
@@ -889,5 +1007,185 @@ mod tests {
         assert_eq!(offset_label(UtcOffset::UTC), "UTC");
         assert_eq!(offset_label(offset!(+2)), "UTC+02:00");
         assert_eq!(offset_label(offset!(-5:30)), "UTC-05:30");
+    }
+
+    fn daily(range: RecurrenceRange) -> Option<Recurrence> {
+        Some(Recurrence::new(
+            RecurrencePattern::Daily {
+                interval: Interval::ONE,
+            },
+            range,
+        ))
+    }
+
+    fn times(n: u16) -> RecurrenceRange {
+        RecurrenceRange::Numbered {
+            occurrences: Occurrences::new(n).unwrap(),
+        }
+    }
+
+    fn until(end_date: Date) -> RecurrenceRange {
+        RecurrenceRange::EndDate { end_date }
+    }
+
+    fn weekdays_until(end_date: Date) -> Recurrence {
+        Recurrence::new(
+            RecurrencePattern::Weekly {
+                interval: Interval::ONE,
+                days: DaysOfWeek::WEEKDAYS,
+            },
+            RecurrenceRange::EndDate { end_date },
+        )
+    }
+
+    const MORNING: Start = Start::At(datetime!(2026-03-11 09:00 UTC));
+
+    #[test]
+    fn a_repetition_without_an_end_is_refused_as_standing_access() {
+        assert_eq!(
+            new(MORNING, hours(24), daily(RecurrenceRange::NoEnd)),
+            Err(ScheduleError::RecurrenceNeedsEnd)
+        );
+        assert_eq!(
+            ScheduleError::RecurrenceNeedsEnd.to_string(),
+            "A repeating schedule needs an end: a last day or a number of times"
+        );
+    }
+
+    #[test]
+    fn a_repetition_is_bounded_from_its_first_start_to_its_last_end() {
+        // 30 days of 1 hour from 11 Mar 09:00: the last ends 9 Apr 10:00, within 30 days.
+        assert!(new(MORNING, hours(1), daily(until(date!(2026 - 04 - 09)))).is_ok());
+        // The 31st day's occurrence starts 30 days after the first: past the window.
+        let too_long = Err(ScheduleError::WindowTooLong {
+            max: "30 days".into(),
+        });
+        assert_eq!(
+            new(MORNING, hours(1), daily(until(date!(2026 - 04 - 10)))),
+            too_long
+        );
+        // A far end date is the same refusal, found without reading every day to it.
+        assert_eq!(
+            new(MORNING, hours(24), daily(until(date!(9999 - 12 - 31)))),
+            too_long
+        );
+        // 30 days of 24 hours end exactly 30 days after the first start: allowed.
+        assert!(new(MORNING, hours(24), daily(times(30))).is_ok());
+        // Each occurrence counts to its end, not its start.
+        let short = ScheduleLimits {
+            max_window: IsoDuration::parse("PT36H").unwrap(),
+            ..limits()
+        };
+        let second_ends_after = |h| Schedule::new(MORNING, hours(h), daily(times(2)), NOW, &short);
+        assert!(second_ends_after(12).is_ok());
+        assert_eq!(
+            second_ends_after(13),
+            Err(ScheduleError::WindowTooLong {
+                max: "1 day and 12 hours".into()
+            })
+        );
+        // Months: day 5 of every month from 11 Mar is 5 Apr, then 5 May (past 30 days).
+        let monthly = |range| {
+            Some(Recurrence::new(
+                RecurrencePattern::AbsoluteMonthly {
+                    interval: Interval::ONE,
+                    day_of_month: DayOfMonth::new(5).unwrap(),
+                },
+                range,
+            ))
+        };
+        assert!(new(MORNING, hours(8), monthly(times(1))).is_ok());
+        assert_eq!(new(MORNING, hours(8), monthly(times(2))), too_long);
+        assert_eq!(
+            ScheduleError::WindowTooLong {
+                max: "30 days".into()
+            }
+            .to_string(),
+            "A repeating schedule can span at most 30 days in this cloud, from the first start to \
+             the last end: choose an earlier last day or fewer times"
+        );
+    }
+
+    #[test]
+    fn a_repetition_may_happen_at_most_the_clouds_number_of_times() {
+        let few = ScheduleLimits {
+            max_occurrences: 5,
+            ..limits()
+        };
+        let five = Schedule::new(MORNING, hours(1), daily(times(5)), NOW, &few);
+        assert!(five.is_ok());
+        assert_eq!(
+            Schedule::new(MORNING, hours(1), daily(times(6)), NOW, &few),
+            Err(ScheduleError::TooManyOccurrences { max: 5 })
+        );
+        assert_eq!(
+            Schedule::new(
+                MORNING,
+                hours(1),
+                daily(until(date!(2026 - 03 - 20))),
+                NOW,
+                &few
+            ),
+            Err(ScheduleError::TooManyOccurrences { max: 5 })
+        );
+        // The most a numbered range may say (a year of days) is refused by the default window.
+        assert_eq!(
+            new(MORNING, hours(1), daily(times(Occurrences::MAX))),
+            Err(ScheduleError::WindowTooLong {
+                max: "30 days".into()
+            })
+        );
+        // Weekly on weekdays for 30 days is 22 times: within both limits.
+        assert!(new(
+            MORNING,
+            hours(8),
+            Some(weekdays_until(date!(2026 - 04 - 09)))
+        )
+        .is_ok());
+    }
+
+    #[test]
+    fn a_repetition_that_never_happens_is_refused() {
+        // Sundays only, from a Wednesday to the Saturday after: no Sunday in between.
+        let sundays = Recurrence::new(
+            RecurrencePattern::Weekly {
+                interval: Interval::ONE,
+                days: DaysOfWeek::new(&[DayOfWeek::Sunday]).unwrap(),
+            },
+            until(date!(2026 - 03 - 14)),
+        );
+        assert_eq!(
+            new(MORNING, hours(1), Some(sundays)),
+            Err(ScheduleError::RecurrenceNeverHappens)
+        );
+    }
+
+    #[test]
+    fn a_wider_window_in_config_allows_a_longer_repetition() {
+        let wide = ScheduleLimits {
+            max_window: IsoDuration::parse("P90D").unwrap(),
+            max_occurrences: 90,
+            ..limits()
+        };
+        assert!(Schedule::new(MORNING, hours(1), daily(times(60)), NOW, &wide).is_ok());
+        assert!(Schedule::new(MORNING, hours(1), daily(times(60)), NOW, &limits()).is_err());
+    }
+
+    #[test]
+    fn an_offset_beyond_eighteen_hours_is_refused_not_read_as_utc() {
+        assert_eq!(checked_offset(-480), Ok(offset!(-8)));
+        assert_eq!(checked_offset(18 * 60), Ok(offset!(+18)));
+        assert_eq!(
+            checked_offset(18 * 60 + 1),
+            Err(ScheduleError::Offset { minutes: 1081 })
+        );
+        assert_eq!(
+            checked_offset(i64::from(i32::MAX)),
+            Err(ScheduleError::Offset {
+                minutes: i64::from(i32::MAX)
+            })
+        );
+        // Only for showing times is an impossible one read as UTC.
+        assert_eq!(offset_from_minutes(i32::MIN), UtcOffset::UTC);
     }
 }

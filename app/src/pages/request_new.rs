@@ -19,8 +19,9 @@ use crate::{
             create_request, get_form_options, preview_request, request_again, Checked, FormOptions,
         },
     },
+    components::raw_text::rcdata,
     domain::{
-        duration::{DurationPreset, IsoDuration},
+        duration::DurationPreset,
         ids::{CloudKind, Upn},
         permissions::{AwsEffect, AwsStatementInput},
         recurrence::DayOfWeek,
@@ -487,10 +488,7 @@ fn RequestFormView(initial: Initial) -> impl IntoView {
             let limits = |c: CloudKind| {
                 options
                     .limits(c)
-                    .unwrap_or(crate::domain::schedule::ScheduleLimits {
-                        max_duration: IsoDuration::MAX,
-                        max_start_ahead: IsoDuration::MAX,
-                    })
+                    .unwrap_or(crate::domain::schedule::ScheduleLimits::WIDEST)
             };
             form.parse(&FormContext {
                 now: now(),
@@ -844,11 +842,11 @@ fn RequestFormView(initial: Initial) -> impl IntoView {
                 <Show when=move || what.get() == Some(WhatKind::AwsStatements)>
                     <div class="statement">
                         <label for="resources">"Resources (one ARN per line, * for all)"</label>
-                        <textarea id="resources" name="resources" prop:value=move || resources.get() on:input=move |ev| resources.set(event_target_value(&ev))>{resources.get_untracked()}</textarea>
+                        <textarea id="resources" name="resources" prop:value=move || resources.get() on:input=move |ev| resources.set(event_target_value(&ev))>{rcdata(resources.get_untracked())}</textarea>
                         <label for="not-resources">"Not resources (instead of resources)"</label>
-                        <textarea id="not-resources" name="not_resources" prop:value=move || not_resources.get() on:input=move |ev| not_resources.set(event_target_value(&ev))>{not_resources.get_untracked()}</textarea>
+                        <textarea id="not-resources" name="not_resources" prop:value=move || not_resources.get() on:input=move |ev| not_resources.set(event_target_value(&ev))>{rcdata(not_resources.get_untracked())}</textarea>
                         <label for="not-actions">"Not actions (instead of the chosen actions)"</label>
-                        <textarea id="not-actions" name="not_actions" prop:value=move || not_actions.get() on:input=move |ev| not_actions.set(event_target_value(&ev))>{not_actions.get_untracked()}</textarea>
+                        <textarea id="not-actions" name="not_actions" prop:value=move || not_actions.get() on:input=move |ev| not_actions.set(event_target_value(&ev))>{rcdata(not_actions.get_untracked())}</textarea>
                         <label for="effect">"Effect"</label>
                         <select id="effect" name="effect" prop:value=move || effect.get() on:change=move |ev| effect.set(event_target_value(&ev))>
                             <option value="allow" selected=move || effect.get() == "allow">"Allow"</option>
@@ -856,7 +854,7 @@ fn RequestFormView(initial: Initial) -> impl IntoView {
                         </select>
                         <label for="condition">"Condition (JSON, optional)"</label>
                         <textarea id="condition" name="condition" placeholder=r#"{"NumericLessThanEquals": {"aws:MultiFactorAuthAge": "3600"}}"#
-                            prop:value=move || condition.get() on:input=move |ev| condition.set(event_target_value(&ev))>{condition.get_untracked()}</textarea>
+                            prop:value=move || condition.get() on:input=move |ev| condition.set(event_target_value(&ev))>{rcdata(condition.get_untracked())}</textarea>
                         <button type="button" class="secondary" hidden=move || !hydrated.get() on:click=add_statement
                             disabled=move || items.get().is_empty() && not_actions.get().trim().is_empty()>"Add this statement and start another"</button>
                     </div>
@@ -924,11 +922,11 @@ fn RequestFormView(initial: Initial) -> impl IntoView {
                     </div>
                     <label for="range">"Ends"</label>
                     <select id="range" name="range" on:change=move |ev| { let v = event_target_value(&ev); recurrence.update(|r| r.range = v); }>
-                        {[("no_end", "Never"), ("end_date", "On a date"), ("numbered", "After a number of times")].into_iter().map(|(v, label)| view! {
+                        {[("end_date", "On a date"), ("numbered", "After a number of times")].into_iter().map(|(v, label)| view! {
                             <option value=v selected=move || recurrence.get().range == v>{label}</option>
                         }).collect_view()}
                     </select>
-                    <div hidden=move || hydrated.get() && recurrence.get().range != "end_date">
+                    <div hidden=move || hydrated.get() && !matches!(recurrence.get().range.as_str(), "" | "end_date")>
                         <label for="end-date">"Last day"</label>
                         <input id="end-date" name="end_date" type="date" value=init.recurrence.end_date.clone() prop:value=move || recurrence.get().end_date on:input=move |ev| { let v = event_target_value(&ev); recurrence.update(|r| r.end_date = v); }/>
                     </div>
@@ -945,7 +943,7 @@ fn RequestFormView(initial: Initial) -> impl IntoView {
                         let Some(Ok(o)) = options.get() else { return String::new() };
                         let Ok(me) = Upn::parse(&o.upn) else { return String::new() };
                         let c = cloud.get().unwrap_or(CloudKind::Aws);
-                        let limits = |c: CloudKind| o.limits(c).unwrap_or(crate::domain::schedule::ScheduleLimits { max_duration: IsoDuration::MAX, max_start_ahead: IsoDuration::MAX });
+                        let limits = |c: CloudKind| o.limits(c).unwrap_or(crate::domain::schedule::ScheduleLimits::WIDEST);
                         match f.parse_schedule(c, &FormContext { now: now(), limits: &limits, ticket_pattern: &o.ticket_pattern, submitter: &me }) {
                             Ok(s) => s.summary_in(f.offset()),
                             Err(e) => e.iter().map(ToString::to_string).collect::<Vec<_>>().join(" "),
@@ -960,10 +958,10 @@ fn RequestFormView(initial: Initial) -> impl IntoView {
             <fieldset id="step-6" class="step">
                 <legend>"6. Why"</legend>
                 <label for="justification">"Justification (required, 10 to 1000 characters)"</label>
-                <textarea id="justification" name="justification" required aria-describedby=described(Field::Justification) maxlength="1000" prop:value=move || justification.get() on:input=move |ev| justification.set(event_target_value(&ev))>{justification.get_untracked()}</textarea>
+                <textarea id="justification" name="justification" required aria-describedby=described(Field::Justification) maxlength="1000" prop:value=move || justification.get() on:input=move |ev| justification.set(event_target_value(&ev))>{rcdata(justification.get_untracked())}</textarea>
                 <FieldErrors errors field=Field::Justification/>
                 <label for="notes">"Notes (optional)"</label>
-                <textarea id="notes" name="notes" aria-describedby=described(Field::Notes) prop:value=move || notes.get() on:input=move |ev| notes.set(event_target_value(&ev))>{notes.get_untracked()}</textarea>
+                <textarea id="notes" name="notes" aria-describedby=described(Field::Notes) prop:value=move || notes.get() on:input=move |ev| notes.set(event_target_value(&ev))>{rcdata(notes.get_untracked())}</textarea>
                 <FieldErrors errors field=Field::Notes/>
                 <label for="ticket">
                     "ServiceNow ticket number "

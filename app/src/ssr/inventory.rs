@@ -10,6 +10,24 @@ use crate::{
     request_form::WhatKind,
 };
 
+/// How many lookups one check sends to Graph at once: enough that a request naming many items is
+/// checked in a few round trips, few enough that one person's check is not a burst Graph throttles.
+pub const LOOKUPS_AT_ONCE: usize = 4;
+
+/// Runs `calls` with at most `limit` in flight, keeping their order; the first error ends it (calls
+/// still in flight are dropped). The calls are made before (a `Vec`, not a lazy map) so the future
+/// holds no closure across its awaits, which keeps it `Send` for the server functions.
+pub async fn at_most<Fut, T, E>(limit: usize, calls: Vec<Fut>) -> Result<Vec<T>, E>
+where
+    Fut: std::future::Future<Output = Result<T, E>>,
+{
+    use futures::{StreamExt, TryStreamExt};
+    futures::stream::iter(calls)
+        .buffered(limit.max(1))
+        .try_collect()
+        .await
+}
+
 /// The inventory as one person sees it.
 pub struct Inventory<'a> {
     pub graph: &'a GraphClient,
@@ -391,13 +409,13 @@ impl Inventory<'_> {
     }
 
     /// The members of `collection` whose external id is one of `ids`, asked ten at a time (an `or` of
-    /// `eq` filters keeps each Graph URL short).
+    /// `eq` filters keeps each Graph URL short), [`LOOKUPS_AT_ONCE`] calls in flight.
     async fn by_external_ids<T: serde::de::DeserializeOwned>(
         &self,
         collection: &str,
         ids: &[String],
     ) -> Result<Vec<T>, GraphError> {
-        let mut found = Vec::new();
+        let mut calls = Vec::new();
         for chunk in ids.chunks(10) {
             let filter = chunk
                 .iter()
@@ -405,10 +423,14 @@ impl Inventory<'_> {
                 .collect::<Vec<_>>()
                 .join(" or ");
             let path = format!("{collection}?$top=50&$filter={}", encode(&filter));
-            let page: wire::Collection<T> = self.graph.get_as(self.user, self.token, &path).await?;
-            found.extend(page.value);
+            calls.push(async move {
+                self.graph
+                    .get_as::<wire::Collection<T>>(self.user, self.token, &path)
+                    .await
+            });
         }
-        Ok(found)
+        let pages = at_most(LOOKUPS_AT_ONCE, calls).await?;
+        Ok(pages.into_iter().flat_map(|page| page.value).collect())
     }
 
     /// Whether `scope` is the subscription, or a resource (or a group of resources) in it.
@@ -478,5 +500,55 @@ fn named_option(named: wire::Named) -> ItemOption {
         severity: None,
         action_type: None,
         service: None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+
+    use super::at_most;
+
+    #[tokio::test]
+    async fn lookups_run_side_by_side_up_to_the_limit_and_keep_their_order() {
+        let in_flight = AtomicUsize::new(0);
+        let peak = AtomicUsize::new(0);
+        let calls = (0..20u32).map(|n| {
+            let (in_flight, peak) = (&in_flight, &peak);
+            async move {
+                let now = in_flight.fetch_add(1, Ordering::SeqCst) + 1;
+                peak.fetch_max(now, Ordering::SeqCst);
+                for _ in 0..3 {
+                    tokio::task::yield_now().await;
+                }
+                in_flight.fetch_sub(1, Ordering::SeqCst);
+                Ok::<_, ()>(n * 2)
+            }
+        });
+        let doubled = at_most(3, calls.collect()).await.unwrap();
+        assert_eq!(doubled, (0..20).map(|n| n * 2).collect::<Vec<_>>());
+        assert_eq!(peak.load(Ordering::SeqCst), 3, "three at once, never more");
+    }
+
+    #[tokio::test]
+    async fn the_first_failed_lookup_ends_the_check() {
+        let started = AtomicUsize::new(0);
+        let calls = (0..100u32).map(|n| {
+            let started = &started;
+            async move {
+                started.fetch_add(1, Ordering::SeqCst);
+                if n == 3 {
+                    Err("throttled")
+                } else {
+                    Ok(n)
+                }
+            }
+        });
+        let result = at_most(2, calls.collect()).await;
+        assert_eq!(result, Err("throttled"));
+        assert!(
+            started.load(Ordering::SeqCst) < 10,
+            "no more lookups after it"
+        );
     }
 }

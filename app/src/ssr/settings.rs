@@ -10,9 +10,9 @@ use crate::domain::{ids::CloudKind, schedule::ScheduleLimits, ticket::TicketPatt
 pub struct RequestSettings {
     /// `{ prefixes = ["INC", …], digits = 7 }`.
     pub ticket_pattern: TicketPattern,
-    pub aws: ScheduleLimits,
-    pub azure: ScheduleLimits,
-    pub gcp: ScheduleLimits,
+    pub aws: CloudLimits,
+    pub azure: CloudLimits,
+    pub gcp: CloudLimits,
     /// How long an inventory answer from Graph is reused for the same person and URL.
     #[serde(with = "seconds")]
     pub inventory_cache_ttl: Duration,
@@ -21,15 +21,41 @@ pub struct RequestSettings {
     /// How long one Graph call may take before the person is told Graph is slow.
     #[serde(with = "millis")]
     pub graph_timeout: Duration,
+    /// The most any one page or server function may take, whatever it waits for: past it the
+    /// person is told to try again and nothing is stored (the work in flight is dropped, its
+    /// transaction rolled back).
+    #[serde(with = "millis")]
+    pub deadline: Duration,
+    /// Server-function calls one person may make per minute (in bursts of a quarter of it), per
+    /// replica: a script cannot turn one session into a flood of Graph calls.
+    pub calls_per_minute: u32,
+}
+
+/// What one cloud allows (`[requests.aws]`, …): the schedule's limits, and how many policies, roles
+/// and actions one request may name, which bounds the Graph lookups that check them.
+#[derive(Debug, Clone, Copy, Deserialize)]
+pub struct CloudLimits {
+    #[serde(flatten)]
+    pub schedule: ScheduleLimits,
+    pub max_items: usize,
 }
 
 impl RequestSettings {
-    pub fn limits(&self, cloud: CloudKind) -> ScheduleLimits {
+    fn cloud(&self, cloud: CloudKind) -> &CloudLimits {
         match cloud {
-            CloudKind::Aws => self.aws,
-            CloudKind::Azure => self.azure,
-            CloudKind::Gcp => self.gcp,
+            CloudKind::Aws => &self.aws,
+            CloudKind::Azure => &self.azure,
+            CloudKind::Gcp => &self.gcp,
         }
+    }
+
+    pub fn limits(&self, cloud: CloudKind) -> ScheduleLimits {
+        self.cloud(cloud).schedule
+    }
+
+    /// The most policies, roles and actions (counted once each) a request in `cloud` may name.
+    pub fn max_items(&self, cloud: CloudKind) -> usize {
+        self.cloud(cloud).max_items
     }
 }
 
