@@ -6,7 +6,7 @@
 import { expect, Page, test } from '@playwright/test';
 import { signInToForm } from './support';
 
-const PAYLOAD = '</textarea></title><b id=x>INJ</b><!--INJ';
+const PAYLOAD = '</textarea></title></script></style><b id=x>INJ</b><!--INJ';
 
 // Every name the request page reads from its address (app/src/plain_form.rs).
 const FIELDS = [

@@ -12,8 +12,8 @@ use super::{
     requests::{aws_policy_form, call, form_call, world_as},
 };
 
-/// Ends a textarea (or title), opens an element, then a comment that would swallow the rest.
-const PAYLOAD: &str = "</textarea></title><b id=x>INJ</b><!--INJ";
+/// Ends a textarea (or title, script, style), opens an element, then a comment that would swallow the rest.
+const PAYLOAD: &str = "</textarea></title></script></style><b id=x>INJ</b><!--INJ";
 
 /// Every name the request page reads from its address (see `app::plain_form`).
 const FIELDS: &[&str] = &[
