@@ -1,6 +1,9 @@
 //! Sign-in against the Entra stand-in over HTTP: the happy path for every seeded person, and each way a
 //! callback can be forged or replayed, refused with a page and no session.
-use entra_sim::people::{self, ADELE, ALEX, LEE, MEGAN, PATTI};
+use entra_sim::{
+    people::{self, ADELE, ALEX, LEE, MEGAN, NESTOR, PATTI},
+    FaultSpec, RouteFamily,
+};
 use serde_json::Value;
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 
@@ -96,6 +99,75 @@ async fn sign_in_records_the_person_and_their_manager_from_graph(
         manager_oid.map(|o| o.to_string()).as_deref(),
         Some(manager.oid)
     );
+}
+
+/// The manager stored for `oid`, as `(oid, upn)`.
+async fn stored_manager(world: &World, oid: &str) -> Option<(uuid::Uuid, String)> {
+    let row: (Option<uuid::Uuid>, Option<String>) =
+        sqlx::query_as("select manager_oid, manager_upn from users where oid = $1")
+            .bind(uuid::Uuid::parse_str(oid).unwrap())
+            .fetch_one(&world.app.pool)
+            .await
+            .unwrap();
+    row.0.zip(row.1)
+}
+
+#[sqlx::test(migrations = false)]
+async fn a_graph_error_at_sign_in_keeps_the_stored_manager(
+    _: PgPoolOptions,
+    connect: PgConnectOptions,
+) {
+    let world = World::start(connect).await;
+    assert_eq!(world.sign_in(&browser(), ALEX).await.status(), 303);
+    let before = stored_manager(&world, ALEX).await;
+    assert_eq!(
+        before.as_ref().map(|(_, upn)| upn.as_str()),
+        Some("megan@contoso.com")
+    );
+
+    for status in [500, 503] {
+        world
+            .sim
+            .set_fault(
+                RouteFamily::Me,
+                FaultSpec {
+                    rate_500: if status == 500 { 1.0 } else { 0.0 },
+                    rate_503: if status == 503 { 1.0 } else { 0.0 },
+                    retry_after_seconds: 1,
+                    ..Default::default()
+                },
+            )
+            .unwrap();
+        // Graph failing does not block sign-in, and what it said last time stays.
+        assert_eq!(world.sign_in(&browser(), ALEX).await.status(), 303);
+        world.sim.clear_faults();
+        assert_eq!(
+            stored_manager(&world, ALEX).await,
+            before,
+            "after a {status}"
+        );
+    }
+}
+
+#[sqlx::test(migrations = false)]
+async fn a_person_graph_says_has_no_manager_is_stored_without_one(
+    _: PgPoolOptions,
+    connect: PgConnectOptions,
+) {
+    let world = World::start(connect).await;
+    // Patti once had a manager; Graph now answers 404 for hers.
+    sqlx::query(
+        "insert into users (oid, tenant_id, display_name, upn, manager_oid, manager_upn)
+         values ($1, $2, 'Patti Fernandez', 'patti@contoso.com', $3, 'nestor@contoso.com')",
+    )
+    .bind(uuid::Uuid::parse_str(PATTI).unwrap())
+    .bind(uuid::Uuid::parse_str(world.sim.tenant_id()).unwrap())
+    .bind(uuid::Uuid::parse_str(NESTOR).unwrap())
+    .execute(&world.app.pool)
+    .await
+    .unwrap();
+    assert_eq!(world.sign_in(&browser(), PATTI).await.status(), 303);
+    assert_eq!(stored_manager(&world, PATTI).await, None);
 }
 
 #[sqlx::test(migrations = false)]
