@@ -157,16 +157,9 @@ pub async fn callback(
         roles: &roles,
     };
     let stored = async {
-        users::record_sign_in(
-            &state.app.pool,
-            auth.oidc.http(),
-            &settings.graph_base_url,
-            &signed_in.tokens.access_token,
-            &record,
-            now,
-        )
-        .await
-        .map_err(|e| e.to_string())?;
+        users::record_sign_in(&state.app, &signed_in.tokens.access_token, &record, now)
+            .await
+            .map_err(|e| e.to_string())?;
         tokens::store(&state.app.pool, &auth.cipher, oid, &signed_in.tokens, now)
             .await
             .map_err(|e| e.to_string())

@@ -1,7 +1,8 @@
 //! Sign-in against the Entra stand-in over HTTP: the happy path for every seeded person, and each way a
 //! callback can be forged or replayed, refused with a page and no session.
 use entra_sim::{
-    people::{self, ADELE, ALEX, LEE, MEGAN, NESTOR, PATTI},
+    groups::CLOUD_ACCESS_APPROVERS,
+    people::{self, ADELE, ALEX, BIANCA, LEE, MEGAN, NESTOR, PATTI},
     FaultSpec, RouteFamily,
 };
 use serde_json::Value;
@@ -99,17 +100,72 @@ async fn sign_in_records_the_person_and_their_manager_from_graph(
         manager_oid.map(|o| o.to_string()).as_deref(),
         Some(manager.oid)
     );
+    let (_, managers_manager) = stored_managers(&world, ALEX).await;
+    assert_eq!(
+        managers_manager.map(|(oid, upn)| (oid.to_string(), upn)),
+        Some((NESTOR.to_owned(), "nestor@contoso.com".to_owned()))
+    );
 }
 
-/// The manager stored for `oid`, as `(oid, upn)`.
-async fn stored_manager(world: &World, oid: &str) -> Option<(uuid::Uuid, String)> {
-    let row: (Option<uuid::Uuid>, Option<String>) =
-        sqlx::query_as("select manager_oid, manager_upn from users where oid = $1")
-            .bind(uuid::Uuid::parse_str(oid).unwrap())
-            .fetch_one(&world.app.pool)
-            .await
-            .unwrap();
-    row.0.zip(row.1)
+#[sqlx::test(migrations = false)]
+async fn approver_groups_are_learned_at_sign_in_and_kept_when_graph_fails(
+    _: PgPoolOptions,
+    connect: PgConnectOptions,
+) {
+    let approvers: uuid::Uuid = CLOUD_ACCESS_APPROVERS.parse().unwrap();
+    let world = World::start_with(connect, move |config| {
+        config.requests.approvers.groups = vec![approvers];
+    })
+    .await;
+    let groups = || async {
+        let groups: Vec<uuid::Uuid> =
+            sqlx::query_scalar("select approver_groups from users where oid = $1")
+                .bind(uuid::Uuid::parse_str(BIANCA).unwrap())
+                .fetch_one(&world.app.pool)
+                .await
+                .unwrap();
+        groups
+    };
+    assert_eq!(world.sign_in(&browser(), BIANCA).await.status(), 303);
+    assert_eq!(
+        groups().await,
+        [approvers],
+        "through the nested Analytics Leads"
+    );
+    world
+        .sim
+        .set_fault(
+            RouteFamily::Me,
+            FaultSpec {
+                rate_503: 1.0,
+                retry_after_seconds: 1,
+                ..Default::default()
+            },
+        )
+        .unwrap();
+    assert_eq!(world.sign_in(&browser(), BIANCA).await.status(), 303);
+    world.sim.clear_faults();
+    assert_eq!(groups().await, [approvers]);
+}
+
+type Link = Option<(uuid::Uuid, String)>;
+
+/// The manager and the manager's manager stored for `oid`, each as `(oid, upn)`.
+async fn stored_managers(world: &World, oid: &str) -> (Link, Link) {
+    let row: (
+        Option<uuid::Uuid>,
+        Option<String>,
+        Option<uuid::Uuid>,
+        Option<String>,
+    ) = sqlx::query_as(
+        "select manager_oid, manager_upn, managers_manager_oid, managers_manager_upn
+             from users where oid = $1",
+    )
+    .bind(uuid::Uuid::parse_str(oid).unwrap())
+    .fetch_one(&world.app.pool)
+    .await
+    .unwrap();
+    (row.0.zip(row.1), row.2.zip(row.3))
 }
 
 #[sqlx::test(migrations = false)]
@@ -119,10 +175,14 @@ async fn a_graph_error_at_sign_in_keeps_the_stored_manager(
 ) {
     let world = World::start(connect).await;
     assert_eq!(world.sign_in(&browser(), ALEX).await.status(), 303);
-    let before = stored_manager(&world, ALEX).await;
+    let before = stored_managers(&world, ALEX).await;
+    let upn = |link: &Link| link.as_ref().map(|(_, upn)| upn.clone());
     assert_eq!(
-        before.as_ref().map(|(_, upn)| upn.as_str()),
-        Some("megan@contoso.com")
+        (upn(&before.0), upn(&before.1)),
+        (
+            Some("megan@contoso.com".to_owned()),
+            Some("nestor@contoso.com".to_owned())
+        )
     );
 
     for status in [500, 503] {
@@ -142,7 +202,7 @@ async fn a_graph_error_at_sign_in_keeps_the_stored_manager(
         assert_eq!(world.sign_in(&browser(), ALEX).await.status(), 303);
         world.sim.clear_faults();
         assert_eq!(
-            stored_manager(&world, ALEX).await,
+            stored_managers(&world, ALEX).await,
             before,
             "after a {status}"
         );
@@ -155,10 +215,12 @@ async fn a_person_graph_says_has_no_manager_is_stored_without_one(
     connect: PgConnectOptions,
 ) {
     let world = World::start(connect).await;
-    // Patti once had a manager; Graph now answers 404 for hers.
+    // Patti once had a manager (and theirs); Graph now names none.
     sqlx::query(
-        "insert into users (oid, tenant_id, display_name, upn, manager_oid, manager_upn)
-         values ($1, $2, 'Patti Fernandez', 'patti@contoso.com', $3, 'nestor@contoso.com')",
+        "insert into users (oid, tenant_id, display_name, upn, manager_oid, manager_upn,
+             managers_manager_oid, managers_manager_upn)
+         values ($1, $2, 'Patti Fernandez', 'patti@contoso.com', $3, 'nestor@contoso.com',
+             $3, 'nestor@contoso.com')",
     )
     .bind(uuid::Uuid::parse_str(PATTI).unwrap())
     .bind(uuid::Uuid::parse_str(world.sim.tenant_id()).unwrap())
@@ -167,7 +229,7 @@ async fn a_person_graph_says_has_no_manager_is_stored_without_one(
     .await
     .unwrap();
     assert_eq!(world.sign_in(&browser(), PATTI).await.status(), 303);
-    assert_eq!(stored_manager(&world, PATTI).await, None);
+    assert_eq!(stored_managers(&world, PATTI).await, (None, None));
 }
 
 #[sqlx::test(migrations = false)]
