@@ -10,6 +10,7 @@ mod control;
 pub mod error;
 pub mod faults;
 mod graph;
+pub mod groups;
 mod keys;
 mod oidc;
 pub mod people;

@@ -114,6 +114,14 @@ struct RequestDefaults {
     graph_timeout: u64,
     deadline: u64,
     calls_per_minute: u32,
+    approvers: ApproverDefaults,
+}
+
+/// By default the manager or the manager's manager may approve, and no group.
+#[derive(Serialize)]
+struct ApproverDefaults {
+    manager_levels: u8,
+    groups: Vec<String>,
 }
 
 #[derive(Serialize)]
@@ -206,6 +214,10 @@ impl Config {
                 graph_timeout: 10_000,
                 deadline: 30_000,
                 calls_per_minute: 240,
+                approvers: ApproverDefaults {
+                    manager_levels: 2,
+                    groups: Vec::new(),
+                },
             },
             database: DatabaseDefaults {
                 url: "postgres://postgres@127.0.0.1:5432/portal",
@@ -330,6 +342,38 @@ mod tests {
             );
             assert_eq!(config.requests.limits(aws).max_occurrences, 30);
             assert_eq!(config.requests.max_items(aws), 100);
+            Ok(())
+        });
+    }
+
+    #[test]
+    fn approvers_are_the_manager_chain_two_deep_by_default_and_groups_come_from_the_file() {
+        let config = Config::defaults(([127, 0, 0, 1], 0).into()).unwrap();
+        assert!(config
+            .requests
+            .approvers
+            .manager_levels
+            .includes_managers_manager());
+        assert!(config.requests.approvers.groups.is_empty());
+        figment::Jail::expect_with(|jail| {
+            jail.create_file(
+                "portal.toml",
+                "[requests.approvers]\nmanager_levels = 1\n\
+                 groups = [\"7d3c8a52-1f4e-4b6a-9c2d-5e8f0a1b2c01\"]\n",
+            )?;
+            jail.set_env("PORTAL_CONFIG", "portal.toml");
+            let config = Config::load(([127, 0, 0, 1], 0).into()).map_err(|e| e.to_string())?;
+            let approvers = &config.requests.approvers;
+            assert!(!approvers.manager_levels.includes_managers_manager());
+            assert_eq!(
+                approvers.groups[0].to_string(),
+                "7d3c8a52-1f4e-4b6a-9c2d-5e8f0a1b2c01"
+            );
+            jail.set_env("PORTAL_REQUESTS__APPROVERS__MANAGER_LEVELS", "3");
+            let err = Config::load(([127, 0, 0, 1], 0).into())
+                .unwrap_err()
+                .to_string();
+            assert!(err.contains("manager_levels must be 1"), "{err}");
             Ok(())
         });
     }

@@ -3,6 +3,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod api {
+    pub mod approvers;
     pub mod auth;
     pub mod harness;
     pub mod health;

@@ -6,6 +6,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::{
     domain::{
+        approver::ApproverRelation,
         ids::CloudKind,
         request::{AccessRequest, ReviewLine},
         schedule::ScheduleLimits,
@@ -21,8 +22,8 @@ use crate::{
 pub struct ApproverOption {
     pub upn: String,
     pub name: String,
-    /// The person's manager, from Graph: the default.
-    pub manager: bool,
+    /// Why they may: the manager (from Graph) comes first and is the default.
+    pub relation: ApproverRelation,
 }
 
 /// What the form needs before the person types anything.
@@ -31,7 +32,7 @@ pub struct FormOptions {
     pub upn: String,
     pub ticket_pattern: TicketPattern,
     pub limits: Vec<(CloudKind, ScheduleLimits)>,
-    /// The manager first when known, then every other approver.
+    /// The manager first when known, then the manager's manager, then members of approver groups.
     pub approvers: Vec<ApproverOption>,
 }
 
@@ -56,6 +57,8 @@ pub enum Checked {
         graph_json: String,
         /// High-severity and delete actions asked for.
         flagged: Vec<ItemOption>,
+        /// The identity, when it is not the requester's own: the approver sees the request flagged.
+        other_identity: Option<String>,
     },
     Created {
         id: String,
@@ -82,6 +85,8 @@ pub struct RequestView {
     pub cloud: CloudKind,
     pub system_name: String,
     pub identity_name: String,
+    /// The identity is not the requester's own.
+    pub for_other_identity: bool,
     pub requester_upn: String,
     pub approver_upn: String,
     /// The viewer asked for it (and may ask again).
@@ -111,7 +116,7 @@ pub(crate) fn failure(f: crate::ssr::requests::Failure) -> ServerFnError {
     }
 }
 
-/// The ticket pattern, each cloud's limits, and the approvers (the manager first).
+/// The ticket pattern, each cloud's limits, and who may be named approver (the manager first).
 #[server(prefix = "/api", endpoint = "request_form_options")]
 pub async fn get_form_options() -> Result<FormOptions, ServerFnError> {
     use crate::{
@@ -120,33 +125,48 @@ pub async fn get_form_options() -> Result<FormOptions, ServerFnError> {
     };
     let user = require(Capability::Request).await?;
     let state = expect_context::<AppState>();
-    let manager = db::people::manager_of(&state.pool, user.oid)
+    let settings = &state.requests.approvers;
+    let fail = |e: sqlx::Error| failure(Failure::from(e));
+    let requester = db::people::requester(&state.pool, user.oid)
         .await
-        .map_err(|e| failure(Failure::from(e)))?;
-    let others = db::people::approvers(&state.pool, user.oid)
-        .await
-        .map_err(|e| failure(Failure::from(e)))?;
-    let mut approvers = Vec::new();
-    if let Some((oid, upn)) = &manager {
-        let name = others
-            .iter()
-            .find(|p| p.oid == *oid)
-            .map(|p| p.display_name.clone())
-            .unwrap_or_else(|| upn.clone());
-        approvers.push(ApproverOption {
-            upn: upn.clone(),
-            name,
-            manager: true,
-        });
+        .map_err(fail)?;
+    let mut chain = vec![(requester.manager, ApproverRelation::Manager)];
+    if settings.manager_levels.includes_managers_manager() {
+        chain.push((
+            requester.managers_manager,
+            ApproverRelation::ManagersManager,
+        ));
     }
+    let chain: Vec<_> = chain
+        .into_iter()
+        .filter_map(|(link, relation)| Some((link?, relation)))
+        .collect();
+    // Managers Graph named may never have signed in: their UPN stands in for a name.
+    let oids: Vec<_> = chain.iter().map(|(l, _)| l.oid).collect();
+    let names = db::people::names(&state.pool, &oids).await.map_err(fail)?;
+    let mut approvers: Vec<ApproverOption> = chain
+        .iter()
+        .map(|(link, relation)| ApproverOption {
+            upn: link.upn.clone(),
+            name: names
+                .iter()
+                .find(|(oid, _)| *oid == link.oid)
+                .map(|(_, name)| name.clone())
+                .unwrap_or_else(|| link.upn.clone()),
+            relation: *relation,
+        })
+        .collect();
+    let members = db::people::group_approvers(&state.pool, &settings.groups, user.oid)
+        .await
+        .map_err(fail)?;
     approvers.extend(
-        others
+        members
             .into_iter()
-            .filter(|p| manager.as_ref().is_none_or(|(oid, _)| *oid != p.oid))
+            .filter(|p| !oids.contains(&p.oid))
             .map(|p| ApproverOption {
                 upn: p.upn,
                 name: p.display_name,
-                manager: false,
+                relation: ApproverRelation::ApproverGroup,
             }),
     );
     Ok(FormOptions {
@@ -174,6 +194,7 @@ pub async fn preview_request(form: RequestForm) -> Result<Checked, ServerFnError
         Ok(checked) => Ok(Checked::Valid {
             review: checked.request.review(form.offset()),
             graph_json: ScheduledPermissionsRequestBody::new(&checked.request).to_pretty_string(),
+            other_identity: checked.other_identity(),
             flagged: checked.flagged,
         }),
         Err(requests::Failure::Invalid(errors)) => Ok(Checked::Invalid { errors }),

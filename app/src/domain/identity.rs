@@ -5,7 +5,7 @@ use std::fmt;
 
 use serde::{Deserialize, Serialize};
 
-use super::ids::{AuthorizationSystemId, CloudKind, ExternalId};
+use super::ids::{AuthorizationSystemId, CloudKind, ExternalId, Upn};
 
 /// Graph's `permissionsDefinitionIdentityType`, without `unknownFutureValue` (never sent).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -109,9 +109,58 @@ impl IdentityInfo {
     }
 }
 
+impl IdentityInfo {
+    /// Whether this is the requester's own identity, the one a request is normally for. Anything else
+    /// (someone else's user, a role, a service principal, a managed identity, a service account) is
+    /// flagged to the approver.
+    ///
+    /// The rule, from what Graph's inventory holds (spec §4): only a *user* identity can be a person's
+    /// own, and its `externalId` names the person by their Entra UPN: as is in Azure (`azureUser`,
+    /// from the `aad` source), as their Workspace email in GCP (`gcpUser`; federated with Entra, it is
+    /// the UPN), and with the `rsn:` prefix EPM gives SAML-federated users in AWS. UPNs compare
+    /// case-insensitively, as in Entra. An AWS IAM user (an ARN) or a guest account in another domain
+    /// (`alex@adatum.com` is not `alex@contoso.com`) is not the requester's own, even with their name.
+    pub fn is_own(&self, requester: &Upn) -> bool {
+        let id = self.external_id.as_str();
+        let upn = match id.get(..4) {
+            Some(prefix) if prefix.eq_ignore_ascii_case("rsn:") => &id[4..],
+            _ => id,
+        };
+        self.identity_type == IdentityType::User && upn.eq_ignore_ascii_case(requester.as_str())
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn only_a_user_named_by_the_requesters_upn_is_their_own_identity() {
+        let alex = Upn::parse("alex@contoso.com").unwrap();
+        let identity =
+            |id: &str, t| IdentityInfo::new(ExternalId::parse(id).unwrap(), t, IdentitySource::Ed);
+        use IdentityType::*;
+        for own in [
+            "alex@contoso.com",
+            "Alex@Contoso.com",
+            "rsn:alex@contoso.com",
+            "RSN:ALEX@contoso.com",
+        ] {
+            assert!(identity(own, User).is_own(&alex), "{own}");
+        }
+        for (other, t) in [
+            ("bianca@contoso.com", User),
+            ("rsn:bianca@contoso.com", User),
+            ("alex@adatum.com", User),
+            ("arn:aws:iam::956987887735:user/alex", User),
+            ("alex@contoso.com.evil", User),
+            ("arn:aws:iam::956987887735:role/saml-user", Role),
+            ("alex@contoso.com", ServiceAccount),
+            ("45c3b6bf-50c5-42d2-bd6b-0cccfcfa663e", Application),
+        ] {
+            assert!(!identity(other, t).is_own(&alex), "{other}");
+        }
+    }
 
     #[test]
     fn each_cloud_has_its_own_kinds_of_identity() {

@@ -6,6 +6,7 @@
 //! person can act on, and which serializes so server functions can send it to the browser. Nothing
 //! here reads the clock: `now` is a parameter.
 
+pub mod approver;
 pub mod duration;
 pub mod errors;
 pub mod graph_body;

@@ -976,7 +976,7 @@ fn RequestFormView(initial: Initial) -> impl IntoView {
                     <Transition fallback=|| ()>
                         {move || options.get().and_then(|o| o.ok()).map(|o| o.approvers.into_iter().map(|a| {
                             let upn = a.upn.clone();
-                            view! { <option value=a.upn.clone() selected=move || approver.get() == upn>{format!("{} ({}){}", a.name, a.upn, if a.manager { ", your manager" } else { "" })}</option> }
+                            view! { <option value=a.upn.clone() selected=move || approver.get() == upn>{format!("{} ({}), {}", a.name, a.upn, a.relation.words())}</option> }
                         }).collect_view())}
                     </Transition>
                 </select>
@@ -992,10 +992,16 @@ fn RequestFormView(initial: Initial) -> impl IntoView {
                 </p>
                 <p class="error" role="alert" hidden=move || server_error.get().is_none()>{move || server_error.get()}</p>
                 {move || match checked.get() {
-                    Some(Checked::Valid { review, graph_json, flagged }) => view! {
+                    Some(Checked::Valid { review, graph_json, flagged, other_identity }) => view! {
                         <dl class="facts" data-testid="review">
                             {review.into_iter().map(|l| view! { <dt>{l.label}</dt><dd>{l.text}</dd> }).collect_view()}
                         </dl>
+                        {other_identity.map(|identity| view! {
+                            <div class="warning" role="note" data-testid="other-identity">
+                                <strong>"Not your own identity: "</strong>
+                                {format!("{identity}. Your approver will see this request flagged as being for an identity that is not the requester's own.")}
+                            </div>
+                        })}
                         {(!flagged.is_empty()).then(|| view! {
                             <div class="warning" role="note">
                                 <strong>"High-risk actions: "</strong>

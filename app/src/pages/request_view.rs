@@ -69,6 +69,12 @@ pub fn RequestPage() -> impl IntoView {
                                 {v.graph_occurrence_status.clone().map(|d| format!(", {d}"))}
                             </p>
                             <p class="muted">{move || format!("Asked by {requester} on {}, for approval by {approver}.", when(&created, offset.get()))}</p>
+                            {v.for_other_identity.then(|| view! {
+                                <p class="warning" role="note" data-testid="other-identity">
+                                    <strong>"Flagged: "</strong>
+                                    {format!("for {}, an identity that is not the requester's own.", v.identity_name)}
+                                </p>
+                            })}
                             <dl class="facts" data-testid="request-review">
                                 <dt>"Cloud"</dt><dd>{v.cloud.to_string()}</dd>
                                 <dt>{capitalised(v.cloud.system_noun())}</dt><dd>{v.system_name.clone()}</dd>

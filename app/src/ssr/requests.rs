@@ -14,6 +14,7 @@ use super::{
 use crate::{
     api::requests::{HistoryView, RequestView},
     domain::{
+        approver::{self, ApproverRefusal, ApproverRelation},
         graph_body::ScheduledPermissionsRequestBody,
         ids::{CloudKind, Upn},
         permissions::{Permissions, RequestedPermissions},
@@ -90,8 +91,25 @@ pub struct Checked {
     pub system_name: String,
     pub identity_name: String,
     pub approver_oid: Uuid,
+    /// Why the approver may approve.
+    pub approver_relation: ApproverRelation,
+    /// The identity is not the requester's own: flagged to the approver.
+    pub for_other_identity: bool,
     /// High-severity and delete actions in the request.
     pub flagged: Vec<ItemOption>,
+}
+
+impl Checked {
+    /// What the review says about an identity that is not the requester's own, if it is not.
+    pub fn other_identity(&self) -> Option<String> {
+        let identity = self.request.permissions().identity();
+        self.for_other_identity.then(|| {
+            format!(
+                "{} ({}), a {}",
+                self.identity_name, identity.external_id, identity.identity_type
+            )
+        })
+    }
 }
 
 pub async fn token_for(state: &AppState, user: &SessionUser) -> Result<String, Failure> {
@@ -135,20 +153,11 @@ pub async fn check(
     too_many_items(&request, settings)?;
 
     let mut errors = Vec::new();
-    let approver_upn = request.ticket().approver().as_str().to_owned();
-    let approver_oid = match db::people::manager_of(&state.pool, user.oid).await? {
-        Some((oid, upn)) if upn.eq_ignore_ascii_case(&approver_upn) => Some(oid),
-        _ => db::people::approver_by_upn(&state.pool, &approver_upn)
-            .await?
-            .map(|p| p.oid),
-    };
-    let approver_oid = approver_oid.filter(|oid| *oid != user.oid);
-    if approver_oid.is_none() {
-        errors.push(FieldError::inventory(
-            Field::Approver,
-            format!("{approver_upn} is not your manager nor an approver in the portal"),
-        ));
-    }
+    let approver = named_approver(state, user, request.ticket().approver().as_str())
+        .await?
+        .map_err(|refusal| errors.push(FieldError::inventory(Field::Approver, refusal.to_string())))
+        .ok();
+    let for_other_identity = !request.permissions().identity().is_own(&submitter);
 
     let token = token_for(state, user).await?;
     let inventory = Inventory {
@@ -158,16 +167,36 @@ pub async fn check(
     };
     let (system_name, identity_name, flagged) =
         check_inventory(&inventory, request.permissions(), &mut errors).await?;
-    match (errors.is_empty(), approver_oid) {
-        (true, Some(approver_oid)) => Ok(Checked {
+    match (errors.is_empty(), approver) {
+        (true, Some((approver_oid, approver_relation))) => Ok(Checked {
             request,
             system_name,
             identity_name,
             approver_oid,
+            approver_relation,
+            for_other_identity,
             flagged,
         }),
         _ => Err(Failure::Invalid(errors)),
     }
+}
+
+/// Whether the person named `upn` may approve `user`'s request under the configured policy, from
+/// what Graph said at both people's last sign-ins.
+async fn named_approver(
+    state: &AppState,
+    user: &SessionUser,
+    upn: &str,
+) -> Result<Result<(Uuid, ApproverRelation), ApproverRefusal>, Failure> {
+    let settings = &state.requests.approvers;
+    let requester = db::people::requester(&state.pool, user.oid).await?;
+    let named = db::people::named(&state.pool, upn, &settings.groups).await?;
+    Ok(approver::decide(
+        upn,
+        &requester,
+        named.as_ref(),
+        settings.policy(),
+    ))
 }
 
 /// Every part of the permissions must exist in the chosen system: the system itself (online, with
@@ -387,6 +416,7 @@ pub async fn create(
             identity_external_id: identity.external_id.as_str(),
             identity_type: identity.identity_type.graph_name(),
             identity_name: &checked.identity_name,
+            for_other_identity: checked.for_other_identity,
             permissions: json(serde_json::to_value(permissions))?,
             schedule: json(serde_json::to_value(request.schedule()))?,
             starts_at,
@@ -406,7 +436,11 @@ pub async fn create(
             event: "create",
             from_status: None,
             to_status: status,
-            details: serde_json::json!({ "flagged": checked.flagged.iter().map(|f| &f.id).collect::<Vec<_>>() }),
+            details: serde_json::json!({
+                "flagged": checked.flagged.iter().map(|f| &f.id).collect::<Vec<_>>(),
+                "approver_relation": checked.approver_relation.as_str(),
+                "for_other_identity": checked.for_other_identity,
+            }),
         },
     )
     .await?;
@@ -492,6 +526,7 @@ pub async fn view(state: &AppState, user: &SessionUser, id: Uuid) -> Result<Requ
         cloud: CloudKind::parse(&stored.cloud).map_err(|_| Failure::Internal("cloud".into()))?,
         system_name: stored.authorization_system_name.clone(),
         identity_name: stored.identity_name.clone(),
+        for_other_identity: stored.for_other_identity,
         requester_upn: stored.requester_upn.clone(),
         approver_upn: stored.approver_upn.clone(),
         mine: stored.requester_oid == user.oid,

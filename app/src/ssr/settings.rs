@@ -1,10 +1,17 @@
 //! What requests may ask for, from the `[requests]` section of the configuration: the ticket number
-//! pattern, each cloud's schedule limits, and how the Graph inventory is read.
+//! pattern, each cloud's schedule limits, who may be named approver, and how the Graph inventory is
+//! read.
 use std::time::Duration;
 
 use serde::Deserialize;
+use uuid::Uuid;
 
-use crate::domain::{ids::CloudKind, schedule::ScheduleLimits, ticket::TicketPattern};
+use crate::domain::{
+    approver::{ApproverPolicy, ManagerLevels},
+    ids::CloudKind,
+    schedule::ScheduleLimits,
+    ticket::TicketPattern,
+};
 
 #[derive(Debug, Clone, Deserialize)]
 pub struct RequestSettings {
@@ -29,6 +36,28 @@ pub struct RequestSettings {
     /// Server-function calls one person may make per minute (in bursts of a quarter of it), per
     /// replica: a script cannot turn one session into a flood of Graph calls.
     pub calls_per_minute: u32,
+    /// Who may be named approver: `[requests.approvers]`.
+    pub approvers: ApproverSettings,
+}
+
+/// Who may be named approver besides the requester's manager.
+#[derive(Debug, Clone, Deserialize)]
+pub struct ApproverSettings {
+    /// 1: the manager only; 2: the manager or the manager's manager.
+    pub manager_levels: ManagerLevels,
+    /// Entra group object ids whose members (direct or through nested groups) may be named approver
+    /// for anyone. Membership is read at each person's sign-in.
+    #[serde(default)]
+    pub groups: Vec<Uuid>,
+}
+
+impl ApproverSettings {
+    pub fn policy(&self) -> ApproverPolicy {
+        ApproverPolicy {
+            manager_levels: self.manager_levels,
+            groups_configured: !self.groups.is_empty(),
+        }
+    }
 }
 
 /// What one cloud allows (`[requests.aws]`, …): the schedule's limits, and how many policies, roles

@@ -118,8 +118,12 @@ fn route_versioned(ctx: &Ctx, rest: &[Segment]) -> Result<Response, GraphError> 
     match rest {
         [s] if s.is("me") && s.key.is_none() => only_get(ctx, me::me),
         [s, m] if s.is("me") && m.is("manager") => only_get(ctx, me::my_manager),
+        [s, c] if s.is("me") && c.is("checkMemberGroups") => me::my_member_groups(ctx),
         [u, id] if u.is("users") && u.key.is_none() => {
-            only_get(ctx, |c| Ok(me::user_response(c, me::user(&id.name)?)))
+            only_get(ctx, |c| me::user_response(c, me::user(&id.name)?))
+        }
+        [u, id, c] if u.is("users") && c.is("checkMemberGroups") => {
+            me::check_member_groups(ctx, me::user(&id.name)?)
         }
         [u, id, m] if u.is("users") && m.is("manager") => {
             only_get(ctx, |c| me::manager_of(c, me::user(&id.name)?))

@@ -148,21 +148,6 @@ pub async fn callback(
     let upn = claims.preferred_username.clone().unwrap_or_default();
     let name = claims.name.clone().unwrap_or_else(|| upn.clone());
 
-    // The manager is who approves this person's requests. A Graph hiccup must not block sign-in; the
-    // previous value stays until the next sign-in succeeds in reading it.
-    let manager = match users::fetch_manager(
-        auth.oidc.http(),
-        &settings.graph_base_url,
-        &signed_in.tokens.access_token,
-    )
-    .await
-    {
-        Ok(m) => m,
-        Err(e) => {
-            tracing::warn!(error = %e, "could not read the manager from Graph");
-            None
-        }
-    };
     let now = OffsetDateTime::now_utc();
     let record = users::UserRecord {
         oid,
@@ -170,10 +155,9 @@ pub async fn callback(
         display_name: &name,
         upn: &upn,
         roles: &roles,
-        manager: manager.as_ref(),
     };
     let stored = async {
-        users::upsert(&state.app.pool, &record, now)
+        users::record_sign_in(&state.app, &signed_in.tokens.access_token, &record, now)
             .await
             .map_err(|e| e.to_string())?;
         tokens::store(&state.app.pool, &auth.cipher, oid, &signed_in.tokens, now)

@@ -1,6 +1,10 @@
 //! Sign-in against the Entra stand-in over HTTP: the happy path for every seeded person, and each way a
 //! callback can be forged or replayed, refused with a page and no session.
-use entra_sim::people::{self, ADELE, ALEX, LEE, MEGAN, PATTI};
+use entra_sim::{
+    groups::CLOUD_ACCESS_APPROVERS,
+    people::{self, ADELE, ALEX, BIANCA, LEE, MEGAN, NESTOR, PATTI},
+    FaultSpec, RouteFamily,
+};
 use serde_json::Value;
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 
@@ -96,6 +100,136 @@ async fn sign_in_records_the_person_and_their_manager_from_graph(
         manager_oid.map(|o| o.to_string()).as_deref(),
         Some(manager.oid)
     );
+    let (_, managers_manager) = stored_managers(&world, ALEX).await;
+    assert_eq!(
+        managers_manager.map(|(oid, upn)| (oid.to_string(), upn)),
+        Some((NESTOR.to_owned(), "nestor@contoso.com".to_owned()))
+    );
+}
+
+#[sqlx::test(migrations = false)]
+async fn approver_groups_are_learned_at_sign_in_and_kept_when_graph_fails(
+    _: PgPoolOptions,
+    connect: PgConnectOptions,
+) {
+    let approvers: uuid::Uuid = CLOUD_ACCESS_APPROVERS.parse().unwrap();
+    let world = World::start_with(connect, move |config| {
+        config.requests.approvers.groups = vec![approvers];
+    })
+    .await;
+    let groups = || async {
+        let groups: Vec<uuid::Uuid> =
+            sqlx::query_scalar("select approver_groups from users where oid = $1")
+                .bind(uuid::Uuid::parse_str(BIANCA).unwrap())
+                .fetch_one(&world.app.pool)
+                .await
+                .unwrap();
+        groups
+    };
+    assert_eq!(world.sign_in(&browser(), BIANCA).await.status(), 303);
+    assert_eq!(
+        groups().await,
+        [approvers],
+        "through the nested Analytics Leads"
+    );
+    world
+        .sim
+        .set_fault(
+            RouteFamily::Me,
+            FaultSpec {
+                rate_503: 1.0,
+                retry_after_seconds: 1,
+                ..Default::default()
+            },
+        )
+        .unwrap();
+    assert_eq!(world.sign_in(&browser(), BIANCA).await.status(), 303);
+    world.sim.clear_faults();
+    assert_eq!(groups().await, [approvers]);
+}
+
+type Link = Option<(uuid::Uuid, String)>;
+
+/// The manager and the manager's manager stored for `oid`, each as `(oid, upn)`.
+async fn stored_managers(world: &World, oid: &str) -> (Link, Link) {
+    let row: (
+        Option<uuid::Uuid>,
+        Option<String>,
+        Option<uuid::Uuid>,
+        Option<String>,
+    ) = sqlx::query_as(
+        "select manager_oid, manager_upn, managers_manager_oid, managers_manager_upn
+             from users where oid = $1",
+    )
+    .bind(uuid::Uuid::parse_str(oid).unwrap())
+    .fetch_one(&world.app.pool)
+    .await
+    .unwrap();
+    (row.0.zip(row.1), row.2.zip(row.3))
+}
+
+#[sqlx::test(migrations = false)]
+async fn a_graph_error_at_sign_in_keeps_the_stored_manager(
+    _: PgPoolOptions,
+    connect: PgConnectOptions,
+) {
+    let world = World::start(connect).await;
+    assert_eq!(world.sign_in(&browser(), ALEX).await.status(), 303);
+    let before = stored_managers(&world, ALEX).await;
+    let upn = |link: &Link| link.as_ref().map(|(_, upn)| upn.clone());
+    assert_eq!(
+        (upn(&before.0), upn(&before.1)),
+        (
+            Some("megan@contoso.com".to_owned()),
+            Some("nestor@contoso.com".to_owned())
+        )
+    );
+
+    for status in [500, 503] {
+        world
+            .sim
+            .set_fault(
+                RouteFamily::Me,
+                FaultSpec {
+                    rate_500: if status == 500 { 1.0 } else { 0.0 },
+                    rate_503: if status == 503 { 1.0 } else { 0.0 },
+                    retry_after_seconds: 1,
+                    ..Default::default()
+                },
+            )
+            .unwrap();
+        // Graph failing does not block sign-in, and what it said last time stays.
+        assert_eq!(world.sign_in(&browser(), ALEX).await.status(), 303);
+        world.sim.clear_faults();
+        assert_eq!(
+            stored_managers(&world, ALEX).await,
+            before,
+            "after a {status}"
+        );
+    }
+}
+
+#[sqlx::test(migrations = false)]
+async fn a_person_graph_says_has_no_manager_is_stored_without_one(
+    _: PgPoolOptions,
+    connect: PgConnectOptions,
+) {
+    let world = World::start(connect).await;
+    // Patti once had a manager (and theirs); Graph now names none.
+    sqlx::query(
+        "insert into users (oid, tenant_id, display_name, upn, manager_oid, manager_upn,
+             managers_manager_oid, managers_manager_upn)
+         values ($1, $2, 'Patti Fernandez', 'patti@contoso.com', $3, 'nestor@contoso.com',
+             $3, 'nestor@contoso.com')",
+    )
+    .bind(uuid::Uuid::parse_str(PATTI).unwrap())
+    .bind(uuid::Uuid::parse_str(world.sim.tenant_id()).unwrap())
+    .bind(uuid::Uuid::parse_str(NESTOR).unwrap())
+    .execute(&world.app.pool)
+    .await
+    .unwrap();
+    assert_eq!(world.sign_in(&browser(), PATTI).await.status(), 303);
+    assert_eq!(stored_managers(&world, PATTI).await, (None, None));
 }
 
 #[sqlx::test(migrations = false)]

@@ -17,6 +17,8 @@ pub struct NewRequest<'a> {
     pub identity_external_id: &'a str,
     pub identity_type: &'a str,
     pub identity_name: &'a str,
+    /// The identity is not the requester's own (`IdentityInfo::is_own`): flagged to the approver.
+    pub for_other_identity: bool,
     pub permissions: Value,
     pub schedule: Value,
     pub starts_at: Option<OffsetDateTime>,
@@ -52,8 +54,8 @@ pub async fn create(
         "insert into access_requests (id, requester_oid, requester_upn, approver_oid, approver_upn, cloud,
              authorization_system_id, authorization_system_name, identity_external_id, identity_type,
              identity_name, permissions, schedule, starts_at, justification, notes, ticket_number,
-             ticket_system, graph_body, status, created_at, updated_at)
-         values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $21)",
+             ticket_system, graph_body, status, created_at, updated_at, for_other_identity)
+         values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $21, $22)",
     )
     .bind(request.id)
     .bind(request.requester_oid)
@@ -76,6 +78,7 @@ pub async fn create(
     .bind(&request.graph_body)
     .bind(request.status)
     .bind(request.now)
+    .bind(request.for_other_identity)
     .execute(&mut **tx)
     .await?;
     append_history(&mut **tx, first).await
@@ -115,6 +118,7 @@ pub struct StoredRequest {
     pub identity_external_id: String,
     pub identity_type: String,
     pub identity_name: String,
+    pub for_other_identity: bool,
     pub permissions: Value,
     pub schedule: Value,
     pub justification: String,
@@ -135,7 +139,7 @@ pub async fn find<'e>(
 ) -> Result<Option<StoredRequest>, sqlx::Error> {
     sqlx::query_as(
         "select id, requester_oid, requester_upn, approver_oid, approver_upn, cloud, authorization_system_id,
-                authorization_system_name, identity_external_id, identity_type, identity_name, permissions,
+                authorization_system_name, identity_external_id, identity_type, identity_name, for_other_identity, permissions,
                 schedule, justification, notes, ticket_number, graph_body, status, graph_status_detail,
                 graph_occurrence_status, graph_request_id, created_at, updated_at
          from access_requests where id = $1",
