@@ -421,3 +421,65 @@ async fn sign_in_is_rate_limited_per_address(_: PgPoolOptions, connect: PgConnec
     assert_eq!(limited.status(), 429);
     assert_eq!(limited.headers()["retry-after"], "60");
 }
+
+#[sqlx::test(migrations = false)]
+async fn a_return_target_that_a_browser_would_read_as_another_site_ends_on_the_portal(
+    _: PgPoolOptions,
+    connect: PgConnectOptions,
+) {
+    let world = World::start(connect).await;
+    for return_to in [
+        "/%09/evil.example",
+        "/%09%5Cevil.example",
+        "/%5C%5Cevil.example",
+        "/%2F%2Fevil.example",
+        "/.//evil.example",
+        "https://evil.example",
+    ] {
+        let b = browser();
+        let login = format!("/auth/login?return_to={return_to}");
+        let callback = world.authorize_from(&b, &login, ALEX).await;
+        let signed_in = b.get(callback).send().await.unwrap();
+        assert_eq!(signed_in.status(), 303, "{return_to}");
+        assert_eq!(location(&signed_in), "/", "{return_to}");
+
+        // Already signed in, the same address redirects at once: to the portal too.
+        let again = b.get(world.app.url(&login)).send().await.unwrap();
+        assert_eq!(again.status(), 303, "{return_to}");
+        assert_eq!(location(&again), "/", "{return_to}");
+    }
+}
+
+#[sqlx::test(migrations = false)]
+async fn a_return_target_holding_a_newline_signs_in_to_the_portal_instead_of_failing(
+    _: PgPoolOptions,
+    connect: PgConnectOptions,
+) {
+    let world = World::start(connect).await;
+    let b = browser();
+    let callback = world
+        .authorize_from(&b, "/auth/login?return_to=/requests%0ASet-Cookie:x=y", ALEX)
+        .await;
+    let signed_in = b.get(callback).send().await.unwrap();
+    assert_eq!(signed_in.status(), 303);
+    assert_eq!(location(&signed_in), "/");
+    assert_eq!(me(&world, &b).await.status(), 200);
+}
+
+#[sqlx::test(migrations = false)]
+async fn a_local_return_target_is_kept_through_sign_in(
+    _: PgPoolOptions,
+    connect: PgConnectOptions,
+) {
+    let world = World::start(connect).await;
+    let b = browser();
+    let callback = world
+        .authorize_from(
+            &b,
+            "/auth/login?return_to=%2Frequests%2Fnew%3Fcloud%3Daws",
+            ALEX,
+        )
+        .await;
+    let signed_in = b.get(callback).send().await.unwrap();
+    assert_eq!(location(&signed_in), "/requests/new?cloud=aws");
+}
