@@ -16,7 +16,7 @@ use app::{
 };
 use axum::{
     extract::FromRef,
-    middleware::from_fn_with_state,
+    middleware::{from_fn, from_fn_with_state},
     routing::{get, post},
     Router,
 };
@@ -255,7 +255,10 @@ fn router(
         .route("/auth/logout", post(routes::auth::logout))
         .route("/api/me", get(routes::auth::me))
         // The request form without JavaScript; the page itself is the Leptos route below.
-        .route("/requests/new", post(routes::requests::submit))
+        .route(
+            "/requests/new",
+            post(routes::requests::submit).layer(from_fn(routes::requests::limit_body)),
+        )
         .merge(sign_in)
         .leptos_routes_with_context(&state, routes, context.clone(), move || {
             shell(leptos_options.clone())
