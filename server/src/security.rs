@@ -109,7 +109,7 @@ pub async fn same_origin_mutations(
     match request_origin(request.headers()) {
         Some(origin) if origin == policy.origin => next.run(request).await,
         origin => {
-            tracing::warn!(?origin, path = %request.uri().path(), "cross-origin mutation refused");
+            tracing::warn!(?origin, path = ?request.uri().path(), "cross-origin mutation refused");
             Problem::new(
                 StatusCode::FORBIDDEN,
                 "Request refused",

@@ -277,6 +277,7 @@ fn router(
         .layer(from_fn_with_state(policy, security::headers))
         .layer(
             ServiceBuilder::new()
+                .map_request(telemetry::drop_unacceptable_request_id::<axum::body::Body>)
                 .layer(SetRequestIdLayer::x_request_id(MakeRequestUuid))
                 .layer(TraceLayer::new_for_http().make_span_with(telemetry::request_span))
                 .layer(PropagateRequestIdLayer::x_request_id()),

@@ -155,7 +155,8 @@ pub async fn callback(
         }
     };
     if let Some(error) = q.error {
-        tracing::info!(%error, description = ?q.error_description, "the authority refused the sign-in");
+        // `?`: the text is the caller's, and Debug escapes the newlines that would forge a log line.
+        tracing::info!(error = ?error, description = ?q.error_description, "the authority refused the sign-in");
         return refused(
             "The sign-in was cancelled or refused by your organisation's sign-in service.",
         );

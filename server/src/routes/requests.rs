@@ -145,7 +145,7 @@ fn back_to_review(pairs: &Pairs) -> Option<String> {
 /// internal cause is logged; the problem page gives the person its reference.
 fn failure_page(failure: Failure, pairs: &Pairs) -> Response {
     if let Failure::Internal(cause) = &failure {
-        tracing::error!(%cause, "plain form submission failed");
+        tracing::error!(?cause, "plain form submission failed");
     }
     Problem::new(
         failure.status(),

@@ -5,7 +5,7 @@ use serde_json::Value;
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 
 use super::{
-    harness::browser,
+    harness::{browser, Logs},
     oidc_world::{location, Tamper, World},
 };
 
@@ -482,4 +482,33 @@ async fn a_local_return_target_is_kept_through_sign_in(
         .await;
     let signed_in = b.get(callback).send().await.unwrap();
     assert_eq!(location(&signed_in), "/requests/new?cloud=aws");
+}
+
+#[sqlx::test(migrations = false)]
+async fn an_error_parameter_with_a_newline_cannot_forge_a_log_line(
+    _: PgPoolOptions,
+    connect: PgConnectOptions,
+) {
+    let logs = Logs::capture(server::config::LogFormat::Pretty);
+    let world = World::start(connect).await;
+    let b = browser();
+    b.get(world.app.url("/auth/login")).send().await.unwrap();
+    let refused = b
+        .get(world.app.url(
+            "/auth/callback?error=x%0Asigned+in+roles%3D%5BAdmin%5D&error_description=y%0D%0Asigned+in",
+        ))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(refused.status(), 400);
+
+    let text = logs.text();
+    assert!(
+        text.contains("the authority refused the sign-in"),
+        "the refusal is logged: {text}"
+    );
+    assert!(
+        !text.lines().any(|line| line.starts_with("signed in")),
+        "a line was forged: {text}"
+    );
 }

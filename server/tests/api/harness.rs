@@ -94,6 +94,48 @@ pub fn browser() -> reqwest::Client {
         .unwrap()
 }
 
+/// Everything the portal logs, in its production format, from when [`Logs::capture`] is called. Each
+/// test runs in its own process under nextest, so the global subscriber is this test's alone.
+#[derive(Clone, Default)]
+pub struct Logs(Arc<Mutex<Vec<u8>>>);
+
+impl Logs {
+    pub fn capture(format: server::config::LogFormat) -> Logs {
+        let logs = Logs::default();
+        let subscriber = server::telemetry::subscriber(
+            format,
+            tracing_subscriber::EnvFilter::new("info"),
+            logs.clone(),
+        );
+        tracing::subscriber::set_global_default(subscriber)
+            .expect("no other subscriber in this test process");
+        logs
+    }
+
+    pub fn text(&self) -> String {
+        String::from_utf8_lossy(&self.0.lock().unwrap()).into_owned()
+    }
+}
+
+impl std::io::Write for Logs {
+    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+        self.0.lock().unwrap().extend_from_slice(bytes);
+        Ok(bytes.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+impl<'w> tracing_subscriber::fmt::MakeWriter<'w> for Logs {
+    type Writer = Logs;
+
+    fn make_writer(&'w self) -> Logs {
+        self.clone()
+    }
+}
+
 /// Sends `request` as it is over a fresh connection and returns what comes back until the server
 /// closes it. For what an HTTP client will not send (a declared length with no body, odd headers). The
 /// outer bound only turns a server that never answers into a failure instead of a hang.
