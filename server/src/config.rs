@@ -1,13 +1,19 @@
 //! Layered configuration: built-in defaults, then an optional TOML file, then `PORTAL_*` environment
 //! variables (`__` separates sections: `PORTAL_DATABASE__URL`). Secrets are `SecretString`, so a config
 //! printed with `{:?}` shows `[REDACTED]` instead of the value.
-use std::{net::SocketAddr, path::PathBuf, time::Duration};
+use std::{
+    net::{IpAddr, SocketAddr},
+    path::PathBuf,
+    str::FromStr,
+    time::Duration,
+};
 
 use app::ssr::{auth::settings::AuthSettings, settings::RequestSettings};
 use figment::{
     providers::{Env, Format, Serialized, Toml},
     Figment,
 };
+use ipnet::IpNet;
 use secrecy::{ExposeSecret, SecretString};
 use serde::{Deserialize, Serialize};
 
@@ -32,6 +38,39 @@ pub struct Config {
     /// How long in-flight requests get to finish after SIGTERM / Ctrl-C.
     #[serde(with = "millis")]
     pub shutdown_grace: Duration,
+    /// Proxies in front of the portal whose `X-Forwarded-For` is believed. Empty: the peer's own address
+    /// is the client's, and `X-Forwarded-For` is ignored (anyone can write it).
+    pub trusted_proxies: Vec<TrustedProxy>,
+}
+
+/// A proxy whose `X-Forwarded-For` is believed: one address (`10.0.0.5`) or a network (`10.0.0.0/8`).
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(try_from = "String")]
+pub struct TrustedProxy(IpNet);
+
+impl TrustedProxy {
+    pub fn contains(&self, ip: IpAddr) -> bool {
+        self.0.contains(&ip)
+    }
+}
+
+impl FromStr for TrustedProxy {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        s.parse::<IpNet>()
+            .or_else(|_| s.parse::<IpAddr>().map(IpNet::from))
+            .map(TrustedProxy)
+            .map_err(|_| format!("`{s}` is not an address or a network such as 10.0.0.0/8"))
+    }
+}
+
+impl TryFrom<String> for TrustedProxy {
+    type Error = String;
+
+    fn try_from(s: String) -> Result<Self, Self::Error> {
+        s.parse()
+    }
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -69,6 +108,7 @@ struct Defaults {
     log: LogDefaults,
     readiness_timeout: u64,
     shutdown_grace: u64,
+    trusted_proxies: Vec<String>,
 }
 
 #[derive(Serialize)]
@@ -93,6 +133,7 @@ struct AuthDefaults {
     session_absolute_timeout: u64,
     clock_skew: u64,
     rate_limit_per_minute: u32,
+    rate_limit_per_address_per_minute: u32,
 }
 
 #[derive(Serialize)]
@@ -184,6 +225,7 @@ impl Config {
                 session_absolute_timeout: 24 * 3600,
                 clock_skew: 120,
                 rate_limit_per_minute: 30,
+                rate_limit_per_address_per_minute: 300,
             },
             requests: RequestDefaults {
                 ticket_pattern: TicketPatternDefaults {
@@ -208,6 +250,7 @@ impl Config {
             },
             readiness_timeout: 800,
             shutdown_grace: 10_000,
+            trusted_proxies: Vec::new(),
         }))
     }
 }
@@ -304,6 +347,28 @@ mod tests {
                 86_400
             );
             assert_eq!(config.requests.ticket_pattern.example(), "CHG123456");
+            Ok(())
+        });
+    }
+
+    #[test]
+    fn trusted_proxies_are_addresses_or_networks_and_none_by_default() {
+        let config = Config::defaults(([127, 0, 0, 1], 0).into()).unwrap();
+        assert!(config.trusted_proxies.is_empty());
+        figment::Jail::expect_with(|jail| {
+            jail.set_env("PORTAL_CONFIG", "absent.toml");
+            jail.set_env("PORTAL_TRUSTED_PROXIES", r#"["10.0.0.0/8", "192.0.2.1"]"#);
+            let config = Config::load(([127, 0, 0, 1], 0).into()).map_err(|e| e.to_string())?;
+            assert_eq!(config.trusted_proxies.len(), 2);
+            assert!(config.trusted_proxies[0].contains([10, 1, 2, 3].into()));
+            assert!(config.trusted_proxies[1].contains([192, 0, 2, 1].into()));
+            assert!(!config.trusted_proxies[1].contains([192, 0, 2, 2].into()));
+
+            jail.set_env("PORTAL_TRUSTED_PROXIES", r#"["proxy.internal"]"#);
+            let err = Config::load(([127, 0, 0, 1], 0).into())
+                .unwrap_err()
+                .to_string();
+            assert!(err.contains("proxy.internal"), "{err}");
             Ok(())
         });
     }

@@ -5,6 +5,7 @@ pub mod body_limit;
 pub mod config;
 pub mod db;
 pub mod problem;
+pub mod rate_limit;
 pub mod routes;
 pub mod security;
 pub mod startup;

@@ -33,8 +33,10 @@ use tower_sessions_sqlx_store::PostgresStore;
 
 use crate::{
     config::Config,
-    db, routes,
-    security::{self, RateLimiter, SecurityPolicy},
+    db,
+    rate_limit::{self, RateLimiter},
+    routes,
+    security::{self, SecurityPolicy},
     telemetry,
 };
 
@@ -164,7 +166,11 @@ impl Application {
             .with_expiry(Expiry::OnInactivity(time::Duration::seconds(
                 i64::try_from(config.auth.session_idle_timeout.as_secs()).unwrap_or(i64::MAX),
             )));
-        let limiter = Arc::new(RateLimiter::new(config.auth.rate_limit_per_minute));
+        let limiter = Arc::new(RateLimiter::new(
+            config.auth.rate_limit_per_minute,
+            config.auth.rate_limit_per_address_per_minute,
+            config.trusted_proxies.clone(),
+        ));
 
         let state = ServerState {
             app: AppState {
@@ -247,7 +253,7 @@ fn router(
     let sign_in = Router::new()
         .route("/auth/login", get(routes::auth::login))
         .route("/auth/callback", get(routes::auth::callback))
-        .route_layer(from_fn_with_state(limiter, security::rate_limit));
+        .route_layer(from_fn_with_state(limiter, rate_limit::rate_limit));
 
     Router::new()
         .route("/healthz", get(routes::health::healthz))

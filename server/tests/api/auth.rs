@@ -403,23 +403,84 @@ async fn a_session_past_its_absolute_lifetime_is_signed_out(
     assert_eq!(me(&world, &b).await.status(), 401);
 }
 
-#[sqlx::test(migrations = false)]
-async fn sign_in_is_rate_limited_per_address(_: PgPoolOptions, connect: PgConnectOptions) {
-    let world = World::start_with(connect, |c| c.auth.rate_limit_per_minute = 3).await;
-    let b = browser();
-    for _ in 0..3 {
-        assert_eq!(
-            b.get(world.app.url("/auth/login"))
-                .send()
-                .await
-                .unwrap()
-                .status(),
-            303
-        );
+async fn login_status(world: &World, b: &reqwest::Client, forwarded_for: Option<&str>) -> u16 {
+    let mut request = b.get(world.app.url("/auth/login"));
+    if let Some(hop) = forwarded_for {
+        request = request.header("x-forwarded-for", hop);
     }
-    let limited = b.get(world.app.url("/auth/login")).send().await.unwrap();
-    assert_eq!(limited.status(), 429);
-    assert_eq!(limited.headers()["retry-after"], "60");
+    let response = request.send().await.unwrap();
+    if response.status() == 429 {
+        assert_eq!(response.headers()["retry-after"], "60");
+    }
+    response.status().as_u16()
+}
+
+#[sqlx::test(migrations = false)]
+async fn one_browser_over_its_sign_in_quota_does_not_lock_out_another_at_the_same_address(
+    _: PgPoolOptions,
+    connect: PgConnectOptions,
+) {
+    let world = World::start_with(connect, |c| c.auth.rate_limit_per_minute = 3).await;
+    let greedy = browser();
+    let mut statuses = Vec::new();
+    for _ in 0..6 {
+        statuses.push(login_status(&world, &greedy, None).await);
+    }
+    assert_eq!(statuses.last(), Some(&429), "{statuses:?}");
+
+    // Another browser behind the same address signs in as usual.
+    let other = browser();
+    assert_eq!(world.sign_in(&other, ALEX).await.status(), 303);
+    assert_eq!(me(&world, &other).await.status(), 200);
+}
+
+#[sqlx::test(migrations = false)]
+async fn the_address_ceiling_stops_a_flood_of_fresh_browsers(
+    _: PgPoolOptions,
+    connect: PgConnectOptions,
+) {
+    let world = World::start_with(connect, |c| {
+        c.auth.rate_limit_per_minute = 3;
+        c.auth.rate_limit_per_address_per_minute = 5;
+    })
+    .await;
+    for _ in 0..5 {
+        assert_eq!(login_status(&world, &browser(), None).await, 303);
+    }
+    assert_eq!(login_status(&world, &browser(), None).await, 429);
+}
+
+#[sqlx::test(migrations = false)]
+async fn forwarded_for_is_ignored_unless_the_peer_is_a_trusted_proxy(
+    _: PgPoolOptions,
+    connect: PgConnectOptions,
+) {
+    let untrusted = World::start_with(connect.clone(), |c| {
+        c.auth.rate_limit_per_address_per_minute = 2;
+    })
+    .await;
+    // Each request claims another address; they all come from 127.0.0.1.
+    let claims = ["198.51.100.1", "198.51.100.2", "198.51.100.3"];
+    let mut statuses = Vec::new();
+    for claim in claims {
+        statuses.push(login_status(&untrusted, &browser(), Some(claim)).await);
+    }
+    assert_eq!(statuses, [303, 303, 429]);
+
+    // Behind a trusted proxy, the address it forwards is the client's.
+    let proxied = World::start_with(connect, |c| {
+        c.auth.rate_limit_per_address_per_minute = 2;
+        c.trusted_proxies = vec!["127.0.0.1".parse().unwrap()];
+    })
+    .await;
+    for claim in claims {
+        assert_eq!(login_status(&proxied, &browser(), Some(claim)).await, 303);
+    }
+    let mut statuses = Vec::new();
+    for _ in 0..3 {
+        statuses.push(login_status(&proxied, &browser(), Some("198.51.100.9")).await);
+    }
+    assert_eq!(statuses, [303, 303, 429]);
 }
 
 #[sqlx::test(migrations = false)]

@@ -39,6 +39,7 @@ impl TestApp {
         let mut config = Config::defaults(addr).unwrap();
         config.readiness_timeout = std::time::Duration::from_millis(800);
         config.auth.rate_limit_per_minute = 10_000;
+        config.auth.rate_limit_per_address_per_minute = 10_000;
         adjust(&mut config);
         let effective = config.clone();
         let pool = PgPoolOptions::new()
