@@ -32,6 +32,7 @@ pub struct Config {
     /// What requests may ask for: ticket pattern, per-cloud schedule limits, inventory reads.
     pub requests: RequestSettings,
     pub log: LogConfig,
+    pub http: HttpConfig,
     /// How long `/readyz` waits for Postgres before answering 503.
     #[serde(with = "millis")]
     pub readiness_timeout: Duration,
@@ -82,6 +83,18 @@ pub struct DatabaseConfig {
     pub acquire_timeout: Duration,
 }
 
+/// Connection timeouts, so a client cannot hold a connection open without sending a request.
+#[derive(Debug, Clone, Deserialize)]
+pub struct HttpConfig {
+    /// How long a client has to send a request's headers. hyper also applies it to a kept-alive
+    /// connection waiting for its next request.
+    #[serde(with = "millis")]
+    pub header_read_timeout: Duration,
+    /// A connection on which no byte moves either way for this long is closed, mid-request or not.
+    #[serde(with = "millis")]
+    pub idle_timeout: Duration,
+}
+
 #[derive(Debug, Clone, Deserialize)]
 pub struct LogConfig {
     /// An `EnvFilter` directive, e.g. `info,server=debug`. `RUST_LOG` wins when set.
@@ -106,6 +119,7 @@ struct Defaults {
     auth: AuthDefaults,
     requests: RequestDefaults,
     log: LogDefaults,
+    http: HttpDefaults,
     readiness_timeout: u64,
     shutdown_grace: u64,
     trusted_proxies: Vec<String>,
@@ -172,6 +186,12 @@ const DEFAULT_LIMITS: LimitDefaults = LimitDefaults {
     max_duration: "P1D",
     max_start_ahead: "P30D",
 };
+
+#[derive(Serialize)]
+struct HttpDefaults {
+    header_read_timeout: u64,
+    idle_timeout: u64,
+}
 
 #[derive(Serialize)]
 struct LogDefaults {
@@ -248,6 +268,10 @@ impl Config {
                 filter: "info,sqlx=warn,tower_http=info",
                 format: LogFormat::Pretty,
             },
+            http: HttpDefaults {
+                header_read_timeout: 10_000,
+                idle_timeout: 60_000,
+            },
             readiness_timeout: 800,
             shutdown_grace: 10_000,
             trusted_proxies: Vec::new(),
@@ -321,6 +345,8 @@ mod tests {
             assert_eq!(config.log.filter, "warn");
             assert_eq!(config.database.max_connections, 3);
             assert_eq!(config.shutdown_grace, Duration::from_secs(10));
+            assert_eq!(config.http.header_read_timeout, Duration::from_secs(10));
+            assert_eq!(config.http.idle_timeout, Duration::from_secs(60));
             assert_eq!(config.requests.ticket_pattern.example(), "INC1234567");
             Ok(())
         });

@@ -8,5 +8,6 @@ pub mod problem;
 pub mod rate_limit;
 pub mod routes;
 pub mod security;
+pub mod serve;
 pub mod startup;
 pub mod telemetry;

@@ -1,10 +1,5 @@
 //! Builds the HTTP application from configuration and runs it until a shutdown signal.
-use std::{
-    future::{Future, IntoFuture},
-    net::SocketAddr,
-    sync::Arc,
-    time::Duration,
-};
+use std::{future::Future, net::SocketAddr, sync::Arc, time::Duration};
 
 use app::{
     app::{shell, App},
@@ -32,12 +27,12 @@ use tower_sessions::{cookie::SameSite, Expiry, SessionManagerLayer};
 use tower_sessions_sqlx_store::PostgresStore;
 
 use crate::{
-    config::Config,
+    config::{Config, HttpConfig},
     db,
     rate_limit::{self, RateLimiter},
     routes,
     security::{self, SecurityPolicy},
-    telemetry,
+    serve, telemetry,
 };
 
 /// Router state: the application's shared state plus what only the HTTP layer needs.
@@ -76,6 +71,7 @@ pub enum StartupError {
 pub struct Application {
     listener: TcpListener,
     router: Router,
+    http: HttpConfig,
     shutdown_grace: Duration,
     sweeper: tokio::task::JoinHandle<()>,
 }
@@ -187,6 +183,7 @@ impl Application {
         Ok(Self {
             listener,
             router,
+            http: config.http.clone(),
             shutdown_grace: config.shutdown_grace,
             sweeper,
         })
@@ -202,31 +199,16 @@ impl Application {
         self,
         shutdown: impl Future<Output = ()> + Send + 'static,
     ) -> std::io::Result<()> {
-        let (stopping_tx, stopping_rx) = tokio::sync::oneshot::channel::<()>();
-        let sweeper = self.sweeper;
-        let app = self
-            .router
-            .into_make_service_with_connect_info::<SocketAddr>();
-        let serve = axum::serve(self.listener, app).with_graceful_shutdown(async move {
-            shutdown.await;
-            tracing::info!("shutting down: no new connections, finishing in-flight requests");
-            let _ = stopping_tx.send(());
-        });
-        let grace = self.shutdown_grace;
-        let _sweeper = AbortOnDrop(sweeper);
-        tokio::select! {
-            result = serve.into_future() => result,
-            () = async move {
-                if stopping_rx.await.is_ok() {
-                    tokio::time::sleep(grace).await;
-                } else {
-                    std::future::pending::<()>().await;
-                }
-            } => {
-                tracing::warn!(?grace, "in-flight requests did not finish in time; stopping anyway");
-                Ok(())
-            }
-        }
+        let _sweeper = AbortOnDrop(self.sweeper);
+        serve::serve(
+            self.listener,
+            self.router,
+            self.http,
+            shutdown,
+            self.shutdown_grace,
+        )
+        .await;
+        Ok(())
     }
 }
 

@@ -4,6 +4,7 @@
 
 mod api {
     pub mod auth;
+    pub mod connections;
     pub mod harness;
     pub mod health;
     pub mod inventory;
