@@ -14,6 +14,7 @@ use figment::{
     Figment,
 };
 use ipnet::IpNet;
+use leptos::config::{Env as LeptosEnv, LeptosOptions};
 use secrecy::{ExposeSecret, SecretString};
 use serde::{Deserialize, Serialize};
 
@@ -279,6 +280,26 @@ impl Config {
     }
 }
 
+/// Leptos' own settings from its `LEPTOS_*` variables, which cargo-leptos sets; the defaults match the
+/// layout scripts/build-site.sh produces. One default differs from Leptos': production unless
+/// `LEPTOS_ENV` asks for development by name (`make dev` does). Leptos assumes development, which
+/// would let a deployed portal's CSP allow cargo-leptos' reload websocket.
+pub fn leptos_options() -> Result<LeptosOptions, String> {
+    let mut options = leptos::config::get_configuration(None)
+        .map_err(|e| format!("invalid LEPTOS_* settings: {e}"))?
+        .leptos_options;
+    options.env = leptos_env(std::env::var("LEPTOS_ENV").ok().as_deref());
+    Ok(options)
+}
+
+/// Leptos has already refused a value that is neither development nor production.
+fn leptos_env(asked: Option<&str>) -> LeptosEnv {
+    match asked.map(str::to_ascii_lowercase).as_deref() {
+        Some("dev" | "development") => LeptosEnv::DEV,
+        _ => LeptosEnv::PROD,
+    }
+}
+
 impl Config {
     /// `scheme://host[:port]` of [`Config::public_url`], as browsers send it in `Origin`.
     pub fn public_origin(&self) -> String {
@@ -397,6 +418,15 @@ mod tests {
             assert!(err.contains("proxy.internal"), "{err}");
             Ok(())
         });
+    }
+
+    #[test]
+    fn leptos_runs_in_production_unless_development_is_asked_for() {
+        assert_eq!(leptos_env(None), LeptosEnv::PROD);
+        assert_eq!(leptos_env(Some("PROD")), LeptosEnv::PROD);
+        assert_eq!(leptos_env(Some("production")), LeptosEnv::PROD);
+        assert_eq!(leptos_env(Some("DEV")), LeptosEnv::DEV);
+        assert_eq!(leptos_env(Some("development")), LeptosEnv::DEV);
     }
 
     #[test]

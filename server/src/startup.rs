@@ -256,6 +256,7 @@ fn router(
             _,
         >(context, shell))
         .layer(from_fn_with_state(state.clone(), routes::guard::pages))
+        .layer(from_fn(routes::server_fns::guard))
         .with_state(state)
         .layer(sessions)
         .layer(from_fn_with_state(

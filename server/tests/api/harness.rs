@@ -4,7 +4,6 @@ use std::{
     sync::{Arc, Mutex},
 };
 
-use leptos::config::LeptosOptions;
 use server::{config::Config, startup::Application};
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 use tokio::{
@@ -46,7 +45,10 @@ impl TestApp {
             .max_connections(4)
             .acquire_timeout(config.database.acquire_timeout)
             .connect_lazy_with(connect);
-        let leptos_options = LeptosOptions::builder().output_name("app").build();
+        // As the binary reads them (production unless LEPTOS_ENV asks for development), with the
+        // output name CI's site build uses.
+        let mut leptos_options = server::config::leptos_options().unwrap();
+        leptos_options.output_name = "app".into();
         let app = Application::build_with_listener(config, leptos_options, pool.clone(), listener)
             .await
             .expect("the portal starts");
