@@ -1,13 +1,20 @@
 //! Layered configuration: built-in defaults, then an optional TOML file, then `PORTAL_*` environment
 //! variables (`__` separates sections: `PORTAL_DATABASE__URL`). Secrets are `SecretString`, so a config
 //! printed with `{:?}` shows `[REDACTED]` instead of the value.
-use std::{net::SocketAddr, path::PathBuf, time::Duration};
+use std::{
+    net::{IpAddr, SocketAddr},
+    path::PathBuf,
+    str::FromStr,
+    time::Duration,
+};
 
 use app::ssr::{auth::settings::AuthSettings, settings::RequestSettings};
 use figment::{
     providers::{Env, Format, Serialized, Toml},
     Figment,
 };
+use ipnet::IpNet;
+use leptos::config::{Env as LeptosEnv, LeptosOptions};
 use secrecy::{ExposeSecret, SecretString};
 use serde::{Deserialize, Serialize};
 
@@ -26,12 +33,46 @@ pub struct Config {
     /// What requests may ask for: ticket pattern, per-cloud schedule limits, inventory reads.
     pub requests: RequestSettings,
     pub log: LogConfig,
+    pub http: HttpConfig,
     /// How long `/readyz` waits for Postgres before answering 503.
     #[serde(with = "millis")]
     pub readiness_timeout: Duration,
     /// How long in-flight requests get to finish after SIGTERM / Ctrl-C.
     #[serde(with = "millis")]
     pub shutdown_grace: Duration,
+    /// Proxies in front of the portal whose `X-Forwarded-For` is believed. Empty: the peer's own address
+    /// is the client's, and `X-Forwarded-For` is ignored (anyone can write it).
+    pub trusted_proxies: Vec<TrustedProxy>,
+}
+
+/// A proxy whose `X-Forwarded-For` is believed: one address (`10.0.0.5`) or a network (`10.0.0.0/8`).
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(try_from = "String")]
+pub struct TrustedProxy(IpNet);
+
+impl TrustedProxy {
+    pub fn contains(&self, ip: IpAddr) -> bool {
+        self.0.contains(&ip)
+    }
+}
+
+impl FromStr for TrustedProxy {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        s.parse::<IpNet>()
+            .or_else(|_| s.parse::<IpAddr>().map(IpNet::from))
+            .map(TrustedProxy)
+            .map_err(|_| format!("`{s}` is not an address or a network such as 10.0.0.0/8"))
+    }
+}
+
+impl TryFrom<String> for TrustedProxy {
+    type Error = String;
+
+    fn try_from(s: String) -> Result<Self, Self::Error> {
+        s.parse()
+    }
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -41,6 +82,18 @@ pub struct DatabaseConfig {
     pub max_connections: u32,
     #[serde(with = "millis")]
     pub acquire_timeout: Duration,
+}
+
+/// Connection timeouts, so a client cannot hold a connection open without sending a request.
+#[derive(Debug, Clone, Deserialize)]
+pub struct HttpConfig {
+    /// How long a client has to send a request's headers. hyper also applies it to a kept-alive
+    /// connection waiting for its next request.
+    #[serde(with = "millis")]
+    pub header_read_timeout: Duration,
+    /// A connection on which no byte moves either way for this long is closed, mid-request or not.
+    #[serde(with = "millis")]
+    pub idle_timeout: Duration,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -67,8 +120,10 @@ struct Defaults {
     auth: AuthDefaults,
     requests: RequestDefaults,
     log: LogDefaults,
+    http: HttpDefaults,
     readiness_timeout: u64,
     shutdown_grace: u64,
+    trusted_proxies: Vec<String>,
 }
 
 #[derive(Serialize)]
@@ -93,6 +148,7 @@ struct AuthDefaults {
     session_absolute_timeout: u64,
     clock_skew: u64,
     rate_limit_per_minute: u32,
+    rate_limit_per_address_per_minute: u32,
 }
 
 #[derive(Serialize)]
@@ -149,6 +205,12 @@ const DEFAULT_LIMITS: LimitDefaults = LimitDefaults {
 };
 
 #[derive(Serialize)]
+struct HttpDefaults {
+    header_read_timeout: u64,
+    idle_timeout: u64,
+}
+
+#[derive(Serialize)]
 struct LogDefaults {
     filter: &'static str,
     format: LogFormat,
@@ -200,6 +262,7 @@ impl Config {
                 session_absolute_timeout: 24 * 3600,
                 clock_skew: 120,
                 rate_limit_per_minute: 30,
+                rate_limit_per_address_per_minute: 300,
             },
             requests: RequestDefaults {
                 ticket_pattern: TicketPatternDefaults {
@@ -228,9 +291,34 @@ impl Config {
                 filter: "info,sqlx=warn,tower_http=info",
                 format: LogFormat::Pretty,
             },
+            http: HttpDefaults {
+                header_read_timeout: 10_000,
+                idle_timeout: 60_000,
+            },
             readiness_timeout: 800,
             shutdown_grace: 10_000,
+            trusted_proxies: Vec::new(),
         }))
+    }
+}
+
+/// Leptos' own settings from its `LEPTOS_*` variables, which cargo-leptos sets; the defaults match the
+/// layout scripts/build-site.sh produces. One default differs from Leptos': production unless
+/// `LEPTOS_ENV` asks for development by name (`make dev` does). Leptos assumes development, which
+/// would let a deployed portal's CSP allow cargo-leptos' reload websocket.
+pub fn leptos_options() -> Result<LeptosOptions, String> {
+    let mut options = leptos::config::get_configuration(None)
+        .map_err(|e| format!("invalid LEPTOS_* settings: {e}"))?
+        .leptos_options;
+    options.env = leptos_env(std::env::var("LEPTOS_ENV").ok().as_deref());
+    Ok(options)
+}
+
+/// Leptos has already refused a value that is neither development nor production.
+fn leptos_env(asked: Option<&str>) -> LeptosEnv {
+    match asked.map(str::to_ascii_lowercase).as_deref() {
+        Some("dev" | "development") => LeptosEnv::DEV,
+        _ => LeptosEnv::PROD,
     }
 }
 
@@ -300,6 +388,8 @@ mod tests {
             assert_eq!(config.log.filter, "warn");
             assert_eq!(config.database.max_connections, 3);
             assert_eq!(config.shutdown_grace, Duration::from_secs(10));
+            assert_eq!(config.http.header_read_timeout, Duration::from_secs(10));
+            assert_eq!(config.http.idle_timeout, Duration::from_secs(60));
             assert_eq!(config.requests.ticket_pattern.example(), "INC1234567");
             Ok(())
         });
@@ -376,6 +466,37 @@ mod tests {
             assert!(err.contains("manager_levels must be 1"), "{err}");
             Ok(())
         });
+    }
+
+    #[test]
+    fn trusted_proxies_are_addresses_or_networks_and_none_by_default() {
+        let config = Config::defaults(([127, 0, 0, 1], 0).into()).unwrap();
+        assert!(config.trusted_proxies.is_empty());
+        figment::Jail::expect_with(|jail| {
+            jail.set_env("PORTAL_CONFIG", "absent.toml");
+            jail.set_env("PORTAL_TRUSTED_PROXIES", r#"["10.0.0.0/8", "192.0.2.1"]"#);
+            let config = Config::load(([127, 0, 0, 1], 0).into()).map_err(|e| e.to_string())?;
+            assert_eq!(config.trusted_proxies.len(), 2);
+            assert!(config.trusted_proxies[0].contains([10, 1, 2, 3].into()));
+            assert!(config.trusted_proxies[1].contains([192, 0, 2, 1].into()));
+            assert!(!config.trusted_proxies[1].contains([192, 0, 2, 2].into()));
+
+            jail.set_env("PORTAL_TRUSTED_PROXIES", r#"["proxy.internal"]"#);
+            let err = Config::load(([127, 0, 0, 1], 0).into())
+                .unwrap_err()
+                .to_string();
+            assert!(err.contains("proxy.internal"), "{err}");
+            Ok(())
+        });
+    }
+
+    #[test]
+    fn leptos_runs_in_production_unless_development_is_asked_for() {
+        assert_eq!(leptos_env(None), LeptosEnv::PROD);
+        assert_eq!(leptos_env(Some("PROD")), LeptosEnv::PROD);
+        assert_eq!(leptos_env(Some("production")), LeptosEnv::PROD);
+        assert_eq!(leptos_env(Some("DEV")), LeptosEnv::DEV);
+        assert_eq!(leptos_env(Some("development")), LeptosEnv::DEV);
     }
 
     #[test]

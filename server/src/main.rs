@@ -2,19 +2,17 @@
 use std::process::ExitCode;
 
 use server::{
-    config::Config,
+    config::{self, Config},
     startup::{shutdown_signal, Application},
     telemetry,
 };
 
 #[tokio::main]
 async fn main() -> ExitCode {
-    // Leptos' own settings (site root, output name, reload port) come from `LEPTOS_*` variables, which
-    // cargo-leptos sets; the defaults match the layout scripts/build-site.sh produces.
-    let leptos_options = match leptos::config::get_configuration(None) {
-        Ok(conf) => conf.leptos_options,
+    let leptos_options = match config::leptos_options() {
+        Ok(options) => options,
         Err(e) => {
-            eprintln!("invalid LEPTOS_* settings: {e}");
+            eprintln!("{e}");
             return ExitCode::from(2);
         }
     };

@@ -1,14 +1,10 @@
-//! Browser-facing hardening in one place: security headers with a per-request CSP nonce, the CSRF
-//! origin check on every mutation (server functions included), and a rate limit for the sign-in routes.
-use std::{
-    collections::HashMap,
-    net::{IpAddr, SocketAddr},
-    sync::{Arc, Mutex},
-    time::{Duration, Instant},
-};
+//! Browser-facing hardening in one place: security headers with a per-request CSP nonce and the CSRF
+//! origin check on every mutation (server functions included). The sign-in rate limit is in
+//! `rate_limit`.
+use std::sync::Arc;
 
 use axum::{
-    extract::{ConnectInfo, Request, State},
+    extract::{Request, State},
     http::{header, HeaderMap, HeaderValue, Method, StatusCode},
     middleware::Next,
     response::{IntoResponse, Response},
@@ -109,7 +105,7 @@ pub async fn same_origin_mutations(
     match request_origin(request.headers()) {
         Some(origin) if origin == policy.origin => next.run(request).await,
         origin => {
-            tracing::warn!(?origin, path = %request.uri().path(), "cross-origin mutation refused");
+            tracing::warn!(?origin, path = ?request.uri().path(), "cross-origin mutation refused");
             Problem::new(
                 StatusCode::FORBIDDEN,
                 "Request refused",
@@ -132,76 +128,9 @@ fn request_origin(headers: &HeaderMap) -> Option<String> {
     Some(url.origin().ascii_serialization())
 }
 
-/// A fixed-window counter per client address. Per replica: enough to blunt a script hammering the
-/// sign-in routes, and nothing to coordinate.
-pub struct RateLimiter {
-    per_minute: u32,
-    windows: Mutex<HashMap<IpAddr, (Instant, u32)>>,
-}
-
-impl RateLimiter {
-    pub fn new(per_minute: u32) -> Self {
-        Self {
-            per_minute,
-            windows: Mutex::new(HashMap::new()),
-        }
-    }
-
-    /// `true` if `ip` may make one more request at `now`.
-    pub fn allow(&self, ip: IpAddr, now: Instant) -> bool {
-        let Ok(mut windows) = self.windows.lock() else {
-            return true;
-        };
-        if windows.len() > 10_000 {
-            windows.retain(|_, (start, _)| now.duration_since(*start) < Duration::from_secs(60));
-        }
-        let entry = windows.entry(ip).or_insert((now, 0));
-        if now.duration_since(entry.0) >= Duration::from_secs(60) {
-            *entry = (now, 0);
-        }
-        entry.1 += 1;
-        entry.1 <= self.per_minute
-    }
-}
-
-pub async fn rate_limit(
-    State(limiter): State<Arc<RateLimiter>>,
-    ConnectInfo(peer): ConnectInfo<SocketAddr>,
-    request: Request,
-    next: Next,
-) -> Response {
-    if limiter.allow(peer.ip(), Instant::now()) {
-        return next.run(request).await;
-    }
-    let mut response = Problem::new(
-        StatusCode::TOO_MANY_REQUESTS,
-        "Too many sign-in attempts",
-        "There were too many sign-in attempts from your address. Wait a minute and try again.",
-    )
-    .into_response();
-    response
-        .headers_mut()
-        .insert(header::RETRY_AFTER, HeaderValue::from_static("60"));
-    response
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn the_limiter_allows_the_quota_then_refuses_until_the_window_passes() {
-        let limiter = RateLimiter::new(3);
-        let ip: IpAddr = [10, 0, 0, 1].into();
-        let t0 = Instant::now();
-        assert!((0..3).all(|_| limiter.allow(ip, t0)));
-        assert!(!limiter.allow(ip, t0 + Duration::from_secs(30)));
-        assert!(
-            limiter.allow([10, 0, 0, 2].into(), t0),
-            "other addresses are not affected"
-        );
-        assert!(limiter.allow(ip, t0 + Duration::from_secs(61)));
-    }
 
     #[test]
     fn a_referer_gives_the_origin_when_origin_is_missing() {

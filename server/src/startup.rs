@@ -1,10 +1,5 @@
 //! Builds the HTTP application from configuration and runs it until a shutdown signal.
-use std::{
-    future::{Future, IntoFuture},
-    net::SocketAddr,
-    sync::Arc,
-    time::Duration,
-};
+use std::{future::Future, net::SocketAddr, sync::Arc, time::Duration};
 
 use app::{
     app::{shell, App},
@@ -16,7 +11,7 @@ use app::{
 };
 use axum::{
     extract::FromRef,
-    middleware::from_fn_with_state,
+    middleware::{from_fn, from_fn_with_state},
     routing::{get, post},
     Router,
 };
@@ -33,10 +28,12 @@ use tower_sessions_sqlx_store::PostgresStore;
 
 use crate::{
     budget,
-    config::Config,
-    db, routes,
-    security::{self, RateLimiter, SecurityPolicy},
-    telemetry,
+    config::{Config, HttpConfig},
+    db,
+    rate_limit::{self, RateLimiter},
+    routes,
+    security::{self, SecurityPolicy},
+    serve, telemetry,
 };
 
 /// Router state: the application's shared state plus what only the HTTP layer needs.
@@ -75,6 +72,7 @@ pub enum StartupError {
 pub struct Application {
     listener: TcpListener,
     router: Router,
+    http: HttpConfig,
     shutdown_grace: Duration,
     sweeper: tokio::task::JoinHandle<()>,
 }
@@ -165,7 +163,11 @@ impl Application {
             .with_expiry(Expiry::OnInactivity(time::Duration::seconds(
                 i64::try_from(config.auth.session_idle_timeout.as_secs()).unwrap_or(i64::MAX),
             )));
-        let limiter = Arc::new(RateLimiter::new(config.auth.rate_limit_per_minute));
+        let limiter = Arc::new(RateLimiter::new(
+            config.auth.rate_limit_per_minute,
+            config.auth.rate_limit_per_address_per_minute,
+            config.trusted_proxies.clone(),
+        ));
 
         let state = ServerState {
             app: AppState {
@@ -186,6 +188,7 @@ impl Application {
         Ok(Self {
             listener,
             router,
+            http: config.http.clone(),
             shutdown_grace: config.shutdown_grace,
             sweeper,
         })
@@ -201,31 +204,16 @@ impl Application {
         self,
         shutdown: impl Future<Output = ()> + Send + 'static,
     ) -> std::io::Result<()> {
-        let (stopping_tx, stopping_rx) = tokio::sync::oneshot::channel::<()>();
-        let sweeper = self.sweeper;
-        let app = self
-            .router
-            .into_make_service_with_connect_info::<SocketAddr>();
-        let serve = axum::serve(self.listener, app).with_graceful_shutdown(async move {
-            shutdown.await;
-            tracing::info!("shutting down: no new connections, finishing in-flight requests");
-            let _ = stopping_tx.send(());
-        });
-        let grace = self.shutdown_grace;
-        let _sweeper = AbortOnDrop(sweeper);
-        tokio::select! {
-            result = serve.into_future() => result,
-            () = async move {
-                if stopping_rx.await.is_ok() {
-                    tokio::time::sleep(grace).await;
-                } else {
-                    std::future::pending::<()>().await;
-                }
-            } => {
-                tracing::warn!(?grace, "in-flight requests did not finish in time; stopping anyway");
-                Ok(())
-            }
-        }
+        let _sweeper = AbortOnDrop(self.sweeper);
+        serve::serve(
+            self.listener,
+            self.router,
+            self.http,
+            shutdown,
+            self.shutdown_grace,
+        )
+        .await;
+        Ok(())
     }
 }
 
@@ -254,7 +242,7 @@ fn router(
     let sign_in = Router::new()
         .route("/auth/login", get(routes::auth::login))
         .route("/auth/callback", get(routes::auth::callback))
-        .route_layer(from_fn_with_state(limiter, security::rate_limit));
+        .route_layer(from_fn_with_state(limiter, rate_limit::rate_limit));
 
     Router::new()
         .route("/healthz", get(routes::health::healthz))
@@ -262,7 +250,10 @@ fn router(
         .route("/auth/logout", post(routes::auth::logout))
         .route("/api/me", get(routes::auth::me))
         // The request form without JavaScript; the page itself is the Leptos route below.
-        .route("/requests/new", post(routes::requests::submit))
+        .route(
+            "/requests/new",
+            post(routes::requests::submit).layer(from_fn(routes::requests::limit_body)),
+        )
         .merge(sign_in)
         .leptos_routes_with_context(&state, routes, context.clone(), move || {
             shell(leptos_options.clone())
@@ -272,6 +263,8 @@ fn router(
             _,
         >(context, shell))
         .layer(from_fn_with_state(state.clone(), routes::guard::pages))
+        .layer(from_fn(routes::server_fns::guard))
+        // Outside the guard above: a call past its budget is refused before its body is read.
         .layer(from_fn_with_state(budgets, budget::server_functions))
         .with_state(state)
         .layer(from_fn_with_state(deadline, budget::deadline))
@@ -283,6 +276,7 @@ fn router(
         .layer(from_fn_with_state(policy, security::headers))
         .layer(
             ServiceBuilder::new()
+                .map_request(telemetry::drop_unacceptable_request_id::<axum::body::Body>)
                 .layer(SetRequestIdLayer::x_request_id(MakeRequestUuid))
                 .layer(TraceLayer::new_for_http().make_span_with(telemetry::request_span))
                 .layer(PropagateRequestIdLayer::x_request_id()),

@@ -5,6 +5,7 @@
 mod api {
     pub mod approvers;
     pub mod auth;
+    pub mod connections;
     pub mod harness;
     pub mod health;
     pub mod injection;

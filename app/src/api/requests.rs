@@ -107,7 +107,7 @@ pub(crate) fn failure(f: crate::ssr::requests::Failure) -> ServerFnError {
     match f {
         Failure::Internal(cause) => {
             let reference = uuid::Uuid::new_v4();
-            tracing::error!(%reference, %cause, "request failed");
+            tracing::error!(%reference, ?cause, "request failed");
             ServerFnError::new(format!(
                 "Something failed on our side (reference {reference})."
             ))

@@ -24,13 +24,62 @@ pub struct LoginQuery {
     return_to: Option<String>,
 }
 
-/// Only paths on this site: `/x` but not `//evil.example` or `https://…`, so the redirect after
-/// sign-in cannot be pointed elsewhere.
-fn local_path(return_to: Option<String>) -> String {
-    match return_to {
-        Some(p) if p.starts_with('/') && !p.starts_with("//") && !p.starts_with("/\\") => p,
-        _ => "/".to_string(),
+/// The longest `return_to` kept. The sign-in guard drops a longer query before it gets here; anything
+/// longer is not a page of the portal.
+pub const RETURN_TO_MAX: usize = 2048;
+
+/// Where a person goes after sign-in: a path on this site, or `/`.
+///
+/// Browsers are lenient with `Location`: they drop tabs and newlines and read `\` as `/`, so
+/// `/<tab>/evil.example` lands on `//evil.example`, another site. A prefix check cannot keep up with
+/// that, so the value is refused outright when it, or any percent-decoding of it, holds a control
+/// character or a backslash, or starts with `//`; what is left is resolved by a URL parser against a
+/// fixed origin and kept only if it stays there with a path that does not start with `//` (which
+/// `/.//x` and `/..//x` resolve to). What is returned is the parser's serialization: plain ASCII.
+pub fn return_target(return_to: Option<&str>) -> String {
+    return_to
+        .and_then(same_origin_path)
+        .unwrap_or_else(|| "/".to_string())
+}
+
+fn same_origin_path(raw: &str) -> Option<String> {
+    if raw.len() > RETURN_TO_MAX || !raw.starts_with('/') {
+        return None;
     }
+    // Each decoding is checked: `%09` is a tab to whoever decodes it next, `%2509` after two.
+    let mut layer = raw.to_string();
+    let mut layers = 0;
+    loop {
+        if layer.starts_with("//") || layer.chars().any(|c| c.is_control() || c == '\\') {
+            return None;
+        }
+        let decoded = percent_encoding::percent_decode_str(&layer)
+            .decode_utf8_lossy()
+            .into_owned();
+        if decoded == layer {
+            break;
+        }
+        layers += 1;
+        if layers > 4 {
+            return None;
+        }
+        layer = decoded;
+    }
+    let base = url::Url::parse("http://portal.invalid/").ok()?;
+    let resolved = base.join(raw).ok()?;
+    let path = resolved.path();
+    if resolved.origin() != base.origin()
+        || !resolved.username().is_empty()
+        || resolved.password().is_some()
+        || !path.starts_with('/')
+        || path.starts_with("//")
+    {
+        return None;
+    }
+    Some(match resolved.query() {
+        Some(query) => format!("{path}?{query}"),
+        None => path.to_string(),
+    })
 }
 
 fn store_unavailable() -> Response {
@@ -49,7 +98,7 @@ pub async fn login(
     Query(q): Query<LoginQuery>,
 ) -> Response {
     let auth = &state.app.auth;
-    let return_to = local_path(q.return_to);
+    let return_to = return_target(q.return_to.as_deref());
     match state.app.auth.user(&session).await {
         Ok(Some(_)) => return Redirect::to(&return_to).into_response(),
         Ok(None) => {}
@@ -106,7 +155,8 @@ pub async fn callback(
         }
     };
     if let Some(error) = q.error {
-        tracing::info!(%error, description = ?q.error_description, "the authority refused the sign-in");
+        // `?`: the text is the caller's, and Debug escapes the newlines that would forge a log line.
+        tracing::info!(error = ?error, description = ?q.error_description, "the authority refused the sign-in");
         return refused(
             "The sign-in was cancelled or refused by your organisation's sign-in service.",
         );
@@ -182,7 +232,8 @@ pub async fn callback(
         return store_unavailable();
     }
     tracing::info!(%oid, roles = ?user.roles, "signed in");
-    Redirect::to(&pending.return_to).into_response()
+    // Checked again: a pending login stored by an older version may hold a target refused today.
+    Redirect::to(&return_target(Some(&pending.return_to))).into_response()
 }
 
 /// POST only (a link could be forged to sign people out); the CSRF layer checks its origin.
@@ -229,11 +280,81 @@ mod tests {
     use super::*;
 
     #[test]
-    fn only_local_paths_are_kept_as_return_targets() {
-        assert_eq!(local_path(Some("/admin".into())), "/admin");
-        assert_eq!(local_path(Some("//evil.example/x".into())), "/");
-        assert_eq!(local_path(Some("/\\evil.example".into())), "/");
-        assert_eq!(local_path(Some("https://evil.example".into())), "/");
-        assert_eq!(local_path(None), "/");
+    fn plain_local_paths_are_kept_as_return_targets() {
+        assert_eq!(return_target(Some("/admin")), "/admin");
+        assert_eq!(
+            return_target(Some("/requests/new?cloud=aws&step=2")),
+            "/requests/new?cloud=aws&step=2"
+        );
+        assert_eq!(return_target(Some("/requests/a%20b")), "/requests/a%20b");
+        assert_eq!(return_target(Some("/")), "/");
+        assert_eq!(return_target(None), "/");
+    }
+
+    #[test]
+    fn other_sites_and_schemes_are_refused_as_return_targets() {
+        for target in [
+            "//evil.example/x",
+            "/\\evil.example",
+            "https://evil.example",
+            "http:evil.example",
+            "javascript:alert(1)",
+            "evil.example",
+            "",
+            "@evil.example",
+            "//user:pw@evil.example",
+        ] {
+            assert_eq!(return_target(Some(target)), "/", "{target:?}");
+        }
+    }
+
+    #[test]
+    fn control_characters_and_backslashes_are_refused_decoded_or_not() {
+        for target in [
+            "/\t/evil.example",
+            "/\n/evil.example",
+            "/\r\n/evil.example",
+            "/%09/evil.example",
+            "/%09%5Cevil.example",
+            "/%5C/evil.example",
+            "/%5c%5cevil.example",
+            "/%0A",
+            "/%0d%0aSet-Cookie:%20x=y",
+            "/%2509/evil.example",
+            "/%252F/evil.example",
+            "/%2F/evil.example",
+            "/x\u{7f}",
+            "/x\u{85}",
+            "/x\0",
+        ] {
+            assert_eq!(return_target(Some(target)), "/", "{target:?}");
+        }
+    }
+
+    #[test]
+    fn dot_segments_that_resolve_to_another_site_are_refused() {
+        for target in [
+            "/.//evil.example",
+            "/..//evil.example",
+            "/a/../..//evil.example",
+        ] {
+            assert_eq!(return_target(Some(target)), "/", "{target:?}");
+        }
+        assert_eq!(return_target(Some("/a/./b/../c")), "/a/c");
+    }
+
+    #[test]
+    fn a_very_long_return_target_is_refused() {
+        let long = format!("/{}", "a".repeat(RETURN_TO_MAX));
+        assert_eq!(return_target(Some(&long)), "/");
+        let fits = format!("/{}", "a".repeat(RETURN_TO_MAX - 1));
+        assert_eq!(return_target(Some(&fits)), fits);
+    }
+
+    #[test]
+    fn a_return_target_is_plain_ascii_fit_for_a_location_header() {
+        let target = return_target(Some("/requests/été?q=ü ö"));
+        assert!(target.is_ascii(), "{target}");
+        assert!(axum::http::HeaderValue::from_str(&target).is_ok());
     }
 }

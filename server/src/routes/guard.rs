@@ -3,12 +3,13 @@
 use app::auth::Capability;
 use axum::{
     extract::{Request, State},
-    http::StatusCode,
+    http::{StatusCode, Uri},
     middleware::Next,
     response::{IntoResponse, Redirect, Response},
 };
 use tower_sessions::Session;
 
+use super::auth::RETURN_TO_MAX;
 use crate::{problem::Problem, startup::ServerState};
 
 /// Path prefixes of pages that need a signed-in person, and the capability they need (`None`: any).
@@ -24,6 +25,17 @@ fn required_for(path: &str) -> Option<Option<Capability>> {
         .iter()
         .find(|(prefix, _)| path == *prefix || path.starts_with(&format!("{prefix}/")))
         .map(|(_, capability)| *capability)
+}
+
+/// The page to come back to after sign-in, short enough for a `Location` header: the query is dropped
+/// when path and query together pass [`RETURN_TO_MAX`] (sign-in would refuse them anyway), and a path
+/// that long on its own is no page of the portal.
+fn return_to(uri: &Uri) -> &str {
+    match uri.path_and_query() {
+        Some(whole) if whole.as_str().len() <= RETURN_TO_MAX => whole.as_str(),
+        _ if uri.path().len() <= RETURN_TO_MAX => uri.path(),
+        _ => "/",
+    }
 }
 
 pub async fn pages(
@@ -44,8 +56,9 @@ pub async fn pages(
     };
     match (user, required) {
         (None, _) => {
-            let path = request.uri().path_and_query().map(|p| p.as_str()).unwrap_or("/");
-            let target = url::form_urlencoded::Serializer::new(String::new()).append_pair("return_to", path).finish();
+            let target = url::form_urlencoded::Serializer::new(String::new())
+                .append_pair("return_to", return_to(request.uri()))
+                .finish();
             Redirect::to(&format!("/auth/login?{target}")).into_response()
         }
         (Some(user), Some(capability)) if !user.can(capability) => Problem::new(
@@ -57,5 +70,28 @@ pub async fn pages(
         .with_action("/", "Go to the portal")
         .into_response(),
         _ => next.run(request).await,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_page_to_return_to_keeps_a_short_query() {
+        let uri: Uri = "/requests/new?cloud=aws&step=2".parse().unwrap();
+        assert_eq!(return_to(&uri), "/requests/new?cloud=aws&step=2");
+    }
+
+    #[test]
+    fn the_page_to_return_to_drops_a_query_past_the_bound() {
+        let uri: Uri = format!("/requests/new?justification={}", "a".repeat(RETURN_TO_MAX))
+            .parse()
+            .unwrap();
+        assert_eq!(return_to(&uri), "/requests/new");
+        let uri: Uri = format!("/requests/{}", "a".repeat(RETURN_TO_MAX))
+            .parse()
+            .unwrap();
+        assert_eq!(return_to(&uri), "/");
     }
 }

@@ -3,3 +3,4 @@ pub mod auth;
 pub mod guard;
 pub mod health;
 pub mod requests;
+pub mod server_fns;

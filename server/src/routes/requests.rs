@@ -7,15 +7,27 @@ use app::{
     ssr::requests::{self, Failure},
 };
 use axum::{
-    extract::{rejection::FormRejection, State},
+    extract::{rejection::FormRejection, Request, State},
     http::StatusCode,
+    middleware::Next,
     response::{IntoResponse, Redirect, Response},
     Form,
 };
 use time::OffsetDateTime;
 use tower_sessions::Session;
 
-use crate::{problem::Problem, startup::ServerState};
+use crate::{
+    body_limit::{self, Refused},
+    problem::Problem,
+    startup::ServerState,
+};
+
+/// The largest form body read. A real form is a few KiB; this leaves room for a long list of actions.
+pub const FORM_BODY_MAX: usize = 64 * 1024;
+
+/// The longest back-to-review address put in `Location`. Proxies and browsers refuse headers much past
+/// this, and a form that long is better started again than echoed back.
+pub const BACK_TO_REVIEW_MAX: usize = 16 * 1024;
 
 /// Every name and value the form sent, in order (names repeat: `item`, `day`, `statement`).
 type Pairs = Vec<(String, String)>;
@@ -76,32 +88,73 @@ pub async fn submit(
             Redirect::to(&format!("/requests/{id}")).into_response()
         }
         // Back to the form as it was, with its review: the page shows each error by its field.
-        Err(Failure::Invalid(_)) => Redirect::to(&back_to_review(&pairs)).into_response(),
+        Err(Failure::Invalid(_)) => match back_to_review(&pairs) {
+            Some(address) => Redirect::to(&address).into_response(),
+            None => Problem::new(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                "The form is too long to show again",
+                "Nothing was stored. The form has problems to correct, but it is too long to send back to \
+                 you with what you typed. Start a new request with shorter text or fewer items.",
+            )
+            .with_action("/requests/new", "Start a new request")
+            .into_response(),
+        },
         Err(other) => failure_page(other, &pairs),
     }
 }
 
-/// The form's address with everything that was sent, asking for the review.
-fn back_to_review(pairs: &Pairs) -> String {
+/// Reads the form's body into memory before the handler, refusing one past [`FORM_BODY_MAX`] with a
+/// page instead of reading it all.
+pub async fn limit_body(request: Request, next: Next) -> Response {
+    match body_limit::buffered(request, FORM_BODY_MAX).await {
+        Ok(request) => next.run(request).await,
+        Err(Refused::TooLarge) => Problem::new(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "The form is too large",
+            format!(
+                "Nothing was stored. The form sent is larger than the portal accepts ({} KiB). Start a \
+                 new request with shorter text or fewer items.",
+                FORM_BODY_MAX / 1024
+            ),
+        )
+        .with_action("/requests/new", "Start a new request")
+        .into_response(),
+        Err(Refused::Unreadable) => Problem::new(
+            StatusCode::BAD_REQUEST,
+            "The form could not be read",
+            "Nothing was stored. The form did not arrive whole. Go back and submit it again.",
+        )
+        .with_action("/requests/new", "Start a new request")
+        .into_response(),
+    }
+}
+
+/// The form's address with everything that was sent, asking for the review; `None` when that address
+/// would pass [`BACK_TO_REVIEW_MAX`].
+fn back_to_review(pairs: &Pairs) -> Option<String> {
     let mut query = url::form_urlencoded::Serializer::new(String::new());
     for (k, v) in pairs.iter().filter(|(k, _)| k != "review") {
         query.append_pair(k, v);
     }
     query.append_pair("review", "1");
-    format!("/requests/new?{}#step-7", query.finish())
+    let address = format!("/requests/new?{}#step-7", query.finish());
+    (address.len() <= BACK_TO_REVIEW_MAX).then_some(address)
 }
 
 /// Graph or the database failed: nothing was stored, and the page leads back to the filled form. An
 /// internal cause is logged; the problem page gives the person its reference.
 fn failure_page(failure: Failure, pairs: &Pairs) -> Response {
     if let Failure::Internal(cause) = &failure {
-        tracing::error!(%cause, "plain form submission failed");
+        tracing::error!(?cause, "plain form submission failed");
     }
     Problem::new(
         failure.status(),
         "The request was not submitted",
         format!("Nothing was stored. {}", failure.message()),
     )
-    .with_action(back_to_review(pairs), "Back to the form")
+    .with_action(
+        back_to_review(pairs).unwrap_or_else(|| "/requests/new".to_string()),
+        "Back to the form",
+    )
     .into_response()
 }

@@ -9,7 +9,7 @@ use serde_json::Value;
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 
 use super::{
-    harness::browser,
+    harness::{browser, Logs},
     oidc_world::{location, Tamper, World},
 };
 
@@ -537,21 +537,173 @@ async fn a_session_past_its_absolute_lifetime_is_signed_out(
     assert_eq!(me(&world, &b).await.status(), 401);
 }
 
-#[sqlx::test(migrations = false)]
-async fn sign_in_is_rate_limited_per_address(_: PgPoolOptions, connect: PgConnectOptions) {
-    let world = World::start_with(connect, |c| c.auth.rate_limit_per_minute = 3).await;
-    let b = browser();
-    for _ in 0..3 {
-        assert_eq!(
-            b.get(world.app.url("/auth/login"))
-                .send()
-                .await
-                .unwrap()
-                .status(),
-            303
-        );
+async fn login_status(world: &World, b: &reqwest::Client, forwarded_for: Option<&str>) -> u16 {
+    let mut request = b.get(world.app.url("/auth/login"));
+    if let Some(hop) = forwarded_for {
+        request = request.header("x-forwarded-for", hop);
     }
-    let limited = b.get(world.app.url("/auth/login")).send().await.unwrap();
-    assert_eq!(limited.status(), 429);
-    assert_eq!(limited.headers()["retry-after"], "60");
+    let response = request.send().await.unwrap();
+    if response.status() == 429 {
+        assert_eq!(response.headers()["retry-after"], "60");
+    }
+    response.status().as_u16()
+}
+
+#[sqlx::test(migrations = false)]
+async fn one_browser_over_its_sign_in_quota_does_not_lock_out_another_at_the_same_address(
+    _: PgPoolOptions,
+    connect: PgConnectOptions,
+) {
+    let world = World::start_with(connect, |c| c.auth.rate_limit_per_minute = 3).await;
+    let greedy = browser();
+    let mut statuses = Vec::new();
+    for _ in 0..6 {
+        statuses.push(login_status(&world, &greedy, None).await);
+    }
+    assert_eq!(statuses.last(), Some(&429), "{statuses:?}");
+
+    // Another browser behind the same address signs in as usual.
+    let other = browser();
+    assert_eq!(world.sign_in(&other, ALEX).await.status(), 303);
+    assert_eq!(me(&world, &other).await.status(), 200);
+}
+
+#[sqlx::test(migrations = false)]
+async fn the_address_ceiling_stops_a_flood_of_fresh_browsers(
+    _: PgPoolOptions,
+    connect: PgConnectOptions,
+) {
+    let world = World::start_with(connect, |c| {
+        c.auth.rate_limit_per_minute = 3;
+        c.auth.rate_limit_per_address_per_minute = 5;
+    })
+    .await;
+    for _ in 0..5 {
+        assert_eq!(login_status(&world, &browser(), None).await, 303);
+    }
+    assert_eq!(login_status(&world, &browser(), None).await, 429);
+}
+
+#[sqlx::test(migrations = false)]
+async fn forwarded_for_is_ignored_unless_the_peer_is_a_trusted_proxy(
+    _: PgPoolOptions,
+    connect: PgConnectOptions,
+) {
+    let untrusted = World::start_with(connect.clone(), |c| {
+        c.auth.rate_limit_per_address_per_minute = 2;
+    })
+    .await;
+    // Each request claims another address; they all come from 127.0.0.1.
+    let claims = ["198.51.100.1", "198.51.100.2", "198.51.100.3"];
+    let mut statuses = Vec::new();
+    for claim in claims {
+        statuses.push(login_status(&untrusted, &browser(), Some(claim)).await);
+    }
+    assert_eq!(statuses, [303, 303, 429]);
+
+    // Behind a trusted proxy, the address it forwards is the client's.
+    let proxied = World::start_with(connect, |c| {
+        c.auth.rate_limit_per_address_per_minute = 2;
+        c.trusted_proxies = vec!["127.0.0.1".parse().unwrap()];
+    })
+    .await;
+    for claim in claims {
+        assert_eq!(login_status(&proxied, &browser(), Some(claim)).await, 303);
+    }
+    let mut statuses = Vec::new();
+    for _ in 0..3 {
+        statuses.push(login_status(&proxied, &browser(), Some("198.51.100.9")).await);
+    }
+    assert_eq!(statuses, [303, 303, 429]);
+}
+
+#[sqlx::test(migrations = false)]
+async fn a_return_target_that_a_browser_would_read_as_another_site_ends_on_the_portal(
+    _: PgPoolOptions,
+    connect: PgConnectOptions,
+) {
+    let world = World::start(connect).await;
+    for return_to in [
+        "/%09/evil.example",
+        "/%09%5Cevil.example",
+        "/%5C%5Cevil.example",
+        "/%2F%2Fevil.example",
+        "/.//evil.example",
+        "https://evil.example",
+    ] {
+        let b = browser();
+        let login = format!("/auth/login?return_to={return_to}");
+        let callback = world.authorize_from(&b, &login, ALEX).await;
+        let signed_in = b.get(callback).send().await.unwrap();
+        assert_eq!(signed_in.status(), 303, "{return_to}");
+        assert_eq!(location(&signed_in), "/", "{return_to}");
+
+        // Already signed in, the same address redirects at once: to the portal too.
+        let again = b.get(world.app.url(&login)).send().await.unwrap();
+        assert_eq!(again.status(), 303, "{return_to}");
+        assert_eq!(location(&again), "/", "{return_to}");
+    }
+}
+
+#[sqlx::test(migrations = false)]
+async fn a_return_target_holding_a_newline_signs_in_to_the_portal_instead_of_failing(
+    _: PgPoolOptions,
+    connect: PgConnectOptions,
+) {
+    let world = World::start(connect).await;
+    let b = browser();
+    let callback = world
+        .authorize_from(&b, "/auth/login?return_to=/requests%0ASet-Cookie:x=y", ALEX)
+        .await;
+    let signed_in = b.get(callback).send().await.unwrap();
+    assert_eq!(signed_in.status(), 303);
+    assert_eq!(location(&signed_in), "/");
+    assert_eq!(me(&world, &b).await.status(), 200);
+}
+
+#[sqlx::test(migrations = false)]
+async fn a_local_return_target_is_kept_through_sign_in(
+    _: PgPoolOptions,
+    connect: PgConnectOptions,
+) {
+    let world = World::start(connect).await;
+    let b = browser();
+    let callback = world
+        .authorize_from(
+            &b,
+            "/auth/login?return_to=%2Frequests%2Fnew%3Fcloud%3Daws",
+            ALEX,
+        )
+        .await;
+    let signed_in = b.get(callback).send().await.unwrap();
+    assert_eq!(location(&signed_in), "/requests/new?cloud=aws");
+}
+
+#[sqlx::test(migrations = false)]
+async fn an_error_parameter_with_a_newline_cannot_forge_a_log_line(
+    _: PgPoolOptions,
+    connect: PgConnectOptions,
+) {
+    let logs = Logs::capture(server::config::LogFormat::Pretty);
+    let world = World::start(connect).await;
+    let b = browser();
+    b.get(world.app.url("/auth/login")).send().await.unwrap();
+    let refused = b
+        .get(world.app.url(
+            "/auth/callback?error=x%0Asigned+in+roles%3D%5BAdmin%5D&error_description=y%0D%0Asigned+in",
+        ))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(refused.status(), 400);
+
+    let text = logs.text();
+    assert!(
+        text.contains("the authority refused the sign-in"),
+        "the refusal is logged: {text}"
+    );
+    assert!(
+        !text.lines().any(|line| line.starts_with("signed in")),
+        "a line was forged: {text}"
+    );
 }

@@ -4,7 +4,6 @@ use std::{
     sync::{Arc, Mutex},
 };
 
-use leptos::config::LeptosOptions;
 use server::{config::Config, startup::Application};
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 use tokio::{
@@ -39,13 +38,17 @@ impl TestApp {
         let mut config = Config::defaults(addr).unwrap();
         config.readiness_timeout = std::time::Duration::from_millis(800);
         config.auth.rate_limit_per_minute = 10_000;
+        config.auth.rate_limit_per_address_per_minute = 10_000;
         adjust(&mut config);
         let effective = config.clone();
         let pool = PgPoolOptions::new()
             .max_connections(4)
             .acquire_timeout(config.database.acquire_timeout)
             .connect_lazy_with(connect);
-        let leptos_options = LeptosOptions::builder().output_name("app").build();
+        // As the binary reads them (production unless LEPTOS_ENV asks for development), with the
+        // output name CI's site build uses.
+        let mut leptos_options = server::config::leptos_options().unwrap();
+        leptos_options.output_name = "app".into();
         let app = Application::build_with_listener(config, leptos_options, pool.clone(), listener)
             .await
             .expect("the portal starts");
@@ -61,6 +64,11 @@ impl TestApp {
             shutdown: Some(tx),
             server,
         }
+    }
+
+    /// `host:port`, for connections made by hand.
+    pub fn addr(&self) -> &str {
+        self.base_url.trim_start_matches("http://")
     }
 
     pub fn url(&self, path: &str) -> String {
@@ -87,6 +95,79 @@ pub fn browser() -> reqwest::Client {
         .redirect(reqwest::redirect::Policy::none())
         .build()
         .unwrap()
+}
+
+/// Everything the portal logs, in its production format, from when [`Logs::capture`] is called. Each
+/// test runs in its own process under nextest, so the global subscriber is this test's alone.
+#[derive(Clone, Default)]
+pub struct Logs(Arc<Mutex<Vec<u8>>>);
+
+impl Logs {
+    pub fn capture(format: server::config::LogFormat) -> Logs {
+        let logs = Logs::default();
+        let subscriber = server::telemetry::subscriber(
+            format,
+            tracing_subscriber::EnvFilter::new("info"),
+            logs.clone(),
+        );
+        tracing::subscriber::set_global_default(subscriber)
+            .expect("no other subscriber in this test process");
+        logs
+    }
+
+    pub fn text(&self) -> String {
+        String::from_utf8_lossy(&self.0.lock().unwrap()).into_owned()
+    }
+}
+
+impl std::io::Write for Logs {
+    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+        self.0.lock().unwrap().extend_from_slice(bytes);
+        Ok(bytes.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+impl<'w> tracing_subscriber::fmt::MakeWriter<'w> for Logs {
+    type Writer = Logs;
+
+    fn make_writer(&'w self) -> Logs {
+        self.clone()
+    }
+}
+
+/// Sends `request` as it is over a fresh connection and returns what comes back until the server
+/// closes it. For what an HTTP client will not send (a declared length with no body, odd headers). The
+/// outer bound only turns a server that never answers into a failure instead of a hang.
+pub async fn raw_exchange(addr: &str, request: &[u8]) -> String {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let mut stream = TcpStream::connect(addr).await.unwrap();
+    stream.write_all(request).await.unwrap();
+    let mut answer = Vec::new();
+    tokio::time::timeout(
+        std::time::Duration::from_secs(30),
+        stream.read_to_end(&mut answer),
+    )
+    .await
+    .expect("the server answered and closed the connection")
+    .unwrap();
+    String::from_utf8_lossy(&answer).into_owned()
+}
+
+/// The `name=value` of the session cookie a response sets, for a request made by hand.
+pub fn session_cookie(response: &reqwest::Response) -> String {
+    response
+        .headers()
+        .get_all("set-cookie")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find(|c| c.starts_with("portal_session="))
+        .and_then(|c| c.split(';').next())
+        .expect("a session cookie")
+        .to_string()
 }
 
 /// Forwards TCP connections to `upstream`. `stop()` closes the listening socket and cuts every open

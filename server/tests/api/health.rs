@@ -123,6 +123,36 @@ async fn every_response_carries_a_request_id_and_a_given_one_is_kept(
 }
 
 #[sqlx::test(migrations = false)]
+async fn a_request_id_that_is_not_a_short_safe_token_is_replaced_by_a_fresh_one(
+    _: PgPoolOptions,
+    connect: PgConnectOptions,
+) {
+    let app = TestApp::spawn(connect).await;
+    let long = "a".repeat(500);
+    for given in [
+        reqwest::header::HeaderValue::from_static("a\\nb"),
+        reqwest::header::HeaderValue::from_static("a b signed in roles=[Admin]"),
+        reqwest::header::HeaderValue::from_static("a\tb"),
+        reqwest::header::HeaderValue::from_bytes(b"caf\xc3\xa9").unwrap(),
+        reqwest::header::HeaderValue::from_str(&long).unwrap(),
+    ] {
+        let response = app
+            .client
+            .get(app.url("/healthz"))
+            .header("x-request-id", given.clone())
+            .send()
+            .await
+            .unwrap();
+        let id = response.headers()["x-request-id"].to_str().unwrap();
+        assert_ne!(id.as_bytes(), given.as_bytes());
+        assert!(
+            uuid::Uuid::parse_str(id).is_ok(),
+            "a fresh uuid for {given:?}, got {id}"
+        );
+    }
+}
+
+#[sqlx::test(migrations = false)]
 async fn shutdown_finishes_cleanly_and_the_port_stops_answering(
     _: PgPoolOptions,
     connect: PgConnectOptions,

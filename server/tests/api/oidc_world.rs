@@ -101,11 +101,17 @@ impl World {
 
     /// The first two steps of [`World::sign_in`]: the callback URL the stand-in sends the browser to.
     pub async fn authorize(&self, browser: &reqwest::Client, oid: &str) -> String {
-        let login = browser
-            .get(self.app.url("/auth/login"))
-            .send()
-            .await
-            .unwrap();
+        self.authorize_from(browser, "/auth/login", oid).await
+    }
+
+    /// As [`World::authorize`], starting from `login` (a sign-in address with its own `return_to`).
+    pub async fn authorize_from(
+        &self,
+        browser: &reqwest::Client,
+        login: &str,
+        oid: &str,
+    ) -> String {
+        let login = browser.get(self.app.url(login)).send().await.unwrap();
         assert_eq!(login.status(), 303, "login redirects to the authority");
         let authorize = location(&login);
         let mut url = reqwest::Url::parse(&authorize).unwrap();

@@ -3,7 +3,7 @@ use entra_sim::people::PATTI;
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 
 use super::{
-    harness::{browser, TestApp},
+    harness::{browser, raw_exchange, TestApp},
     oidc_world::World,
 };
 
@@ -125,4 +125,94 @@ async fn over_http_the_session_cookie_is_still_http_only_and_same_site(
         cookie.contains("HttpOnly") && cookie.contains("SameSite=Lax"),
         "{cookie}"
     );
+}
+
+#[sqlx::test(migrations = false)]
+async fn by_default_the_csp_allows_no_live_reload_websocket(
+    _: PgPoolOptions,
+    connect: PgConnectOptions,
+) {
+    let app = TestApp::spawn(connect).await;
+    let response = app.get("/").await;
+    let csp = response.headers()["content-security-policy"]
+        .to_str()
+        .unwrap();
+    assert!(!csp.contains("ws:"), "{csp}");
+    assert!(csp.contains("connect-src 'self';"), "{csp}");
+}
+
+#[sqlx::test(migrations = false)]
+async fn malformed_server_function_arguments_get_400_without_serde_internals(
+    _: PgPoolOptions,
+    connect: PgConnectOptions,
+) {
+    let app = TestApp::spawn(connect).await;
+    let send = |endpoint: &str, content_type: &str, body: &'static str| {
+        app.client
+            .post(app.url(endpoint))
+            .header("origin", &app.base_url)
+            .header("content-type", content_type)
+            .body(body)
+            .send()
+    };
+    for (endpoint, content_type, body) in [
+        // URL-encoded without the `id` argument.
+        (
+            "/api/get_request",
+            "application/x-www-form-urlencoded",
+            "nonsense=1",
+        ),
+        // JSON cut short.
+        (
+            "/api/create_request",
+            "application/json",
+            r#"{"form": {"cloud": "#,
+        ),
+        // Not JSON at all.
+        ("/api/create_request", "application/json", "\u{fffd}"),
+    ] {
+        let response = send(endpoint, content_type, body).await.unwrap();
+        assert_eq!(response.status(), 400, "{endpoint} {body}");
+        let text = response.text().await.unwrap();
+        for internal in [
+            "missing field",
+            "EOF",
+            "line ",
+            "column",
+            "serde",
+            "expected",
+        ] {
+            assert!(!text.contains(internal), "{endpoint}: {text}");
+        }
+    }
+}
+
+#[sqlx::test(migrations = false)]
+async fn a_server_function_body_past_the_limit_gets_413(
+    _: PgPoolOptions,
+    connect: PgConnectOptions,
+) {
+    let app = TestApp::spawn(connect).await;
+    // Declared and not sent: the server must answer without waiting for three megabytes.
+    let head = format!(
+        "POST /api/create_request HTTP/1.1\r\nHost: {addr}\r\nOrigin: {origin}\r\n\
+         Content-Type: application/json\r\nContent-Length: 3000000\r\nConnection: close\r\n\r\n",
+        addr = app.addr(),
+        origin = app.base_url,
+    );
+    let answer = raw_exchange(app.addr(), head.as_bytes()).await;
+    assert!(answer.starts_with("HTTP/1.1 413"), "{answer}");
+
+    // Sent in chunks without a declared length, past the limit.
+    let big = "a".repeat(server::routes::server_fns::BODY_MAX + 1);
+    let chunked = format!(
+        "POST /api/create_request HTTP/1.1\r\nHost: {addr}\r\nOrigin: {origin}\r\n\
+         Content-Type: application/json\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n\
+         {len:x}\r\n{big}\r\n0\r\n\r\n",
+        addr = app.addr(),
+        origin = app.base_url,
+        len = big.len(),
+    );
+    let answer = raw_exchange(app.addr(), chunked.as_bytes()).await;
+    assert!(answer.starts_with("HTTP/1.1 413"), "{answer}");
 }

@@ -36,8 +36,11 @@ pub struct AuthSettings {
     /// Tolerated clock difference with the authority when checking `exp` and `nbf`.
     #[serde(with = "secs")]
     pub clock_skew: Duration,
-    /// Sign-in attempts one client address may make per minute.
+    /// Sign-in requests one client (a browser's session) may make per minute.
     pub rate_limit_per_minute: u32,
+    /// Sign-in requests one address may make per minute, all its clients together: a ceiling for a
+    /// flood that drops its cookies, generous because offices share one address.
+    pub rate_limit_per_address_per_minute: u32,
 }
 
 #[derive(Debug, Clone, Deserialize)]

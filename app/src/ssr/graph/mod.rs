@@ -177,7 +177,7 @@ impl GraphClient {
                         status = failed.status,
                         retry,
                         ?wait,
-                        %url,
+                        ?url,
                         "Graph asked the portal to slow down; retrying"
                     );
                     tokio::time::sleep(wait).await;
@@ -221,7 +221,11 @@ impl GraphClient {
             .and_then(|v| v.to_str().ok())
             .and_then(|v| parse_retry_after(v, OffsetDateTime::now_utc()));
         let body = response.text().await.unwrap_or_default();
-        tracing::warn!(status = status.as_u16(), %url, "Graph answered with an error");
+        tracing::warn!(
+            status = status.as_u16(),
+            ?url,
+            "Graph answered with an error"
+        );
         let error = match status.as_u16() {
             429 => GraphError::Throttled {
                 // Whole seconds, rounded up, as the person is told.
