@@ -200,3 +200,76 @@ async fn a_person_past_their_call_budget_waits_and_others_do_not(
     let (status, _) = form_call(&world, &megan, "inventory_clouds", &[]).await;
     assert_eq!(status, 200, "another person keeps their budget");
 }
+
+/// [`aws_policy_form`] repeating daily from 09:00 three days from now, ending as `range` says.
+fn daily_form(range: Value) -> Value {
+    let day = (time::OffsetDateTime::now_utc() + time::Duration::days(3)).date();
+    let mut form = aws_policy_form();
+    form["start"] = json!(format!("{day}T09:00"));
+    let mut recurrence = json!({ "kind": "daily", "interval": "1", "days": [] });
+    for (k, v) in range.as_object().unwrap() {
+        recurrence[k] = v.clone();
+    }
+    form["recurrence"] = recurrence;
+    form
+}
+
+#[sqlx::test(migrations = false)]
+async fn a_repetition_without_an_end_or_past_the_clouds_window_is_refused_and_nothing_is_stored(
+    _: PgPoolOptions,
+    connect: PgConnectOptions,
+) {
+    let world = World::start(connect).await;
+    let alex = signed_in(&world, ALEX).await;
+    let refused = [
+        (json!({ "range": "no_end" }), "recurrence_needs_end"),
+        (
+            json!({ "range": "end_date", "end_date": "9999-12-31" }),
+            "window_too_long",
+        ),
+        (
+            json!({ "range": "numbered", "occurrences": "366" }),
+            "window_too_long",
+        ),
+    ];
+    for (range, words) in refused {
+        let (status, created) = call(
+            &world,
+            &alex,
+            "create_request",
+            json!({ "form": daily_form(range.clone()) }),
+        )
+        .await;
+        assert_eq!(status, 200, "{created:#}");
+        assert_eq!(created["outcome"], "invalid", "{range}: {created:#}");
+        assert_eq!(created["errors"][0]["field"], "recurrence", "{created:#}");
+        assert!(created.to_string().contains(words), "{range}: {created:#}");
+    }
+    assert_eq!(stored_requests(&world).await, 0);
+
+    // Ten days, each one hour: within the window, so stored.
+    let (_, created) = call(
+        &world,
+        &alex,
+        "create_request",
+        json!({ "form": daily_form(json!({ "range": "numbered", "occurrences": "10" })) }),
+    )
+    .await;
+    assert_eq!(created["outcome"], "created", "{created:#}");
+}
+
+#[sqlx::test(migrations = false)]
+async fn an_offset_no_place_has_is_refused_instead_of_read_as_utc(
+    _: PgPoolOptions,
+    connect: PgConnectOptions,
+) {
+    let world = World::start(connect).await;
+    let alex = signed_in(&world, ALEX).await;
+    let mut form = aws_policy_form();
+    form["offset_minutes"] = json!(100_000);
+    let (_, created) = call(&world, &alex, "create_request", json!({ "form": form })).await;
+    assert_eq!(created["outcome"], "invalid", "{created:#}");
+    assert_eq!(created["errors"][0]["field"], "start", "{created:#}");
+    assert!(created.to_string().contains("100000"), "{created:#}");
+    assert_eq!(stored_requests(&world).await, 0);
+}
