@@ -10,6 +10,7 @@ use crate::{
     api::session::get_viewer,
     auth::{Capability, Viewer},
     components::raw_text::rcdata,
+    error::AppError,
     pages::{
         admin::AdminPage, home::HomePage, not_found::NotFound, request_new::NewRequestPage,
         request_view::RequestPage, signed_out::SignedOutPage,
@@ -37,7 +38,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
 }
 
 /// The signed-in person for every page, loaded once per navigation.
-pub type ViewerResource = Resource<Result<Option<Viewer>, ServerFnError>>;
+pub type ViewerResource = Resource<Result<Option<Viewer>, AppError>>;
 
 #[component]
 pub fn App() -> impl IntoView {

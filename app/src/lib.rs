@@ -7,6 +7,7 @@ pub mod app;
 pub mod auth;
 pub mod components;
 pub mod domain;
+pub mod error;
 pub mod inventory;
 pub mod pages;
 pub mod plain_form;

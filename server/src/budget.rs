@@ -7,18 +7,17 @@ use std::{
     time::{Duration, Instant},
 };
 
+use app::error::AppError;
 use axum::{
-    body::Body,
     extract::{Request, State},
-    http::{header, HeaderValue, StatusCode},
+    http::{header, HeaderValue},
     middleware::Next,
     response::{IntoResponse, Response},
 };
-use leptos::server_fn::error::{FromServerFnError, ServerFnError};
 use tower_sessions::Session;
 use uuid::Uuid;
 
-use crate::{problem::Problem, startup::ServerState};
+use crate::startup::ServerState;
 
 /// Where Leptos mounts the server functions.
 const SERVER_FUNCTIONS: &str = "/api/";
@@ -105,12 +104,13 @@ pub async fn server_functions(
             tracing::warn!(person = %user.oid, "server-function budget spent");
             let mut response = refusal(
                 request.uri().path(),
-                StatusCode::TOO_MANY_REQUESTS,
-                "Too many requests",
-                format!(
-                    "You made many requests in a short time. Wait {} and try again.",
-                    seconds(Duration::from_secs(wait))
-                ),
+                AppError::TooMany {
+                    message: format!(
+                        "You made many requests in a short time. Wait {} and try again.",
+                        seconds(Duration::from_secs(wait))
+                    ),
+                    retry_after: Some(wait),
+                },
             );
             if let Ok(v) = HeaderValue::from_str(&wait.to_string()) {
                 response.headers_mut().insert(header::RETRY_AFTER, v);
@@ -130,13 +130,11 @@ pub async fn deadline(State(deadline): State<Duration>, request: Request, next: 
             tracing::warn!(%path, ?deadline, "deadline passed; the request was stopped");
             refusal(
                 &path,
-                StatusCode::SERVICE_UNAVAILABLE,
-                "This took too long",
-                format!(
+                AppError::unavailable(format!(
                     "The portal stopped after {} without an answer, and nothing was stored. \
                      Microsoft Graph may be slow: try again in a moment.",
                     seconds(deadline)
-                ),
+                )),
             )
         }
     }
@@ -150,19 +148,13 @@ fn seconds(d: Duration) -> String {
     }
 }
 
-/// The refusal in the shape its caller reads: a server function's error for `/api/…` (so the page
-/// shows the message), the problem page otherwise.
-fn refusal(path: &str, status: StatusCode, title: &'static str, message: String) -> Response {
+/// The refusal in the shape its caller reads: a server function's `AppError` for `/api/…` (so the
+/// page shows the message), the problem page otherwise.
+fn refusal(path: &str, error: AppError) -> Response {
     if path.starts_with(SERVER_FUNCTIONS) {
-        let error: ServerFnError = ServerFnError::ServerError(message);
-        let body = error.ser();
-        let mut response = Response::new(Body::from(body));
-        *response.status_mut() = status;
-        response
+        crate::routes::server_fns::refusal(error)
     } else {
-        Problem::new(status, title, message)
-            .with_action("/", "Go to the portal")
-            .into_response()
+        error.into_response()
     }
 }
 

@@ -6,6 +6,7 @@ mod api {
     pub mod approvers;
     pub mod auth;
     pub mod connections;
+    pub mod errors;
     pub mod harness;
     pub mod health;
     pub mod injection;

@@ -1,21 +1,24 @@
 //! The inventory the form offers, one page at a time, read from Graph as the signed-in person.
 use leptos::prelude::*;
 
-use crate::inventory::{CloudSummary, IdentityOption, ItemOption, Page, SystemOption};
+use crate::{
+    error::AppError,
+    inventory::{CloudSummary, IdentityOption, ItemOption, Page, SystemOption},
+};
 
 #[cfg(feature = "ssr")]
 mod server {
     use leptos::prelude::*;
 
     use crate::{
-        api::requests::failure,
         auth::Capability,
         domain::ids::CloudKind,
+        error::AppError,
         ssr::{
             auth::{require, SessionUser},
             graph::wire,
             inventory::Inventory,
-            requests::{self, Failure},
+            requests,
             state::AppState,
         },
     };
@@ -37,20 +40,15 @@ mod server {
     }
 
     /// Authorizes, then gets the person's Graph token.
-    pub async fn ctx() -> Result<Ctx, ServerFnError> {
+    pub async fn ctx() -> Result<Ctx, AppError> {
         let user = require(Capability::Request).await?;
         let state = expect_context::<AppState>();
-        let token = requests::token_for(&state, &user).await.map_err(failure)?;
+        let token = requests::token_for(&state, &user).await?;
         Ok(Ctx { state, user, token })
     }
 
-    pub fn cloud(input: &str) -> Result<CloudKind, ServerFnError> {
-        CloudKind::parse(input).map_err(|e| {
-            if let Some(r) = use_context::<leptos_axum::ResponseOptions>() {
-                r.set_status(axum::http::StatusCode::BAD_REQUEST);
-            }
-            ServerFnError::new(e.to_string())
-        })
+    pub fn cloud(input: &str) -> Result<CloudKind, AppError> {
+        CloudKind::parse(input).map_err(|e| AppError::bad_request(e.to_string()))
     }
 
     /// The system, which must exist in the cloud (disabled ones too: their inventory is readable).
@@ -58,16 +56,13 @@ mod server {
         ctx: &Ctx,
         cloud: CloudKind,
         id: &str,
-    ) -> Result<wire::AuthorizationSystem, ServerFnError> {
-        ctx.inventory()
-            .system(cloud, id)
-            .await
-            .map_err(|e| failure(Failure::Graph(e)))?
-            .ok_or_else(|| failure(Failure::NotFound))
-    }
-
-    pub fn graph(e: crate::ssr::graph::GraphError) -> ServerFnError {
-        failure(Failure::Graph(e))
+    ) -> Result<wire::AuthorizationSystem, AppError> {
+        ctx.inventory().system(cloud, id).await?.ok_or_else(|| {
+            AppError::not_found(format!(
+                "There is no {cloud} {} {id} in Permissions Management.",
+                cloud.system_noun()
+            ))
+        })
     }
 
     /// Search text is bounded: nobody types more, and Graph filters stay small.
@@ -78,20 +73,20 @@ mod server {
 
 /// AWS, Azure and GCP with how many authorization systems each has, and how many can be chosen.
 #[server(prefix = "/api", endpoint = "inventory_clouds")]
-pub async fn list_clouds() -> Result<Vec<CloudSummary>, ServerFnError> {
+pub async fn list_clouds() -> Result<Vec<CloudSummary>, AppError> {
     let ctx = server::ctx().await?;
-    ctx.inventory().clouds().await.map_err(server::graph)
+    ctx.inventory().clouds().await.map_err(AppError::from)
 }
 
 /// A cloud's authorization systems, each with the reason it cannot be chosen, if any.
 #[server(prefix = "/api", endpoint = "inventory_systems")]
-pub async fn list_systems(cloud: String) -> Result<Vec<SystemOption>, ServerFnError> {
+pub async fn list_systems(cloud: String) -> Result<Vec<SystemOption>, AppError> {
     let ctx = server::ctx().await?;
     let cloud = server::cloud(&cloud)?;
     ctx.inventory()
         .system_options(cloud)
         .await
-        .map_err(server::graph)
+        .map_err(AppError::from)
 }
 
 /// Identities in a system whose name or external id contains `q`; the person's own first.
@@ -101,7 +96,7 @@ pub async fn search_identities(
     system: String,
     q: String,
     next: Option<String>,
-) -> Result<Page<IdentityOption>, ServerFnError> {
+) -> Result<Page<IdentityOption>, AppError> {
     let ctx = server::ctx().await?;
     let cloud = server::cloud(&cloud)?;
     let found = server::system(&ctx, cloud, &system).await?;
@@ -114,7 +109,7 @@ pub async fn search_identities(
             next.as_deref().filter(|n| !n.is_empty()),
         )
         .await
-        .map_err(server::graph)
+        .map_err(AppError::from)
 }
 
 /// Policies, role definitions, roles or actions of a system, by `what` (a `WhatKind`), one page.
@@ -124,10 +119,10 @@ pub async fn search_items(
     system: String,
     q: String,
     next: Option<String>,
-) -> Result<Page<ItemOption>, ServerFnError> {
+) -> Result<Page<ItemOption>, AppError> {
     let ctx = server::ctx().await?;
     let Some(what) = crate::request_form::WhatKind::parse(&what) else {
-        return Err(ServerFnError::new("Choose what to ask for"));
+        return Err(AppError::bad_request("Choose what to ask for."));
     };
     let found = server::system(&ctx, what.cloud(), &system).await?;
     ctx.inventory()
@@ -138,7 +133,7 @@ pub async fn search_items(
             next.as_deref().filter(|n| !n.is_empty()),
         )
         .await
-        .map_err(server::graph)
+        .map_err(AppError::from)
 }
 
 /// AWS: the roles policies or statements can be assigned to for an identity.
@@ -146,22 +141,22 @@ pub async fn search_items(
 pub async fn assignable_roles(
     system: String,
     identity: String,
-) -> Result<Vec<ItemOption>, ServerFnError> {
+) -> Result<Vec<ItemOption>, AppError> {
     let ctx = server::ctx().await?;
     let found = server::system(&ctx, crate::domain::ids::CloudKind::Aws, &system).await?;
     ctx.inventory()
         .assignable_roles(&found, identity.trim())
         .await
-        .map_err(server::graph)
+        .map_err(AppError::from)
 }
 
 /// Azure: the subscription and the resources whose name or id contains `q`.
 #[server(prefix = "/api", endpoint = "inventory_scopes")]
-pub async fn search_scopes(system: String, q: String) -> Result<Vec<ItemOption>, ServerFnError> {
+pub async fn search_scopes(system: String, q: String) -> Result<Vec<ItemOption>, AppError> {
     let ctx = server::ctx().await?;
     let found = server::system(&ctx, crate::domain::ids::CloudKind::Azure, &system).await?;
     ctx.inventory()
         .search_scopes(&found, &server::bounded(&q))
         .await
-        .map_err(server::graph)
+        .map_err(AppError::from)
 }

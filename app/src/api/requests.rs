@@ -13,6 +13,7 @@ use crate::{
         status::RequestStatus,
         ticket::TicketPattern,
     },
+    error::AppError,
     inventory::ItemOption,
     request_form::{FieldError, RequestForm},
 };
@@ -97,39 +98,17 @@ pub struct RequestView {
     pub history: Vec<HistoryView>,
 }
 
-/// A failure as a server function's error, with its HTTP status.
-#[cfg(feature = "ssr")]
-pub(crate) fn failure(f: crate::ssr::requests::Failure) -> ServerFnError {
-    use crate::ssr::requests::Failure;
-    if let Some(response) = use_context::<leptos_axum::ResponseOptions>() {
-        response.set_status(f.status());
-    }
-    match f {
-        Failure::Internal(cause) => {
-            let reference = uuid::Uuid::new_v4();
-            tracing::error!(%reference, ?cause, "request failed");
-            ServerFnError::new(format!(
-                "Something failed on our side (reference {reference})."
-            ))
-        }
-        other => ServerFnError::new(other.message()),
-    }
-}
-
 /// The ticket pattern, each cloud's limits, and who may be named approver (the manager first).
 #[server(prefix = "/api", endpoint = "request_form_options")]
-pub async fn get_form_options() -> Result<FormOptions, ServerFnError> {
+pub async fn get_form_options() -> Result<FormOptions, AppError> {
     use crate::{
         auth::Capability,
-        ssr::{auth::require, db, requests::Failure, state::AppState},
+        ssr::{auth::require, db, state::AppState},
     };
     let user = require(Capability::Request).await?;
     let state = expect_context::<AppState>();
     let settings = &state.requests.approvers;
-    let fail = |e: sqlx::Error| failure(Failure::from(e));
-    let requester = db::people::requester(&state.pool, user.oid)
-        .await
-        .map_err(fail)?;
+    let requester = db::people::requester(&state.pool, user.oid).await?;
     let mut chain = vec![(requester.manager, ApproverRelation::Manager)];
     if settings.manager_levels.includes_managers_manager() {
         chain.push((
@@ -143,7 +122,7 @@ pub async fn get_form_options() -> Result<FormOptions, ServerFnError> {
         .collect();
     // Managers Graph named may never have signed in: their UPN stands in for a name.
     let oids: Vec<_> = chain.iter().map(|(l, _)| l.oid).collect();
-    let names = db::people::names(&state.pool, &oids).await.map_err(fail)?;
+    let names = db::people::names(&state.pool, &oids).await?;
     let mut approvers: Vec<ApproverOption> = chain
         .iter()
         .map(|(link, relation)| ApproverOption {
@@ -156,9 +135,7 @@ pub async fn get_form_options() -> Result<FormOptions, ServerFnError> {
             relation: *relation,
         })
         .collect();
-    let members = db::people::group_approvers(&state.pool, &settings.groups, user.oid)
-        .await
-        .map_err(fail)?;
+    let members = db::people::group_approvers(&state.pool, &settings.groups, user.oid).await?;
     approvers.extend(
         members
             .into_iter()
@@ -182,7 +159,7 @@ pub async fn get_form_options() -> Result<FormOptions, ServerFnError> {
 
 /// Checks the form as `create_request` would, and says what would be stored and sent.
 #[server(prefix = "/api", endpoint = "preview_request", input = Json)]
-pub async fn preview_request(form: RequestForm) -> Result<Checked, ServerFnError> {
+pub async fn preview_request(form: RequestForm) -> Result<Checked, AppError> {
     use crate::{
         auth::Capability,
         domain::graph_body::ScheduledPermissionsRequestBody,
@@ -197,14 +174,14 @@ pub async fn preview_request(form: RequestForm) -> Result<Checked, ServerFnError
             other_identity: checked.other_identity(),
             flagged: checked.flagged,
         }),
-        Err(requests::Failure::Invalid(errors)) => Ok(Checked::Invalid { errors }),
-        Err(other) => Err(failure(other)),
+        Err(AppError::Invalid { errors }) => Ok(Checked::Invalid { errors }),
+        Err(other) => Err(other),
     }
 }
 
 /// Stores the request as pending approval, with its first history row.
 #[server(prefix = "/api", endpoint = "create_request", input = Json)]
-pub async fn create_request(form: RequestForm) -> Result<Checked, ServerFnError> {
+pub async fn create_request(form: RequestForm) -> Result<Checked, AppError> {
     use crate::{
         auth::Capability,
         ssr::{auth::require, requests, state::AppState},
@@ -214,36 +191,32 @@ pub async fn create_request(form: RequestForm) -> Result<Checked, ServerFnError>
     let now = time::OffsetDateTime::now_utc();
     match requests::check(&state, &user, &form, now).await {
         Ok(checked) => {
-            let id = requests::create(&state, &user, &checked, now)
-                .await
-                .map_err(failure)?;
+            let id = requests::create(&state, &user, &checked, now).await?;
             tracing::info!(request = %id, "request created");
             Ok(Checked::Created { id: id.to_string() })
         }
         // A 200 with the errors: the form shows them by field (an error status would be read by the
         // client as a failure of the call itself).
-        Err(requests::Failure::Invalid(errors)) => Ok(Checked::Invalid { errors }),
-        Err(other) => Err(failure(other)),
+        Err(AppError::Invalid { errors }) => Ok(Checked::Invalid { errors }),
+        Err(other) => Err(other),
     }
 }
 
 /// One request with its history: for its requester, its approver, auditors and admins.
 #[server(prefix = "/api", endpoint = "get_request")]
-pub async fn get_request(id: String) -> Result<RequestView, ServerFnError> {
+pub async fn get_request(id: String) -> Result<RequestView, AppError> {
     use crate::ssr::{auth::signed_in, requests, state::AppState};
     let user = signed_in().await?;
     let state = expect_context::<AppState>();
     let Ok(id) = crate::domain::ids::RequestId::parse(&id) else {
-        return Err(failure(requests::Failure::NotFound));
+        return Err(requests::no_such_request());
     };
-    requests::view(&state, &user, id.as_uuid())
-        .await
-        .map_err(failure)
+    requests::view(&state, &user, id.as_uuid()).await
 }
 
 /// The form filled from an earlier request of the person's own, to ask for it again.
 #[server(prefix = "/api", endpoint = "request_again")]
-pub async fn request_again(id: String) -> Result<RequestForm, ServerFnError> {
+pub async fn request_again(id: String) -> Result<RequestForm, AppError> {
     use crate::{
         auth::Capability,
         ssr::{auth::require, requests, state::AppState},
@@ -251,13 +224,13 @@ pub async fn request_again(id: String) -> Result<RequestForm, ServerFnError> {
     let user = require(Capability::Request).await?;
     let state = expect_context::<AppState>();
     let Ok(id) = crate::domain::ids::RequestId::parse(&id) else {
-        return Err(failure(requests::Failure::NotFound));
+        return Err(requests::no_such_request());
     };
-    let (stored, request) = requests::load_visible(&state, &user, id.as_uuid())
-        .await
-        .map_err(failure)?;
+    let (stored, request) = requests::load_visible(&state, &user, id.as_uuid()).await?;
     if stored.requester_oid != user.oid {
-        return Err(failure(requests::Failure::Forbidden));
+        return Err(AppError::forbidden(
+            "Only the person who asked for a request can ask for it again.",
+        ));
     }
     Ok(RequestForm::from_request(&request))
 }

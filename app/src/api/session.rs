@@ -2,11 +2,11 @@
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
-use crate::auth::Viewer;
+use crate::{auth::Viewer, error::AppError};
 
 /// The signed-in person (name, UPN, roles), or `None`. Public: it tells nothing about anyone else.
 #[server(prefix = "/api", endpoint = "viewer")]
-pub async fn get_viewer() -> Result<Option<Viewer>, ServerFnError> {
+pub async fn get_viewer() -> Result<Option<Viewer>, AppError> {
     Ok(crate::ssr::auth::viewer_session()
         .await?
         .map(|user| user.viewer()))
@@ -22,7 +22,7 @@ pub struct PortalHealth {
 
 /// Administrators only.
 #[server(prefix = "/api", endpoint = "portal_health")]
-pub async fn get_portal_health() -> Result<PortalHealth, ServerFnError> {
+pub async fn get_portal_health() -> Result<PortalHealth, AppError> {
     use crate::{auth::Capability, ssr::state::AppState};
 
     crate::ssr::auth::require(Capability::Administer).await?;

@@ -27,6 +27,7 @@ use crate::{
         recurrence::DayOfWeek,
         schedule::{offset_from_minutes, offset_label},
     },
+    error::AppError,
     inventory::{IdentityOption, ItemOption},
     plain_form::PlainForm,
     request_form::{Field, FieldError, FormContext, RequestForm, WhatKind},
@@ -150,12 +151,9 @@ async fn load(query: ParamsMap) -> Initial {
     initial
 }
 
-/// A server function's error as its message alone.
-fn server_message(e: &ServerFnError) -> String {
-    match e {
-        ServerFnError::ServerError(message) => message.clone(),
-        other => other.to_string(),
-    }
+/// A server function's error as the person reads it.
+fn server_message(e: &AppError) -> String {
+    e.to_string()
 }
 
 #[component]

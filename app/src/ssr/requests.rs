@@ -6,7 +6,6 @@ use uuid::Uuid;
 use super::{
     auth::{tokens, SessionUser},
     db,
-    graph::GraphError,
     inventory::{identity_type_of, Inventory},
     settings::RequestSettings,
     state::AppState,
@@ -22,67 +21,14 @@ use crate::{
         schedule::{Schedule, Start},
         status::{self, RequestStatus},
     },
+    error::AppError,
     inventory::ItemOption,
     request_form::{Field, FieldError, FormContext, RequestForm, WhatKind},
 };
 
-/// Why a request could not be checked, made or shown.
-#[derive(Debug)]
-pub enum Failure {
-    Invalid(Vec<FieldError>),
-    Graph(GraphError),
-    /// The person's Graph token is gone or cannot be refreshed.
-    SignInAgain,
-    NotFound,
-    Forbidden,
-    /// Logged with its cause; the person sees a reference.
-    Internal(String),
-}
-
-impl Failure {
-    /// The HTTP status that says what went wrong.
-    pub fn status(&self) -> axum::http::StatusCode {
-        use axum::http::StatusCode;
-        match self {
-            Failure::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
-            Failure::Graph(_) => StatusCode::BAD_GATEWAY,
-            Failure::SignInAgain => StatusCode::UNAUTHORIZED,
-            Failure::NotFound => StatusCode::NOT_FOUND,
-            Failure::Forbidden => StatusCode::FORBIDDEN,
-            Failure::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
-        }
-    }
-
-    /// What the person is told. Never an internal cause: the caller logs that with a reference
-    /// and gives the person the reference.
-    pub fn message(&self) -> String {
-        match self {
-            Failure::Invalid(errors) => errors
-                .iter()
-                .map(ToString::to_string)
-                .collect::<Vec<_>>()
-                .join("; "),
-            Failure::Graph(e) => e.to_string(),
-            Failure::SignInAgain => {
-                "Your Microsoft sign-in has expired. Sign in again to continue.".to_owned()
-            }
-            Failure::NotFound => "There is no such request.".to_owned(),
-            Failure::Forbidden => "You do not have access to this request.".to_owned(),
-            Failure::Internal(_) => "Something failed on our side.".to_owned(),
-        }
-    }
-}
-
-impl From<sqlx::Error> for Failure {
-    fn from(e: sqlx::Error) -> Self {
-        Failure::Internal(format!("database: {e}"))
-    }
-}
-
-impl From<GraphError> for Failure {
-    fn from(e: GraphError) -> Self {
-        Failure::Graph(e)
-    }
+/// The refusal for an id that names no request the person may know of.
+pub fn no_such_request() -> AppError {
+    AppError::not_found("There is no such request.")
 }
 
 /// A request that passed every check, with what the review shows besides it.
@@ -112,7 +58,7 @@ impl Checked {
     }
 }
 
-pub async fn token_for(state: &AppState, user: &SessionUser) -> Result<String, Failure> {
+pub async fn token_for(state: &AppState, user: &SessionUser) -> Result<String, AppError> {
     tokens::access_token_for(
         &state.pool,
         &state.auth.cipher,
@@ -124,12 +70,12 @@ pub async fn token_for(state: &AppState, user: &SessionUser) -> Result<String, F
     .map(|t| t.secret().to_owned())
     .map_err(|e| {
         tracing::warn!(error = %e, "no usable Graph token");
-        Failure::SignInAgain
+        AppError::SignInAgain
     })
 }
 
-pub fn submitter(user: &SessionUser) -> Result<Upn, Failure> {
-    Upn::parse(&user.upn).map_err(|_| Failure::Internal(format!("unusable UPN {:?}", user.upn)))
+pub fn submitter(user: &SessionUser) -> Result<Upn, AppError> {
+    Upn::parse(&user.upn).map_err(|_| AppError::internal(format!("unusable UPN {:?}", user.upn)))
 }
 
 /// Parses `form` as the browser does, then checks it against the inventory and the approvers.
@@ -138,7 +84,7 @@ pub async fn check(
     user: &SessionUser,
     form: &RequestForm,
     now: OffsetDateTime,
-) -> Result<Checked, Failure> {
+) -> Result<Checked, AppError> {
     let submitter = submitter(user)?;
     let settings = &state.requests;
     let limits = |cloud| settings.limits(cloud);
@@ -149,7 +95,7 @@ pub async fn check(
             ticket_pattern: &settings.ticket_pattern,
             submitter: &submitter,
         })
-        .map_err(Failure::Invalid)?;
+        .map_err(|errors| AppError::Invalid { errors })?;
     too_many_items(&request, settings)?;
 
     let mut errors = Vec::new();
@@ -177,7 +123,7 @@ pub async fn check(
             for_other_identity,
             flagged,
         }),
-        _ => Err(Failure::Invalid(errors)),
+        _ => Err(AppError::Invalid { errors }),
     }
 }
 
@@ -187,7 +133,7 @@ async fn named_approver(
     state: &AppState,
     user: &SessionUser,
     upn: &str,
-) -> Result<Result<(Uuid, ApproverRelation), ApproverRefusal>, Failure> {
+) -> Result<Result<(Uuid, ApproverRelation), ApproverRefusal>, AppError> {
     let settings = &state.requests.approvers;
     let requester = db::people::requester(&state.pool, user.oid).await?;
     let named = db::people::named(&state.pool, upn, &settings.groups).await?;
@@ -205,7 +151,7 @@ async fn check_inventory(
     inventory: &Inventory<'_>,
     permissions: &RequestedPermissions,
     errors: &mut Vec<FieldError>,
-) -> Result<(String, String, Vec<ItemOption>), Failure> {
+) -> Result<(String, String, Vec<ItemOption>), AppError> {
     let system_id = permissions.system();
     let cloud = system_id.cloud();
     let noun = format!("{cloud} {}", cloud.system_noun());
@@ -319,7 +265,7 @@ async fn check_inventory(
 /// Each policy, role and action a request names is looked up in Graph, so their number is bounded per
 /// cloud before anything is asked: otherwise one form of 20 statements of 100 actions is thousands
 /// of lookups. Each is counted once, whatever its case or how many statements name it.
-fn too_many_items(request: &AccessRequest, settings: &RequestSettings) -> Result<(), Failure> {
+fn too_many_items(request: &AccessRequest, settings: &RequestSettings) -> Result<(), AppError> {
     let permissions = request.permissions();
     let cloud = permissions.system().cloud();
     let (_, ids, field) = items_of(permissions.permissions());
@@ -329,14 +275,16 @@ fn too_many_items(request: &AccessRequest, settings: &RequestSettings) -> Result
     if named.len() <= max {
         return Ok(());
     }
-    Err(Failure::Invalid(vec![FieldError::inventory(
+    Err(AppError::Invalid {
+        errors: vec![FieldError::inventory(
         field,
         format!(
             "A request in {cloud} can name at most {max} policies, roles and actions in all; this one \
              names {}. Ask for fewer, or split them over several requests.",
             named.len()
         ),
-    )]))
+    )],
+    })
 }
 
 /// The items to look up, the collection they live in, and the field to blame.
@@ -387,13 +335,13 @@ pub async fn create(
     user: &SessionUser,
     checked: &Checked,
     now: OffsetDateTime,
-) -> Result<Uuid, Failure> {
+) -> Result<Uuid, AppError> {
     let request = &checked.request;
     let permissions = request.permissions();
     let identity = permissions.identity();
     let id = Uuid::new_v4();
     let json = |v: Result<serde_json::Value, serde_json::Error>| {
-        v.map_err(|e| Failure::Internal(format!("serializing a request: {e}")))
+        v.map_err(|e| AppError::internal(format!("serializing a request: {e}")))
     };
     let status = RequestStatus::PendingApproval.as_str();
     let starts_at = match request.schedule().start() {
@@ -449,13 +397,13 @@ pub async fn create(
 }
 
 /// The stored request rebuilt into the domain type.
-pub fn rebuild(stored: &db::requests::StoredRequest) -> Result<AccessRequest, Failure> {
+pub fn rebuild(stored: &db::requests::StoredRequest) -> Result<AccessRequest, AppError> {
     use crate::domain::{
         text::{Justification, Notes},
         ticket::{TicketInfo, TicketNumber},
     };
     let broken =
-        |what: &str| Failure::Internal(format!("stored request {} has a bad {what}", stored.id));
+        |what: &str| AppError::internal(format!("stored request {} has a bad {what}", stored.id));
     let permissions: RequestedPermissions =
         serde_json::from_value(stored.permissions.clone()).map_err(|_| broken("permissions"))?;
     let schedule: Schedule =
@@ -485,10 +433,10 @@ pub async fn load_visible(
     state: &AppState,
     user: &SessionUser,
     id: Uuid,
-) -> Result<(db::requests::StoredRequest, AccessRequest), Failure> {
+) -> Result<(db::requests::StoredRequest, AccessRequest), AppError> {
     let stored = db::requests::find(&state.pool, id)
         .await?
-        .ok_or(Failure::NotFound)?;
+        .ok_or_else(no_such_request)?;
     let actor = status::Actor {
         upn: submitter(user)?,
         roles: status::Roles {
@@ -504,16 +452,18 @@ pub async fn load_visible(
         approver: request.ticket().approver(),
     };
     if !(by_oid || status::may_view(&actor, parties)) {
-        return Err(Failure::Forbidden);
+        return Err(AppError::forbidden(
+            "You do not have access to this request.",
+        ));
     }
     Ok((stored, request))
 }
 
-pub async fn view(state: &AppState, user: &SessionUser, id: Uuid) -> Result<RequestView, Failure> {
+pub async fn view(state: &AppState, user: &SessionUser, id: Uuid) -> Result<RequestView, AppError> {
     let (stored, request) = load_visible(state, user, id).await?;
     let history = db::requests::history(&state.pool, id).await?;
     let status = RequestStatus::parse(&stored.status)
-        .map_err(|_| Failure::Internal(format!("request {id} has status {}", stored.status)))?;
+        .map_err(|_| AppError::internal(format!("request {id} has status {}", stored.status)))?;
     let rfc3339 = |t: OffsetDateTime| {
         t.format(&time::format_description::well_known::Rfc3339)
             .unwrap_or_default()
@@ -523,7 +473,7 @@ pub async fn view(state: &AppState, user: &SessionUser, id: Uuid) -> Result<Requ
         status,
         graph_status_detail: stored.graph_status_detail.clone(),
         graph_occurrence_status: stored.graph_occurrence_status.clone(),
-        cloud: CloudKind::parse(&stored.cloud).map_err(|_| Failure::Internal("cloud".into()))?,
+        cloud: CloudKind::parse(&stored.cloud).map_err(|_| AppError::internal("cloud"))?,
         system_name: stored.authorization_system_name.clone(),
         identity_name: stored.identity_name.clone(),
         for_other_identity: stored.for_other_identity,

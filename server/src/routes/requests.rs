@@ -1,11 +1,7 @@
 //! `POST /requests/new`: the request form submitted as a plain HTML form, before the page is
 //! interactive or without JavaScript. The interactive page calls the `create_request` server function
 //! instead; both run the same checks and the same single-transaction insert.
-use app::{
-    auth::Capability,
-    plain_form::PlainForm,
-    ssr::requests::{self, Failure},
-};
+use app::{auth::Capability, error::AppError, plain_form::PlainForm, ssr::requests};
 use axum::{
     extract::{rejection::FormRejection, Request, State},
     http::StatusCode,
@@ -88,7 +84,7 @@ pub async fn submit(
             Redirect::to(&format!("/requests/{id}")).into_response()
         }
         // Back to the form as it was, with its review: the page shows each error by its field.
-        Err(Failure::Invalid(_)) => match back_to_review(&pairs) {
+        Err(AppError::Invalid { .. }) => match back_to_review(&pairs) {
             Some(address) => Redirect::to(&address).into_response(),
             None => Problem::new(
                 StatusCode::PAYLOAD_TOO_LARGE,
@@ -142,19 +138,19 @@ fn back_to_review(pairs: &Pairs) -> Option<String> {
 }
 
 /// Graph or the database failed: nothing was stored, and the page leads back to the filled form. An
-/// internal cause is logged; the problem page gives the person its reference.
-fn failure_page(failure: Failure, pairs: &Pairs) -> Response {
-    if let Failure::Internal(cause) = &failure {
-        tracing::error!(?cause, "plain form submission failed");
-    }
-    Problem::new(
-        failure.status(),
+/// internal cause was logged where it happened, under the reference the page shows.
+fn failure_page(failure: AppError, pairs: &Pairs) -> Response {
+    let mut problem = Problem::new(
+        failure.http_status(),
         "The request was not submitted",
-        format!("Nothing was stored. {}", failure.message()),
+        format!("Nothing was stored. {failure}"),
     )
     .with_action(
         back_to_review(pairs).unwrap_or_else(|| "/requests/new".to_string()),
         "Back to the form",
-    )
-    .into_response()
+    );
+    if let AppError::Internal { reference } = &failure {
+        problem = problem.with_reference(reference.clone());
+    }
+    problem.into_response()
 }

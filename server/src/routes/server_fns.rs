@@ -1,7 +1,8 @@
 //! Guards around the Leptos server functions, which leptos_axum mounts under `/api/`: a bound on the
-//! body they read (413 past it), and 400 instead of server_fn's 500 when the arguments cannot be read.
-//! server_fn answers a malformed body with 500 and serde's own words (`Args|missing field …`); that is
-//! the caller's mistake, and the words are the portal's internals.
+//! body they read (413 past it), and the HTTP status of a failure. server_fn answers every error with
+//! 500; the portal's server functions fail with an `AppError` (JSON), whose own status is put on the
+//! answer here, in one place: 400 for arguments that cannot be read, 403, 404, 503 and so on.
+use app::error::AppError;
 use axum::{
     body::Body,
     extract::Request,
@@ -19,9 +20,6 @@ pub const BODY_MAX: usize = 256 * 1024;
 /// How much of a failed server function's answer is read to see what failed; theirs are one line.
 const ERROR_BODY_MAX: usize = 64 * 1024;
 
-/// What server_fn's error encoding (`Kind|message`) calls a request it could not read.
-const UNREADABLE_KINDS: [&str; 3] = ["Args|", "Deserialization|", "MissingArg|"];
-
 pub async fn guard(request: Request, next: Next) -> Response {
     if !request.uri().path().starts_with("/api/") {
         return next.run(request).await;
@@ -29,13 +27,12 @@ pub async fn guard(request: Request, next: Next) -> Response {
     let request = match body_limit::buffered(request, BODY_MAX).await {
         Ok(request) => request,
         Err(Refused::TooLarge) => {
-            return refusal(
-                StatusCode::PAYLOAD_TOO_LARGE,
-                "The request is larger than the portal accepts.",
-            )
+            return refusal(AppError::TooLarge {
+                message: "The request is larger than the portal accepts.".to_owned(),
+            })
         }
         Err(Refused::Unreadable) => {
-            return refusal(StatusCode::BAD_REQUEST, "The request could not be read.")
+            return refusal(AppError::bad_request("The request could not be read."))
         }
     };
     let response = next.run(request).await;
@@ -44,27 +41,33 @@ pub async fn guard(request: Request, next: Next) -> Response {
     {
         return response;
     }
-    let (parts, body) = response.into_parts();
+    let (mut parts, body) = response.into_parts();
     let Ok(bytes) = axum::body::to_bytes(body, ERROR_BODY_MAX).await else {
-        return StatusCode::INTERNAL_SERVER_ERROR.into_response();
+        return refusal(AppError::internal(
+            "a server function's error could not be read",
+        ));
     };
-    let text = String::from_utf8_lossy(&bytes);
-    if UNREADABLE_KINDS.iter().any(|kind| text.starts_with(kind)) {
-        tracing::info!(detail = ?text, "server function arguments could not be read");
-        return refusal(
-            StatusCode::BAD_REQUEST,
-            "The request's arguments could not be read.",
-        );
+    match serde_json::from_slice::<AppError>(&bytes) {
+        Ok(error) => {
+            if matches!(error, AppError::BadRequest { .. }) {
+                tracing::info!(%error, "server function arguments could not be read");
+            }
+            parts.status = error.http_status();
+        }
+        Err(_) => {
+            tracing::error!(body = ?String::from_utf8_lossy(&bytes), "a server function failed without an AppError");
+        }
     }
     Response::from_parts(parts, Body::from(bytes))
 }
 
-/// A plain message in server_fn's error encoding, so the portal's own pages read it as an error too.
-fn refusal(status: StatusCode, message: &str) -> Response {
+/// An `AppError` as a server function's failure, so the portal's pages read it as one.
+pub fn refusal(error: AppError) -> Response {
+    let body = serde_json::to_vec(&error).unwrap_or_default();
     (
-        status,
-        [(header::CONTENT_TYPE, "text/plain; charset=utf-8")],
-        format!("Args|{message}"),
+        error.http_status(),
+        [(header::CONTENT_TYPE, "application/json")],
+        body,
     )
         .into_response()
 }

@@ -161,7 +161,9 @@ async fn a_server_function_past_its_deadline_is_stopped_and_stores_nothing(
         .await
         .unwrap();
     assert_eq!(page.status(), 503);
-    assert!(page.text().await.unwrap().contains("This took too long"));
+    let html = page.text().await.unwrap();
+    assert!(html.contains("Try again in a moment"), "{html}");
+    assert!(html.contains("nothing was stored"), "{html}");
 }
 
 #[sqlx::test(migrations = false)]
