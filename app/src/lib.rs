@@ -8,12 +8,12 @@ pub mod auth;
 pub mod components;
 pub mod domain;
 pub mod error;
-pub mod inventory;
 pub mod pages;
 pub mod plain_form;
 pub mod request_form;
 #[cfg(feature = "ssr")]
 pub mod ssr;
+pub mod views;
 
 #[cfg(feature = "hydrate")]
 #[wasm_bindgen::prelude::wasm_bindgen]

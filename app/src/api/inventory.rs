@@ -3,7 +3,7 @@ use leptos::prelude::*;
 
 use crate::{
     error::AppError,
-    inventory::{CloudSummary, IdentityOption, ItemOption, Page, SystemOption},
+    views::inventory::{CloudSummary, IdentityOption, ItemOption, Page, SystemOption},
 };
 
 #[cfg(feature = "ssr")]

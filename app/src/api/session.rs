@@ -1,8 +1,7 @@
 //! Who is signed in, and the administrator's view of the portal's own health.
-use leptos::prelude::*;
-use serde::{Deserialize, Serialize};
-
+pub use crate::views::session::PortalHealth;
 use crate::{auth::Viewer, error::AppError};
+use leptos::prelude::*;
 
 /// The signed-in person (name, UPN, roles), or `None`. Public: it tells nothing about anyone else.
 #[server(prefix = "/api", endpoint = "viewer")]
@@ -10,14 +9,6 @@ pub async fn get_viewer() -> Result<Option<Viewer>, AppError> {
     Ok(crate::ssr::auth::viewer_session()
         .await?
         .map(|user| user.viewer()))
-}
-
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct PortalHealth {
-    pub database_ready: bool,
-    pub migrations_applied: i64,
-    pub people: i64,
-    pub live_sessions: i64,
 }
 
 /// Administrators only.

@@ -28,9 +28,9 @@ use crate::{
         schedule::{offset_from_minutes, offset_label},
     },
     error::AppError,
-    inventory::{IdentityOption, ItemOption},
     plain_form::PlainForm,
     request_form::{Field, FieldError, FormContext, RequestForm, WhatKind},
+    views::inventory::{IdentityOption, ItemOption},
 };
 
 /// The person's UTC offset in minutes, from the browser; UTC while rendered on the server.

@@ -11,7 +11,6 @@ use super::{
     state::AppState,
 };
 use crate::{
-    api::requests::{HistoryView, RequestView},
     domain::{
         approver::{self, ApproverRefusal, ApproverRelation},
         graph_body::ScheduledPermissionsRequestBody,
@@ -22,8 +21,11 @@ use crate::{
         status::{self, RequestStatus},
     },
     error::AppError,
-    inventory::ItemOption,
     request_form::{Field, FieldError, FormContext, RequestForm, WhatKind},
+    views::{
+        inventory::ItemOption,
+        requests::{HistoryView, RequestView},
+    },
 };
 
 /// The refusal for an id that names no request the person may know of.
@@ -32,7 +34,7 @@ pub fn no_such_request() -> AppError {
 }
 
 /// A request that passed every check, with what the review shows besides it.
-pub struct Checked {
+pub struct CheckedRequest {
     pub request: AccessRequest,
     pub system_name: String,
     pub identity_name: String,
@@ -45,7 +47,7 @@ pub struct Checked {
     pub flagged: Vec<ItemOption>,
 }
 
-impl Checked {
+impl CheckedRequest {
     /// What the review says about an identity that is not the requester's own, if it is not.
     pub fn other_identity(&self) -> Option<String> {
         let identity = self.request.permissions().identity();
@@ -84,7 +86,7 @@ pub async fn check(
     user: &SessionUser,
     form: &RequestForm,
     now: OffsetDateTime,
-) -> Result<Checked, AppError> {
+) -> Result<CheckedRequest, AppError> {
     let submitter = submitter(user)?;
     let settings = &state.requests;
     let limits = |cloud| settings.limits(cloud);
@@ -114,7 +116,7 @@ pub async fn check(
     let (system_name, identity_name, flagged) =
         check_inventory(&inventory, request.permissions(), &mut errors).await?;
     match (errors.is_empty(), approver) {
-        (true, Some((approver_oid, approver_relation))) => Ok(Checked {
+        (true, Some((approver_oid, approver_relation))) => Ok(CheckedRequest {
             request,
             system_name,
             identity_name,
@@ -333,7 +335,7 @@ fn items_of(what: &Permissions) -> (WhatKind, Vec<String>, Field) {
 pub async fn create(
     state: &AppState,
     user: &SessionUser,
-    checked: &Checked,
+    checked: &CheckedRequest,
     now: OffsetDateTime,
 ) -> Result<Uuid, AppError> {
     let request = &checked.request;

@@ -1,0 +1,97 @@
+//! What the request pages and their server functions send each other: the form's options, the
+//! outcome of checking a form, and a request as its page shows it. Wasm-safe; both `api` (which
+//! returns them) and `ssr` (which builds them) use these, and neither imports the other.
+use serde::{Deserialize, Serialize};
+
+use crate::{
+    domain::{
+        approver::ApproverRelation,
+        ids::CloudKind,
+        request::{AccessRequest, ReviewLine},
+        schedule::ScheduleLimits,
+        status::RequestStatus,
+        ticket::TicketPattern,
+    },
+    request_form::FieldError,
+    views::inventory::ItemOption,
+};
+
+/// Someone who may approve.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ApproverOption {
+    pub upn: String,
+    pub name: String,
+    /// Why they may: the manager (from Graph) comes first and is the default.
+    pub relation: ApproverRelation,
+}
+
+/// What the form needs before the person types anything.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FormOptions {
+    pub upn: String,
+    pub ticket_pattern: TicketPattern,
+    pub limits: Vec<(CloudKind, ScheduleLimits)>,
+    /// The manager first when known, then the manager's manager, then members of approver groups.
+    pub approvers: Vec<ApproverOption>,
+}
+
+impl FormOptions {
+    pub fn limits(&self, cloud: CloudKind) -> Option<ScheduleLimits> {
+        self.limits
+            .iter()
+            .find(|(c, _)| *c == cloud)
+            .map(|(_, l)| *l)
+    }
+}
+
+/// The outcome of checking a form.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "outcome", rename_all = "snake_case")]
+pub enum Checked {
+    Invalid {
+        errors: Vec<FieldError>,
+    },
+    Valid {
+        review: Vec<ReviewLine>,
+        graph_json: String,
+        /// High-severity and delete actions asked for.
+        flagged: Vec<ItemOption>,
+        /// The identity, when it is not the requester's own: the approver sees the request flagged.
+        other_identity: Option<String>,
+    },
+    Created {
+        id: String,
+    },
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct HistoryView {
+    pub at: String,
+    pub actor: Option<String>,
+    pub source: String,
+    pub event: String,
+    pub from_status: Option<String>,
+    pub to_status: String,
+}
+
+/// A request as its page shows it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RequestView {
+    pub id: String,
+    pub status: RequestStatus,
+    pub graph_status_detail: Option<String>,
+    pub graph_occurrence_status: Option<String>,
+    pub cloud: CloudKind,
+    pub system_name: String,
+    pub identity_name: String,
+    /// The identity is not the requester's own.
+    pub for_other_identity: bool,
+    pub requester_upn: String,
+    pub approver_upn: String,
+    /// The viewer asked for it (and may ask again).
+    pub mine: bool,
+    pub request: AccessRequest,
+    pub graph_json: String,
+    pub created_at: String,
+    pub history: Vec<HistoryView>,
+}
