@@ -7,10 +7,9 @@ pub mod app;
 pub mod auth;
 pub mod components;
 pub mod domain;
+pub mod form;
 pub mod inventory;
 pub mod pages;
-pub mod plain_form;
-pub mod request_form;
 #[cfg(feature = "ssr")]
 pub mod ssr;
 

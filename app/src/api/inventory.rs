@@ -126,7 +126,7 @@ pub async fn search_items(
     next: Option<String>,
 ) -> Result<Page<ItemOption>, ServerFnError> {
     let ctx = server::ctx().await?;
-    let Some(what) = crate::request_form::WhatKind::parse(&what) else {
+    let Some(what) = crate::form::WhatKind::parse(&what) else {
         return Err(ServerFnError::new("Choose what to ask for"));
     };
     let found = server::system(&ctx, what.cloud(), &system).await?;

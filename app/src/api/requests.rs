@@ -13,8 +13,8 @@ use crate::{
         status::RequestStatus,
         ticket::TicketPattern,
     },
+    form::{FieldError, RequestForm},
     inventory::ItemOption,
-    request_form::{FieldError, RequestForm},
 };
 
 /// Someone who may approve.

@@ -27,9 +27,11 @@ use crate::{
         recurrence::DayOfWeek,
         schedule::{offset_from_minutes, offset_label},
     },
+    form::{
+        choices::{EffectChoice, Length},
+        Field, FieldError, FormContext, PlainForm, RequestForm, WhatKind,
+    },
     inventory::{IdentityOption, ItemOption},
-    plain_form::PlainForm,
-    request_form::{Field, FieldError, FormContext, RequestForm, WhatKind},
 };
 
 /// The person's UTC offset in minutes, from the browser; UTC while rendered on the server.
@@ -231,7 +233,7 @@ fn RequestFormView(initial: Initial) -> impl IntoView {
     let cloud = RwSignal::new(CloudKind::parse(&init.cloud).ok());
     let system = RwSignal::new(init.system.clone());
     let identity = RwSignal::new(
-        crate::request_form::parse_identity_type(&init.identity_type)
+        crate::form::parse_identity_type(&init.identity_type)
             .filter(|_| !init.identity.is_empty())
             .map(|t| IdentityOption {
                 external_id: init.identity.clone(),
@@ -264,18 +266,11 @@ fn RequestFormView(initial: Initial) -> impl IntoView {
     let resources = RwSignal::new(init.resources.clone());
     let not_resources = RwSignal::new(init.not_resources.clone());
     let not_actions = RwSignal::new(init.not_actions.clone());
-    let effect = RwSignal::new(
-        if init.effect == "deny" {
-            "deny"
-        } else {
-            "allow"
-        }
-        .to_owned(),
-    );
+    let effect = RwSignal::new(init.effect.as_str().to_owned());
     let condition = RwSignal::new(init.condition.clone());
     let start_later = RwSignal::new(init.start_later);
     let start = RwSignal::new(init.start.clone());
-    let length = RwSignal::new(init.length.clone());
+    let length = RwSignal::new(init.length.as_str().to_owned());
     let custom_duration = RwSignal::new(init.custom_duration.clone());
     let end = RwSignal::new(init.end.clone());
     let recurrence = RwSignal::new(init.recurrence.clone());
@@ -434,11 +429,11 @@ fn RequestFormView(initial: Initial) -> impl IntoView {
             resources: resources.get(),
             not_resources: not_resources.get(),
             not_actions: not_actions.get(),
-            effect: effect.get(),
+            effect: EffectChoice::parse(&effect.get()),
             condition: condition.get(),
             start_later: start_later.get(),
             start: start.get(),
-            length: length.get(),
+            length: Length::parse(&length.get()),
             custom_duration: custom_duration.get(),
             end: end.get(),
             recurrence: recurrence.get(),

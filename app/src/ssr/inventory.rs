@@ -6,8 +6,8 @@ use uuid::Uuid;
 use super::graph::{encode, literal, wire, GraphClient, GraphError};
 use crate::{
     domain::{identity::IdentityType, ids::CloudKind},
+    form::WhatKind,
     inventory::{CloudSummary, IdentityOption, ItemOption, Page, SystemOption, PAGE_SIZE},
-    request_form::WhatKind,
 };
 
 /// How many lookups one check sends to Graph at once: enough that a request naming many items is

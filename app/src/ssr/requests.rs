@@ -22,8 +22,8 @@ use crate::{
         schedule::{Schedule, Start},
         status::{self, RequestStatus},
     },
+    form::{Field, FieldError, FormContext, RequestForm, WhatKind},
     inventory::ItemOption,
-    request_form::{Field, FieldError, FormContext, RequestForm, WhatKind},
 };
 
 /// Why a request could not be checked, made or shown.

@@ -3,7 +3,7 @@
 //! instead; both run the same checks and the same single-transaction insert.
 use app::{
     auth::Capability,
-    plain_form::PlainForm,
+    form::PlainForm,
     ssr::requests::{self, Failure},
 };
 use axum::{
