@@ -1,7 +1,8 @@
 //! The request page's inputs as plain HTML submits them: one name per input, in a GET query while
 //! the person moves through the steps and in a POST body when they submit. Before the page is
 //! interactive (or without JavaScript) the server renders each step from this; once it is
-//! interactive, the same values seed the page's signals. Wasm-safe.
+//! interactive, it is the page's state: one store, with a signal per field. Wasm-safe.
+use reactive_stores::Store;
 use serde::{Deserialize, Serialize};
 
 use super::{
@@ -12,7 +13,7 @@ use super::{
 use crate::domain::{duration::DurationPreset, permissions::AwsStatementInput};
 
 /// Every input of the request page, as typed.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, Store)]
 pub struct PlainForm {
     pub cloud: String,
     pub system: String,

@@ -110,7 +110,7 @@ impl WhatKind {
 }
 
 /// How the schedule repeats, as the form has it.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, reactive_stores::Store)]
 #[serde(default)]
 pub struct RecurrenceForm {
     /// `""` (does not repeat), `daily`, `weekly` or `monthly`: [`Repeat`]. Text, not the enum, so
