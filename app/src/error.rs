@@ -4,7 +4,7 @@
 //! server with the reference the person sees) and never the transport's own words.
 use serde::{Deserialize, Serialize};
 
-use crate::request_form::FieldError;
+use crate::form::FieldError;
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
 #[serde(tag = "kind", rename_all = "snake_case")]
@@ -230,7 +230,7 @@ mod server {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::request_form::Field;
+    use crate::form::Field;
 
     fn every_kind() -> Vec<AppError> {
         vec![

@@ -8,9 +8,8 @@ pub mod auth;
 pub mod components;
 pub mod domain;
 pub mod error;
+pub mod form;
 pub mod pages;
-pub mod plain_form;
-pub mod request_form;
 #[cfg(feature = "ssr")]
 pub mod ssr;
 pub mod views;

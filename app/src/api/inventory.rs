@@ -121,7 +121,7 @@ pub async fn search_items(
     next: Option<String>,
 ) -> Result<Page<ItemOption>, AppError> {
     let ctx = server::ctx().await?;
-    let Some(what) = crate::request_form::WhatKind::parse(&what) else {
+    let Some(what) = crate::form::WhatKind::parse(&what) else {
         return Err(AppError::bad_request("Choose what to ask for."));
     };
     let found = server::system(&ctx, what.cloud(), &system).await?;

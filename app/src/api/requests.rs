@@ -4,7 +4,7 @@ use leptos::prelude::*;
 use leptos::server_fn::codec::Json;
 
 pub use crate::views::requests::{ApproverOption, Checked, FormOptions, HistoryView, RequestView};
-use crate::{error::AppError, request_form::RequestForm};
+use crate::{error::AppError, form::RequestForm};
 
 /// The ticket pattern, each cloud's limits, and who may be named approver (the manager first).
 #[server(prefix = "/api", endpoint = "request_form_options")]

@@ -5,6 +5,7 @@ use leptos_router::hooks::use_params_map;
 
 use crate::{
     api::requests::get_request,
+    components::status_badge::StatusBadge,
     domain::{schedule::format_in, status::RequestStatus},
 };
 
@@ -64,7 +65,7 @@ pub fn RequestPage() -> impl IntoView {
                         <section class="panel">
                             <h1>"Access request"</h1>
                             <p>
-                                <span class="status" data-testid="request-status">{v.status.label()}</span>
+                                <StatusBadge status=v.status/>
                                 {v.graph_status_detail.clone().map(|d| format!(" · Graph: {d}"))}
                                 {v.graph_occurrence_status.clone().map(|d| format!(", {d}"))}
                             </p>

@@ -6,7 +6,7 @@ use uuid::Uuid;
 use super::graph::{encode, literal, wire, GraphClient, GraphError};
 use crate::{
     domain::{identity::IdentityType, ids::CloudKind},
-    request_form::WhatKind,
+    form::WhatKind,
     views::inventory::{CloudSummary, IdentityOption, ItemOption, Page, SystemOption, PAGE_SIZE},
 };
 

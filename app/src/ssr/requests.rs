@@ -21,7 +21,7 @@ use crate::{
         status::{self, RequestStatus},
     },
     error::AppError,
-    request_form::{Field, FieldError, FormContext, RequestForm, WhatKind},
+    form::{Field, FieldError, FormContext, RequestForm, WhatKind},
     views::{
         inventory::ItemOption,
         requests::{HistoryView, RequestView},

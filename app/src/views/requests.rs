@@ -12,7 +12,7 @@ use crate::{
         status::RequestStatus,
         ticket::TicketPattern,
     },
-    request_form::FieldError,
+    form::FieldError,
     views::inventory::ItemOption,
 };
 

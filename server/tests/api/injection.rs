@@ -15,7 +15,7 @@ use super::{
 /// Ends a textarea (or title, script, style), opens an element, then a comment that would swallow the rest.
 const PAYLOAD: &str = "</textarea></title></script></style><b id=x>INJ</b><!--INJ";
 
-/// Every name the request page reads from its address (see `app::plain_form`).
+/// Every name the request page reads from its address (see `app::form::names`).
 const FIELDS: &[&str] = &[
     "cloud",
     "system",

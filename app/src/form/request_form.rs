@@ -8,6 +8,7 @@ use std::fmt;
 use serde::{Deserialize, Serialize};
 use time::{OffsetDateTime, UtcOffset};
 
+use super::choices::{Ends, Repeat};
 use crate::domain::{
     duration::IsoDuration,
     errors::DomainError,
@@ -109,20 +110,33 @@ impl WhatKind {
 }
 
 /// How the schedule repeats, as the form has it.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, reactive_stores::Store)]
 #[serde(default)]
 pub struct RecurrenceForm {
-    /// `""` (does not repeat), `daily`, `weekly` or `monthly`.
+    /// `""` (does not repeat), `daily`, `weekly` or `monthly`: [`Repeat`]. Text, not the enum, so
+    /// that an unknown kind reaches the parser and is refused on its field.
     pub kind: String,
     pub interval: String,
     /// `monday`… for weekly.
     pub days: Vec<String>,
     pub day_of_month: String,
-    /// `no_end`, `end_date` or `numbered`.
+    /// `no_end`, `end_date` or `numbered`: [`Ends`].
     pub range: String,
     /// `YYYY-MM-DD`, a day of the person's calendar (at `RequestForm::offset_minutes`).
     pub end_date: String,
     pub occurrences: String,
+}
+
+impl RecurrenceForm {
+    /// The chosen repetition; `None` for a kind the form does not offer.
+    pub fn repeat(&self) -> Option<Repeat> {
+        Repeat::parse(&self.kind)
+    }
+
+    /// How the repetition ends; `None` for a range the form does not offer.
+    pub fn ends(&self) -> Option<Ends> {
+        Ends::parse(&self.range)
+    }
 }
 
 /// Everything the form sends, as typed. Nothing here is trusted.
@@ -576,12 +590,12 @@ impl RequestForm {
                 .map_err(|_| err(RecurrenceError::Interval { max: Interval::MAX }))
                 .and_then(|n| Interval::new(n).map_err(err))
         };
-        let pattern = match r.kind.trim() {
-            "" | "none" => return Ok(None),
-            "daily" => RecurrencePattern::Daily {
+        let pattern = match r.repeat() {
+            Some(Repeat::Never) => return Ok(None),
+            Some(Repeat::Daily) => RecurrencePattern::Daily {
                 interval: interval()?,
             },
-            "weekly" => {
+            Some(Repeat::Weekly) => {
                 let days = r
                     .days
                     .iter()
@@ -593,7 +607,7 @@ impl RequestForm {
                     days: DaysOfWeek::new(&days).map_err(err)?,
                 }
             }
-            "monthly" | "absolute_monthly" => {
+            Some(Repeat::Monthly) => {
                 let day = r
                     .day_of_month
                     .trim()
@@ -604,24 +618,23 @@ impl RequestForm {
                     day_of_month: DayOfMonth::new(day).map_err(err)?,
                 }
             }
-            _ => {
+            None => {
                 return Err(FieldError::missing(
                     Field::Recurrence,
                     "daily, weekly or monthly",
                 ))
             }
         };
-        let range = match r.range.trim() {
+        let range = match r.ends() {
             // Offered to nobody (the schedule refuses it); read so the refusal names the rule.
-            "no_end" => RecurrenceRange::NoEnd,
-            // The page's first choice, shown before one is made.
-            "" | "end_date" => {
+            Some(Ends::NoEnd) => RecurrenceRange::NoEnd,
+            Some(Ends::EndDate) => {
                 let format = time::macros::format_description!("[year]-[month]-[day]");
                 let end_date = time::Date::parse(r.end_date.trim(), format)
                     .map_err(|_| FieldError::domain(Field::Recurrence, ScheduleError::Date))?;
                 RecurrenceRange::EndDate { end_date }
             }
-            "numbered" => {
+            Some(Ends::Numbered) => {
                 let max = Occurrences::MAX;
                 let n = r
                     .occurrences
@@ -632,7 +645,7 @@ impl RequestForm {
                     occurrences: Occurrences::new(n).map_err(err)?,
                 }
             }
-            _ => {
+            None => {
                 return Err(FieldError::missing(
                     Field::Recurrence,
                     "when the repetition ends",

@@ -1,19 +1,19 @@
 //! The request page's inputs as plain HTML submits them: one name per input, in a GET query while
 //! the person moves through the steps and in a POST body when they submit. Before the page is
 //! interactive (or without JavaScript) the server renders each step from this; once it is
-//! interactive, the same values seed the page's signals. Wasm-safe.
+//! interactive, it is the page's state: one store, with a signal per field. Wasm-safe.
+use reactive_stores::Store;
 use serde::{Deserialize, Serialize};
 
-use crate::{
-    domain::{
-        duration::DurationPreset,
-        permissions::{AwsEffect, AwsStatementInput},
-    },
+use super::{
+    choices::{EffectChoice, Length, StartChoice},
+    names,
     request_form::{RecurrenceForm, RequestForm, WhatKind},
 };
+use crate::domain::{duration::DurationPreset, permissions::AwsStatementInput};
 
 /// Every input of the request page, as typed.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, Store)]
 pub struct PlainForm {
     pub cloud: String,
     pub system: String,
@@ -32,15 +32,14 @@ pub struct PlainForm {
     pub resources: String,
     pub not_resources: String,
     pub not_actions: String,
-    /// `allow` or `deny`.
-    pub effect: String,
+    pub effect: EffectChoice,
     /// JSON, or empty.
     pub condition: String,
     pub start_later: bool,
     /// A `datetime-local` value.
     pub start: String,
-    /// A preset's ISO 8601 duration, `custom` or `end`.
-    pub length: String,
+    /// A preset's ISO 8601 duration, a custom one, or an end.
+    pub length: Length,
     pub custom_duration: String,
     pub end: String,
     pub recurrence: RecurrenceForm,
@@ -73,20 +72,20 @@ impl PlainForm {
     /// Unknown names are ignored and nothing here fails: the parser of [`RequestForm`] judges.
     pub fn read(all: impl Fn(&str) -> Vec<String>) -> Self {
         let one = |name: &str| all(name).pop().unwrap_or_default();
-        let (identity_type, identity) = one("identity")
+        let (identity_type, identity) = one(names::IDENTITY)
             .split_once(IDENTITY_SEPARATOR)
             .map(|(t, id)| (t.to_owned(), id.to_owned()))
             .unwrap_or_default();
-        let removed = all("remove");
+        let removed = all(names::REMOVE);
         let mut items: Vec<String> = Vec::new();
-        for item in all("item") {
+        for item in all(names::ITEM) {
             let item = item.trim().to_owned();
             if !item.is_empty() && !removed.contains(&item) && !items.contains(&item) {
                 items.push(item);
             }
         }
-        let cloud = one("cloud");
-        let what = match one("what") {
+        let cloud = one(names::CLOUD);
+        let what = match one(names::WHAT) {
             w if !w.is_empty() => w,
             // Choosing a cloud chooses its first kind, as the interactive page does.
             _ => crate::domain::ids::CloudKind::parse(&cloud)
@@ -94,57 +93,61 @@ impl PlainForm {
                 .unwrap_or_default(),
         };
         PlainForm {
-            system: one("system"),
+            system: one(names::SYSTEM),
             identity,
             identity_type,
             what,
             items,
-            assign_to_role: one("role"),
-            scope: one("scope"),
+            assign_to_role: one(names::ROLE),
+            scope: one(names::SCOPE),
             // Added statements travel as JSON in hidden inputs; one that does not read is dropped
             // here and never reaches the request (the person sees it missing in the review).
-            statements: all("statement")
+            statements: all(names::STATEMENT)
                 .iter()
                 .filter_map(|s| serde_json::from_str(s).ok())
                 .collect(),
-            resources: all("resources").pop().unwrap_or_else(|| "*".to_owned()),
-            not_resources: one("not_resources"),
-            not_actions: one("not_actions"),
-            effect: one("effect"),
-            condition: one("condition"),
-            start_later: one("start") == "later",
-            start: one("start_at"),
-            length: match one("length") {
-                l if l.is_empty() => DurationPreset::ALL[0].duration().to_string(),
-                l => l,
+            resources: all(names::RESOURCES)
+                .pop()
+                .unwrap_or_else(|| "*".to_owned()),
+            not_resources: one(names::NOT_RESOURCES),
+            not_actions: one(names::NOT_ACTIONS),
+            effect: EffectChoice::parse(&one(names::EFFECT)),
+            condition: one(names::CONDITION),
+            start_later: StartChoice::parse(&one(names::START)) == Some(StartChoice::Later),
+            start: one(names::START_AT),
+            length: match one(names::LENGTH) {
+                l if l.is_empty() => {
+                    Length::Duration(DurationPreset::ALL[0].duration().to_string())
+                }
+                l => Length::parse(&l),
             },
-            custom_duration: one("custom_duration"),
-            end: one("end_at"),
+            custom_duration: one(names::CUSTOM_DURATION),
+            end: one(names::END_AT),
             recurrence: RecurrenceForm {
-                kind: one("repeat"),
-                interval: one("interval"),
-                days: all("day"),
-                day_of_month: one("day_of_month"),
-                range: one("range"),
-                end_date: one("end_date"),
-                occurrences: one("occurrences"),
+                kind: one(names::REPEAT),
+                interval: one(names::INTERVAL),
+                days: all(names::DAY),
+                day_of_month: one(names::DAY_OF_MONTH),
+                range: one(names::RANGE),
+                end_date: one(names::END_DATE),
+                occurrences: one(names::OCCURRENCES),
             },
-            justification: one("justification"),
-            notes: one("notes"),
-            ticket: one("ticket"),
-            approver: one("approver"),
+            justification: one(names::JUSTIFICATION),
+            notes: one(names::NOTES),
+            ticket: one(names::TICKET),
+            approver: one(names::APPROVER),
             // Absent: UTC, as a browser without JavaScript sends none. Not a number: an offset no
             // place has, so the parser refuses it rather than reading the times as UTC.
-            offset_minutes: match one("offset").trim() {
+            offset_minutes: match one(names::OFFSET).trim() {
                 "" => 0,
                 text => text.parse().unwrap_or(i32::MAX),
             },
-            time_zone: one("zone"),
-            identity_search: one("iq"),
-            identity_page: Some(one("inext")).filter(|n| !n.is_empty()),
-            item_search: one("q"),
-            item_page: Some(one("next")).filter(|n| !n.is_empty()),
-            review: !one("review").is_empty(),
+            time_zone: one(names::ZONE),
+            identity_search: one(names::IDENTITY_SEARCH),
+            identity_page: Some(one(names::IDENTITY_PAGE)).filter(|n| !n.is_empty()),
+            item_search: one(names::ITEM_SEARCH),
+            item_page: Some(one(names::ITEM_PAGE)).filter(|n| !n.is_empty()),
+            review: !one(names::REVIEW).is_empty(),
             cloud,
         }
     }
@@ -161,11 +164,15 @@ impl PlainForm {
             .into_iter()
             .any(|p| p.duration().to_string() == form.duration);
         let (length, custom_duration, end) = if !form.end.is_empty() {
-            ("end".to_owned(), String::new(), form.end)
+            (Length::End, String::new(), form.end)
         } else if preset || form.duration.is_empty() {
-            (form.duration, String::new(), String::new())
+            (
+                Length::Duration(form.duration),
+                String::new(),
+                String::new(),
+            )
         } else {
-            ("custom".to_owned(), form.duration, String::new())
+            (Length::Custom, form.duration, String::new())
         };
         PlainForm {
             cloud: form.cloud,
@@ -178,7 +185,7 @@ impl PlainForm {
             scope: form.scope,
             statements: form.statements,
             resources: "*".to_owned(),
-            effect: "allow".to_owned(),
+            effect: EffectChoice::Allow,
             start_later: !form.start.is_empty(),
             start: form.start,
             length,
@@ -203,11 +210,7 @@ impl PlainForm {
             not_actions: lines(&self.not_actions),
             resources: lines(&self.resources),
             not_resources: lines(&self.not_resources),
-            effect: Some(if self.effect.trim() == "deny" {
-                AwsEffect::Deny
-            } else {
-                AwsEffect::Allow
-            }),
+            effect: Some(self.effect.into()),
             condition: {
                 let text = self.condition.trim();
                 if text.is_empty() {
@@ -247,10 +250,10 @@ impl PlainForm {
         } else {
             Vec::new()
         };
-        let (duration, end) = match self.length.as_str() {
-            "custom" => (self.custom_duration.clone(), String::new()),
-            "end" => (String::new(), self.end.clone()),
-            preset => (preset.to_owned(), String::new()),
+        let (duration, end) = match &self.length {
+            Length::Custom => (self.custom_duration.clone(), String::new()),
+            Length::End => (String::new(), self.end.clone()),
+            Length::Duration(d) => (d.clone(), String::new()),
         };
         RequestForm {
             cloud: self.cloud.clone(),
@@ -298,6 +301,7 @@ mod tests {
     use std::collections::HashMap;
 
     use super::*;
+    use crate::domain::permissions::AwsEffect;
 
     fn read(pairs: &[(&str, &str)]) -> PlainForm {
         let mut map: HashMap<&str, Vec<String>> = HashMap::new();
@@ -312,7 +316,7 @@ mod tests {
         let f = read(&[]);
         assert_eq!(f.cloud, "");
         assert_eq!(f.what, "");
-        assert_eq!(f.length, "PT1H");
+        assert_eq!(f.length, Length::Duration("PT1H".into()));
         assert_eq!(f.resources, "*");
         assert!(!f.review);
         assert_eq!(f.to_request_form().duration, "PT1H");
@@ -448,7 +452,7 @@ mod tests {
         f.statements = form.statements.clone();
         f.items.clear();
         f.resources = "*".to_owned();
-        f.effect = "allow".to_owned();
+        f.effect = EffectChoice::Allow;
         assert_eq!(f.to_request_form().statements.len(), 1);
         f.items.push("s3:PutObject".to_owned());
         assert_eq!(f.to_request_form().statements.len(), 2);
@@ -488,7 +492,7 @@ mod tests {
         };
         let page = PlainForm::from_request_form(earlier.clone());
         assert_eq!(page.time_zone, "Australia/Sydney");
-        assert_eq!(page.length, "custom");
+        assert_eq!(page.length, Length::Custom);
         assert_eq!(page.custom_duration, "PT3H");
         assert!(page.items.is_empty());
         let again = page.to_request_form();
@@ -503,6 +507,6 @@ mod tests {
             duration: "PT4H".into(),
             ..RequestForm::default()
         });
-        assert_eq!(preset.length, "PT4H");
+        assert_eq!(preset.length, Length::Duration("PT4H".into()));
     }
 }

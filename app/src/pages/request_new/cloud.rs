@@ -1,0 +1,48 @@
+//! Step 1: the cloud, with how many of its systems there are and how many can be chosen.
+use leptos::prelude::*;
+
+use super::{server_message, Continue, Page};
+use crate::{
+    api::inventory::list_clouds,
+    components::field_errors::FieldErrors,
+    form::{names, Field},
+};
+
+pub(super) fn step(page: Page) -> AnyView {
+    let clouds = Resource::new(|| (), |_| list_clouds());
+    let Page {
+        cloud,
+        errors,
+        hydrated,
+        ..
+    } = page;
+    view! {
+        <fieldset id="step-1" class="step">
+            <legend>"1. Cloud"</legend>
+            <Transition fallback=|| view! { <p aria-busy="true">"Loading clouds…"</p> }>
+                {move || clouds.get().map(|r| match r {
+                    Err(e) => view! { <p class="error" role="alert">{server_message(&e)}</p> }.into_any(),
+                    Ok(list) => view! {
+                        <div class="choices">
+                            {list.into_iter().map(|c| {
+                                let label = format!("{} — {} {}{}, {} can be chosen", c.cloud, c.systems, c.cloud.system_noun(), if c.systems == 1 { "" } else { "s" }, c.requestable);
+                                let mine = move || cloud.get() == Some(c.cloud);
+                                view! {
+                                    <label class="choice">
+                                        <input type="radio" name=names::CLOUD value=c.cloud.as_str()
+                                            checked=mine prop:checked=mine
+                                            on:change=move |_| page.choose_cloud(c.cloud)/>
+                                        {label}
+                                    </label>
+                                }
+                            }).collect_view()}
+                        </div>
+                    }.into_any(),
+                })}
+            </Transition>
+            <FieldErrors errors field=Field::Cloud/>
+            <Continue hydrated to=2/>
+        </fieldset>
+    }
+    .into_any()
+}

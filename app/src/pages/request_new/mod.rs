@@ -1,0 +1,329 @@
+//! "Request access": the guided form, every step on one page, one file per step. The form's state is
+//! one store of [`PlainForm`], the same type the server reads the plain HTML form into, so the page
+//! and the server agree on every input by construction. Each step reads the inventory one page at a
+//! time from the server; the review runs the same parser as the server first, then asks the server
+//! to check against the inventory and show the exact Graph JSON.
+mod browser;
+mod cloud;
+mod identity;
+mod review;
+mod schedule;
+mod statement;
+mod system;
+mod what;
+mod why;
+
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::{
+    hooks::{use_navigate, use_query_map},
+    params::ParamsMap,
+};
+use reactive_stores::Store;
+use serde::{Deserialize, Serialize};
+
+use crate::{
+    api::requests::{get_form_options, preview_request, request_again, Checked, FormOptions},
+    domain::{ids::CloudKind, schedule::ScheduleLimits},
+    error::AppError,
+    form::{
+        choices::Length, names, parse_identity_type, plain_form::PlainFormStoreFields, FieldError,
+        PlainForm, RequestForm, WhatKind,
+    },
+    views::inventory::{IdentityOption, ItemOption},
+};
+
+/// What the page starts from: the inputs (from the address, or an earlier request), and, when the
+/// address asks for the review, the server's check of them. Loaded on the server before the first
+/// render, so every step and the review show before the page is interactive.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+struct Initial {
+    plain: PlainForm,
+    checked: Option<Checked>,
+    /// Why the earlier request or the review could not be loaded.
+    problem: Option<String>,
+}
+
+async fn load(query: ParamsMap) -> Initial {
+    let mut initial = Initial {
+        plain: PlainForm::read(|name| query.get_all(name).unwrap_or_default()),
+        checked: None,
+        problem: None,
+    };
+    if let Some(from) = query.get(names::FROM).filter(|f| !f.is_empty()) {
+        match request_again(from).await {
+            Ok(form) => initial.plain = PlainForm::from_request_form(form),
+            Err(e) => initial.problem = Some(server_message(&e)),
+        }
+    } else if initial.plain.review {
+        match preview_request(initial.plain.to_request_form()).await {
+            Ok(c) => initial.checked = Some(c),
+            Err(e) => initial.problem = Some(server_message(&e)),
+        }
+    }
+    initial
+}
+
+/// A server function's error as the person reads it.
+fn server_message(e: &AppError) -> String {
+    e.to_string()
+}
+
+#[component]
+pub fn NewRequestPage() -> impl IntoView {
+    let query = use_query_map();
+    let initial = Resource::new(move || query.get(), load);
+    view! {
+        <Title text="Request access"/>
+        <Suspense fallback=|| view! { <section class="panel"><h1>"Request access"</h1><p aria-busy="true">"Loading the form…"</p></section> }>
+            {move || initial.get().map(|initial| view! { <RequestFormView initial/> })}
+        </Suspense>
+    }
+}
+
+/// A "Continue" button for the page before it is interactive: it sends the form to the server,
+/// which shows the next step. Hidden once the page handles the steps itself.
+#[component]
+fn Continue(
+    hydrated: RwSignal<bool>,
+    to: u8,
+    #[prop(default = "Continue")] label: &'static str,
+) -> impl IntoView {
+    view! {
+        <button type="submit" class="secondary" hidden=move || hydrated.get()
+            formaction=step_action(to)>{label}</button>
+    }
+}
+
+/// Where a button that sends the form for step `n` goes: the server renders the page at that step.
+fn step_action(n: u8) -> String {
+    format!("/requests/new#step-{n}")
+}
+
+/// An Azure system's own subscription: the scope until the person picks another. None elsewhere.
+fn default_scope(cloud: Option<CloudKind>, system: &str) -> String {
+    if cloud == Some(CloudKind::Azure) && !system.is_empty() {
+        format!("/subscriptions/{system}")
+    } else {
+        String::new()
+    }
+}
+
+/// What every step shares: the form, what is known about its choices, and the page's own state.
+#[derive(Clone, Copy)]
+struct Page {
+    form: Store<PlainForm>,
+    /// The choices read from the form's text, for the steps that depend on them.
+    cloud: Memo<Option<CloudKind>>,
+    what: Memo<Option<WhatKind>>,
+    identity: Memo<Option<IdentityOption>>,
+    /// What the searches said about chosen items and the chosen identity (names, severity), for
+    /// showing them; the form holds only their ids.
+    known_items: StoredValue<Vec<ItemOption>>,
+    known_identity: StoredValue<Option<IdentityOption>>,
+    errors: RwSignal<Vec<FieldError>>,
+    /// The server's check of the form as it stood at the last review; cleared by a change that
+    /// makes it stale.
+    checked: RwSignal<Option<Checked>>,
+    /// Set once the browser has taken over: before that, each step has a Continue button that asks
+    /// the server for the next one.
+    hydrated: RwSignal<bool>,
+    options: Resource<Result<FormOptions, AppError>>,
+}
+
+impl Page {
+    fn new(init: PlainForm, checked: Option<Checked>) -> Self {
+        let mut init = init;
+        if init.scope.is_empty() {
+            init.scope = default_scope(CloudKind::parse(&init.cloud).ok(), &init.system);
+        }
+        let form = Store::new(init);
+        let known_identity = StoredValue::new(None::<IdentityOption>);
+        Page {
+            form,
+            cloud: Memo::new(move |_| CloudKind::parse(&form.cloud().get()).ok()),
+            what: Memo::new(move |_| WhatKind::parse(&form.what().get())),
+            identity: Memo::new(move |_| {
+                let external_id = form.identity().get();
+                let identity_type = parse_identity_type(&form.identity_type().get())
+                    .filter(|_| !external_id.is_empty())?;
+                let known = known_identity
+                    .get_value()
+                    .filter(|i| i.external_id == external_id && i.identity_type == identity_type);
+                Some(known.unwrap_or(IdentityOption {
+                    name: external_id.clone(),
+                    external_id,
+                    identity_type,
+                    own: false,
+                }))
+            }),
+            known_items: StoredValue::new(Vec::new()),
+            known_identity,
+            errors: RwSignal::new(match &checked {
+                Some(Checked::Invalid { errors }) => errors.clone(),
+                _ => Vec::new(),
+            }),
+            checked: RwSignal::new(checked.filter(|c| matches!(c, Checked::Valid { .. }))),
+            hydrated: RwSignal::new(false),
+            options: Resource::new(|| (), |_| get_form_options()),
+        }
+    }
+
+    /// An item by id, with what a search said about it when one did.
+    fn item(&self, id: &str) -> ItemOption {
+        self.known_items
+            .with_value(|known| known.iter().find(|i| i.id == id).cloned())
+            .unwrap_or_else(|| ItemOption {
+                id: id.to_owned(),
+                name: id.to_owned(),
+                kind: None,
+                severity: None,
+                action_type: None,
+                service: None,
+            })
+    }
+
+    /// Changing the cloud clears everything that depended on it.
+    fn choose_cloud(&self, c: CloudKind) {
+        let form = self.form;
+        form.cloud().set(c.as_str().to_owned());
+        form.system().set(String::new());
+        form.what().set(WhatKind::of(c)[0].as_str().to_owned());
+        form.item_page().set(None);
+        form.scope().set(String::new());
+        self.clear_from_system();
+    }
+
+    /// Changing the system clears the identity and what was asked for in it.
+    fn choose_system(&self, id: String) {
+        self.form
+            .scope()
+            .set(default_scope(self.cloud.get_untracked(), &id));
+        self.form.system().set(id);
+        self.clear_from_system();
+    }
+
+    /// What a new cloud or system leaves without meaning: the identity, and what was asked for.
+    fn clear_from_system(&self) {
+        let form = self.form;
+        form.identity().set(String::new());
+        form.identity_type().set(String::new());
+        form.identity_page().set(None);
+        form.items().set(Vec::new());
+        form.item_page().set(None);
+        form.statements().set(Vec::new());
+        form.assign_to_role().set(String::new());
+        self.checked.set(None);
+    }
+
+    /// What the parser reads, as the server would read the form; tracks every field. The offset is
+    /// the one in force when the schedule starts (or ends, for "now until an end time"), not today's:
+    /// a date past a daylight-saving change is read as the person means it. One offset serves the
+    /// whole form, so an end on the other side of a change from a later start is an hour off; the
+    /// recurrence's own days follow the zone name.
+    fn request_form(&self) -> RequestForm {
+        let mut plain = self.form.get();
+        let at = if plain.start_later {
+            browser::offset_at(&plain.start)
+        } else if plain.length == Length::End {
+            browser::offset_at(&plain.end)
+        } else {
+            None
+        };
+        if let Some(at) = at {
+            plain.offset_minutes = at;
+        }
+        plain.to_request_form()
+    }
+
+    /// The cloud's limits for the browser's own check; the widest before the options arrive (the
+    /// server checks again with its own).
+    fn limits(options: &FormOptions) -> impl Fn(CloudKind) -> ScheduleLimits + '_ {
+        |c: CloudKind| options.limits(c).unwrap_or(ScheduleLimits::WIDEST)
+    }
+
+    /// Whether step `n` holds what it needs, for the progress list.
+    fn step_done(&self, n: u8) -> bool {
+        let form = self.form;
+        match n {
+            1 => self.cloud.get().is_some(),
+            2 => !form.system().get().is_empty(),
+            3 => self.identity.get().is_some(),
+            4 => !form.items().get().is_empty() || !form.statements().get().is_empty(),
+            5 => true,
+            6 => {
+                !form.justification().get().trim().is_empty()
+                    && !form.ticket().get().trim().is_empty()
+            }
+            _ => self.checked.get().is_some(),
+        }
+    }
+}
+
+#[component]
+fn RequestFormView(initial: Initial) -> impl IntoView {
+    let Initial {
+        plain,
+        checked,
+        problem,
+    } = initial;
+    let page = Page::new(plain, checked);
+    let (form, hydrated, options) = (page.form, page.hydrated, page.options);
+    Effect::new(move |_| {
+        // Both from the browser, together: a zone never travels with another source's offset.
+        form.offset_minutes().set(browser::offset_minutes());
+        form.time_zone().set(browser::time_zone());
+        hydrated.set(true);
+    });
+    // The manager is the default approver.
+    Effect::new(move |_| {
+        if let Some(Ok(o)) = options.get() {
+            if form.approver().get_untracked().is_empty() {
+                if let Some(first) = o.approvers.first() {
+                    form.approver().set(first.upn.clone());
+                }
+            }
+        }
+    });
+    let navigate = use_navigate();
+    let created = move |id: String| navigate(&format!("/requests/{id}"), Default::default());
+
+    let step_names = [
+        "Cloud", "System", "Identity", "What", "Schedule", "Why", "Review",
+    ];
+    view! {
+        <section class="panel request-form" data-hydrated=move || hydrated.get().to_string()>
+            <h1>"Request access"</h1>
+            <p class="muted" hidden=move || hydrated.get()>"Until the page has loaded (or without JavaScript), use Continue after each step."</p>
+            <ol class="progress" aria-label="Progress">
+                {step_names.iter().enumerate().map(|(i, name)| {
+                    let n = (i + 1) as u8;
+                    view! {
+                        <li class:done=move || page.step_done(n)>
+                            <a href=format!("#step-{n}")>{format!("{n}. {name}")}</a>
+                            <span class="visually-hidden">{move || if page.step_done(n) { " (done)" } else { "" }}</span>
+                        </li>
+                    }
+                }).collect_view()}
+            </ol>
+            // Before the page is interactive this is a plain form: each Continue sends every input to
+            // the server, which renders the next step; Submit posts it. Afterwards the page handles
+            // the steps itself and the form is never sent.
+            // `novalidate`: the browser's own checks would block Continue on an empty required
+            // field of a later step; the server checks everything and says so by field.
+            <form method="get" action="/requests/new" novalidate on:submit=|ev| ev.prevent_default()>
+            <input type="hidden" name=names::OFFSET value=move || form.offset_minutes().get().to_string()/>
+            <input type="hidden" name=names::ZONE value=move || form.time_zone().get()/>
+            // Each step is its own view (type-erased, `AnyView`): one nested type for the page would
+            // overflow the server's stack when rendered.
+            {cloud::step(page)}
+            {system::step(page)}
+            {identity::step(page)}
+            {what::step(page)}
+            {schedule::step(page)}
+            {why::step(page)}
+            {review::step(page, problem, created)}
+            </form>
+        </section>
+    }
+}
