@@ -111,109 +111,14 @@ pub enum LogFormat {
     Json,
 }
 
-/// Defaults, as a serializable mirror of [`Config`] (secrets cannot be serialized on purpose).
+/// The defaults, every key but the two below: the first layer, so a key has one default, written once.
+const DEFAULTS: &str = include_str!("../../config/defaults.toml");
+
+/// The defaults that depend on where the server runs.
 #[derive(Serialize)]
-struct Defaults {
+struct Placement {
     listen_addr: SocketAddr,
     public_url: String,
-    database: DatabaseDefaults,
-    auth: AuthDefaults,
-    requests: RequestDefaults,
-    log: LogDefaults,
-    http: HttpDefaults,
-    readiness_timeout: u64,
-    shutdown_grace: u64,
-    trusted_proxies: Vec<String>,
-}
-
-#[derive(Serialize)]
-struct DatabaseDefaults {
-    url: &'static str,
-    max_connections: u32,
-    acquire_timeout: u64,
-}
-
-/// Defaults that sign in against the stand-in as `make dev` starts it (port 3100, its default tenant
-/// and client). A real tenant is a matter of setting these keys.
-#[derive(Serialize)]
-struct AuthDefaults {
-    authority: &'static str,
-    client_id: &'static str,
-    client_secret: &'static str,
-    graph_scope: &'static str,
-    graph_base_url: &'static str,
-    allowed_tenants: Vec<String>,
-    role_claims: RoleClaimDefaults,
-    session_idle_timeout: u64,
-    session_absolute_timeout: u64,
-    clock_skew: u64,
-    rate_limit_per_minute: u32,
-    rate_limit_per_address_per_minute: u32,
-}
-
-#[derive(Serialize)]
-struct RoleClaimDefaults {
-    requester: Vec<&'static str>,
-    approver: Vec<&'static str>,
-    auditor: Vec<&'static str>,
-    admin: Vec<&'static str>,
-}
-
-#[derive(Serialize)]
-struct RequestDefaults {
-    ticket_pattern: TicketPatternDefaults,
-    aws: LimitDefaults,
-    azure: LimitDefaults,
-    gcp: LimitDefaults,
-    inventory_cache_ttl: u64,
-    inventory_cache_entries: usize,
-    graph_timeout: u64,
-    deadline: u64,
-    calls_per_minute: u32,
-    approvers: ApproverDefaults,
-}
-
-/// By default the manager or the manager's manager may approve, and no group.
-#[derive(Serialize)]
-struct ApproverDefaults {
-    manager_levels: u8,
-    groups: Vec<String>,
-}
-
-#[derive(Serialize)]
-struct TicketPatternDefaults {
-    prefixes: Vec<&'static str>,
-    digits: u8,
-}
-
-/// ISO 8601 durations, as people write them in the file.
-#[derive(Serialize)]
-struct LimitDefaults {
-    max_duration: &'static str,
-    max_start_ahead: &'static str,
-    max_window: &'static str,
-    max_occurrences: u16,
-    max_items: usize,
-}
-
-const DEFAULT_LIMITS: LimitDefaults = LimitDefaults {
-    max_duration: "P1D",
-    max_start_ahead: "P30D",
-    max_window: "P30D",
-    max_occurrences: 30,
-    max_items: 100,
-};
-
-#[derive(Serialize)]
-struct HttpDefaults {
-    header_read_timeout: u64,
-    idle_timeout: u64,
-}
-
-#[derive(Serialize)]
-struct LogDefaults {
-    filter: &'static str,
-    format: LogFormat,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -242,63 +147,11 @@ impl Config {
     }
 
     fn figment(default_listen_addr: SocketAddr) -> Figment {
-        Figment::from(Serialized::defaults(Defaults {
+        Figment::from(Serialized::defaults(Placement {
             listen_addr: default_listen_addr,
             public_url: format!("http://{default_listen_addr}"),
-            auth: AuthDefaults {
-                authority: "http://127.0.0.1:3100/9c2f3d71-5b8e-4a6c-8f0d-3e7b1a2c4d59/v2.0",
-                client_id: "6f0e1d2c-3b4a-4958-8776-a5b4c3d2e1f0",
-                client_secret: "entra-sim-client-secret",
-                graph_scope: "https://graph.microsoft.com/.default",
-                graph_base_url: "http://127.0.0.1:3100/graph/beta",
-                allowed_tenants: Vec::new(),
-                role_claims: RoleClaimDefaults {
-                    requester: Vec::new(),
-                    approver: vec!["Approver"],
-                    auditor: vec!["Auditor"],
-                    admin: vec!["Admin"],
-                },
-                session_idle_timeout: 8 * 3600,
-                session_absolute_timeout: 24 * 3600,
-                clock_skew: 120,
-                rate_limit_per_minute: 30,
-                rate_limit_per_address_per_minute: 300,
-            },
-            requests: RequestDefaults {
-                ticket_pattern: TicketPatternDefaults {
-                    prefixes: vec!["INC", "RITM", "CHG", "REQ", "SCTASK"],
-                    digits: 7,
-                },
-                aws: DEFAULT_LIMITS,
-                azure: DEFAULT_LIMITS,
-                gcp: DEFAULT_LIMITS,
-                inventory_cache_ttl: 60,
-                inventory_cache_entries: 2_000,
-                graph_timeout: 10_000,
-                deadline: 30_000,
-                calls_per_minute: 240,
-                approvers: ApproverDefaults {
-                    manager_levels: 2,
-                    groups: Vec::new(),
-                },
-            },
-            database: DatabaseDefaults {
-                url: "postgres://postgres@127.0.0.1:5432/portal",
-                max_connections: 10,
-                acquire_timeout: 3_000,
-            },
-            log: LogDefaults {
-                filter: "info,sqlx=warn,tower_http=info",
-                format: LogFormat::Pretty,
-            },
-            http: HttpDefaults {
-                header_read_timeout: 10_000,
-                idle_timeout: 60_000,
-            },
-            readiness_timeout: 800,
-            shutdown_grace: 10_000,
-            trusted_proxies: Vec::new(),
         }))
+        .merge(Toml::string(DEFAULTS))
     }
 }
 
