@@ -18,7 +18,7 @@ use leptos::server_fn::error::{FromServerFnError, ServerFnError};
 use tower_sessions::Session;
 use uuid::Uuid;
 
-use crate::{problem::Problem, startup::ServerState};
+use crate::{problem::Problem, state::ServerState};
 
 /// Where Leptos mounts the server functions.
 const SERVER_FUNCTIONS: &str = "/api/";

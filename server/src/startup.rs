@@ -10,7 +10,6 @@ use app::{
     },
 };
 use axum::{
-    extract::FromRef,
     middleware::{from_fn, from_fn_with_state},
     routing::{get, post},
     Router,
@@ -35,20 +34,8 @@ use crate::{
     security::{self, SecurityPolicy},
     serve, telemetry,
 };
-
-/// Router state: the application's shared state plus what only the HTTP layer needs.
-#[derive(Clone)]
-pub struct ServerState {
-    pub app: AppState,
-    pub readiness_timeout: Duration,
-    pub public_url: String,
-}
-
-impl FromRef<ServerState> for LeptosOptions {
-    fn from_ref(state: &ServerState) -> Self {
-        state.app.leptos_options.clone()
-    }
-}
+// Kept importable from here: routes still name it `startup::ServerState`.
+pub use crate::state::ServerState;
 
 #[derive(Debug, thiserror::Error)]
 pub enum StartupError {
