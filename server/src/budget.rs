@@ -17,7 +17,7 @@ use axum::{
 use tower_sessions::Session;
 use uuid::Uuid;
 
-use crate::startup::ServerState;
+use crate::state::ServerState;
 
 /// Where Leptos mounts the server functions.
 const SERVER_FUNCTIONS: &str = "/api/";

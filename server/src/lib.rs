@@ -11,4 +11,5 @@ pub mod routes;
 pub mod security;
 pub mod serve;
 pub mod startup;
+pub mod state;
 pub mod telemetry;

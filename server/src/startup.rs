@@ -6,11 +6,11 @@ use app::{
     ssr::{
         auth::{oidc::Oidc, tokens::TokenCipher, Auth},
         graph::GraphClient,
+        jobs::Jobs,
         state::AppState,
     },
 };
 use axum::{
-    extract::FromRef,
     middleware::{from_fn, from_fn_with_state},
     routing::{get, post},
     Router,
@@ -35,20 +35,8 @@ use crate::{
     security::{self, SecurityPolicy},
     serve, telemetry,
 };
-
-/// Router state: the application's shared state plus what only the HTTP layer needs.
-#[derive(Clone)]
-pub struct ServerState {
-    pub app: AppState,
-    pub readiness_timeout: Duration,
-    pub public_url: String,
-}
-
-impl FromRef<ServerState> for LeptosOptions {
-    fn from_ref(state: &ServerState) -> Self {
-        state.app.leptos_options.clone()
-    }
-}
+// Kept importable from here: routes still name it `startup::ServerState`.
+pub use crate::state::ServerState;
 
 #[derive(Debug, thiserror::Error)]
 pub enum StartupError {
@@ -74,7 +62,7 @@ pub struct Application {
     router: Router,
     http: HttpConfig,
     shutdown_grace: Duration,
-    sweeper: tokio::task::JoinHandle<()>,
+    jobs: Jobs,
 }
 
 impl Application {
@@ -139,7 +127,6 @@ impl Application {
         )
         .map_err(|e| StartupError::Graph(e.to_string()))?;
         let session_store = PostgresStore::new(pool.clone());
-        let sweeper = tokio::spawn(sweep_expired_sessions(pool.clone()));
 
         let policy = Arc::new(SecurityPolicy {
             origin: config.public_origin(),
@@ -180,6 +167,7 @@ impl Application {
             readiness_timeout: config.readiness_timeout,
             public_url: config.public_url.clone(),
         };
+        let jobs = Jobs::start(&state.app);
         let budgets = budget::Budgets {
             calls: Arc::new(budget::CallBudget::new(config.requests.calls_per_minute)),
             state: state.clone(),
@@ -190,7 +178,7 @@ impl Application {
             router,
             http: config.http.clone(),
             shutdown_grace: config.shutdown_grace,
-            sweeper,
+            jobs,
         })
     }
 
@@ -199,12 +187,12 @@ impl Application {
     }
 
     /// Serves until `shutdown` resolves, then lets in-flight requests finish for the configured grace
-    /// period before returning.
+    /// period before returning. Background jobs get the same grace to finish their step; they stop
+    /// after the connections, since a request may still be waiting on what a job does.
     pub async fn run_until(
         self,
         shutdown: impl Future<Output = ()> + Send + 'static,
     ) -> std::io::Result<()> {
-        let _sweeper = AbortOnDrop(self.sweeper);
         serve::serve(
             self.listener,
             self.router,
@@ -213,6 +201,7 @@ impl Application {
             self.shutdown_grace,
         )
         .await;
+        self.jobs.stop(self.shutdown_grace).await;
         Ok(())
     }
 }
@@ -281,28 +270,6 @@ fn router(
                 .layer(TraceLayer::new_for_http().make_span_with(telemetry::request_span))
                 .layer(PropagateRequestIdLayer::x_request_id()),
         )
-}
-
-/// Deletes expired sessions every ten minutes, for as long as the server runs.
-async fn sweep_expired_sessions(pool: sqlx::PgPool) {
-    let mut every = tokio::time::interval(Duration::from_secs(600));
-    loop {
-        every.tick().await;
-        if let Err(e) = sqlx::query("delete from tower_sessions.session where expiry_date < now()")
-            .execute(&pool)
-            .await
-        {
-            tracing::warn!(error = %e, "could not delete expired sessions");
-        }
-    }
-}
-
-struct AbortOnDrop(tokio::task::JoinHandle<()>);
-
-impl Drop for AbortOnDrop {
-    fn drop(&mut self) {
-        self.0.abort();
-    }
 }
 
 /// Resolves on Ctrl-C or SIGTERM (what container runtimes send).

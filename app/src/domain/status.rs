@@ -351,18 +351,41 @@ pub enum Event {
     },
 }
 
+stored_enum!(
+    /// What a history row records: every [`Event`] by name, and `Create`, the first row of every
+    /// request. `Create` is not an `Event`: nothing moves a request into existence from a status, so
+    /// [`transition`] never sees it.
+    EventKind, "event" {
+        Create => "create",
+        Approve => "approve",
+        Reject => "reject",
+        Cancel => "cancel",
+        Submit => "submit",
+        SubmitFailed => "submit_failed",
+        Expire => "expire",
+        GraphUpdate => "graph_update",
+    }
+);
+
+serde_as_str!(EventKind);
+
 impl Event {
+    /// The event's name, without what it carries (who cancelled, Graph's status).
+    pub fn kind(&self) -> EventKind {
+        match self {
+            Event::Approve => EventKind::Approve,
+            Event::Reject => EventKind::Reject,
+            Event::Cancel { .. } => EventKind::Cancel,
+            Event::Submit => EventKind::Submit,
+            Event::SubmitFailed => EventKind::SubmitFailed,
+            Event::Expire => EventKind::Expire,
+            Event::GraphUpdate { .. } => EventKind::GraphUpdate,
+        }
+    }
+
     /// The storage form for history rows.
     pub fn as_str(&self) -> &'static str {
-        match self {
-            Event::Approve => "approve",
-            Event::Reject => "reject",
-            Event::Cancel { .. } => "cancel",
-            Event::Submit => "submit",
-            Event::SubmitFailed => "submit_failed",
-            Event::Expire => "expire",
-            Event::GraphUpdate { .. } => "graph_update",
-        }
+        self.kind().as_str()
     }
 
     /// "approved", "cancelled by the approver"…, for messages.
@@ -843,6 +866,16 @@ mod tests {
             serde_json::to_string(&cancel(Party::Requester)).unwrap(),
             r#"{"kind":"cancel","by":"requester"}"#
         );
+    }
+
+    #[test]
+    fn event_kinds_read_back_and_creation_is_one_of_them() {
+        assert_eq!(EventKind::Create.as_str(), "create");
+        assert_eq!(Event::Approve.kind(), EventKind::Approve);
+        for kind in EventKind::ALL {
+            assert_eq!(EventKind::parse(kind.as_str()).unwrap(), *kind);
+        }
+        assert!(EventKind::parse("approved").is_err());
     }
 
     fn upn(text: &str) -> Upn {

@@ -4,6 +4,7 @@ pub mod auth;
 pub mod db;
 pub mod graph;
 pub mod inventory;
+pub mod jobs;
 pub mod problem;
 pub mod requests;
 pub mod settings;

@@ -345,7 +345,7 @@ pub async fn create(
     let json = |v: Result<serde_json::Value, serde_json::Error>| {
         v.map_err(|e| AppError::internal(format!("serializing a request: {e}")))
     };
-    let status = RequestStatus::PendingApproval.as_str();
+    let status = RequestStatus::PendingApproval;
     let starts_at = match request.schedule().start() {
         Start::Now => None,
         Start::At(at) => Some(at),
@@ -378,20 +378,12 @@ pub async fn create(
             status,
             now,
         },
-        &db::requests::NewHistory {
-            request_id: id,
-            at: now,
-            actor_oid: Some(user.oid),
-            source: "portal",
-            event: "create",
-            from_status: None,
-            to_status: status,
-            details: serde_json::json!({
+        db::requests::Actor::Person(user.oid),
+        serde_json::json!({
                 "flagged": checked.flagged.iter().map(|f| &f.id).collect::<Vec<_>>(),
                 "approver_relation": checked.approver_relation.as_str(),
-                "for_other_identity": checked.for_other_identity,
-            }),
-        },
+            "for_other_identity": checked.for_other_identity,
+        }),
     )
     .await?;
     tx.commit().await?;
@@ -464,8 +456,7 @@ pub async fn load_visible(
 pub async fn view(state: &AppState, user: &SessionUser, id: Uuid) -> Result<RequestView, AppError> {
     let (stored, request) = load_visible(state, user, id).await?;
     let history = db::requests::history(&state.pool, id).await?;
-    let status = RequestStatus::parse(&stored.status)
-        .map_err(|_| AppError::internal(format!("request {id} has status {}", stored.status)))?;
+    let status = stored.status;
     let rfc3339 = |t: OffsetDateTime| {
         t.format(&time::format_description::well_known::Rfc3339)
             .unwrap_or_default()
@@ -490,10 +481,10 @@ pub async fn view(state: &AppState, user: &SessionUser, id: Uuid) -> Result<Requ
             .map(|h| HistoryView {
                 at: rfc3339(h.at),
                 actor: h.actor_name.or_else(|| h.actor_oid.map(|o| o.to_string())),
-                source: h.source,
-                event: h.event,
-                from_status: h.from_status,
-                to_status: h.to_status,
+                source: h.source.as_str().to_owned(),
+                event: h.event.as_str().to_owned(),
+                from_status: h.from_status.map(|s| s.as_str().to_owned()),
+                to_status: h.to_status.as_str().to_owned(),
             })
             .collect(),
     })

@@ -17,7 +17,7 @@ use time::OffsetDateTime;
 use tower_sessions::Session;
 use uuid::Uuid;
 
-use crate::{problem::Problem, startup::ServerState};
+use crate::{problem::Problem, state::ServerState};
 
 #[derive(Deserialize)]
 pub struct LoginQuery {

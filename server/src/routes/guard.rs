@@ -10,7 +10,7 @@ use axum::{
 use tower_sessions::Session;
 
 use super::auth::RETURN_TO_MAX;
-use crate::{problem::Problem, startup::ServerState};
+use crate::{problem::Problem, state::ServerState};
 
 /// Path prefixes of pages that need a signed-in person, and the capability they need (`None`: any).
 pub const PROTECTED_PAGES: &[(&str, Option<Capability>)] = &[

@@ -2,3 +2,4 @@
 //! (no `.sqlx/` offline data yet); each is exercised by the integration tests.
 pub mod people;
 pub mod requests;
+pub mod types;

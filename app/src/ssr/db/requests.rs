@@ -1,8 +1,16 @@
-//! `access_requests` and its append-only `request_history`.
+//! `access_requests` and its append-only `request_history`. A request's status changes in one place,
+//! [`transition`]: the domain says whether the change is legal, a conditional update makes a
+//! concurrent change lose visibly, and the history row is written in the same transaction.
 use serde_json::Value;
 use sqlx::{PgExecutor, Postgres, Transaction};
 use time::OffsetDateTime;
 use uuid::Uuid;
+
+pub use super::types::Source;
+use crate::domain::status::{
+    self, Event, EventKind, GraphStatus, GraphStatusDetail, OccurrenceStatus, RequestState,
+    RequestStatus, TransitionError,
+};
 
 /// Everything a new request row holds.
 pub struct NewRequest<'a> {
@@ -27,28 +35,54 @@ pub struct NewRequest<'a> {
     pub ticket_number: &'a str,
     pub ticket_system: &'a str,
     pub graph_body: Value,
-    pub status: &'a str,
+    pub status: RequestStatus,
     pub now: OffsetDateTime,
 }
 
+/// Who made a change: a person through the portal, Graph (a `permissionsRequestChange`), or a
+/// background job.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Actor {
+    Person(Uuid),
+    Graph,
+    Worker,
+}
+
+impl Actor {
+    fn oid(self) -> Option<Uuid> {
+        match self {
+            Actor::Person(oid) => Some(oid),
+            Actor::Graph | Actor::Worker => None,
+        }
+    }
+
+    fn source(self) -> Source {
+        match self {
+            Actor::Person(_) => Source::Portal,
+            Actor::Graph => Source::Graph,
+            Actor::Worker => Source::Worker,
+        }
+    }
+}
+
 /// One history row.
-pub struct NewHistory<'a> {
+pub struct NewHistory {
     pub request_id: Uuid,
     pub at: OffsetDateTime,
-    pub actor_oid: Option<Uuid>,
-    pub source: &'a str,
-    pub event: &'a str,
-    pub from_status: Option<&'a str>,
-    pub to_status: &'a str,
+    pub actor: Actor,
+    pub event: EventKind,
+    pub from_status: Option<RequestStatus>,
+    pub to_status: RequestStatus,
     pub details: Value,
 }
 
-/// Inserts the request and its first history row in one transaction: a request never exists
-/// without the record of who created it.
+/// Inserts the request and its first history row (`create`, by `actor`) in one transaction: a
+/// request never exists without the record of who created it.
 pub async fn create(
     tx: &mut Transaction<'_, Postgres>,
     request: &NewRequest<'_>,
-    first: &NewHistory<'_>,
+    actor: Actor,
+    details: Value,
 ) -> Result<(), sqlx::Error> {
     sqlx::query(
         "insert into access_requests (id, requester_oid, requester_upn, approver_oid, approver_upn, cloud,
@@ -81,12 +115,25 @@ pub async fn create(
     .bind(request.for_other_identity)
     .execute(&mut **tx)
     .await?;
-    append_history(&mut **tx, first).await
+    append_history(
+        &mut **tx,
+        &NewHistory {
+            request_id: request.id,
+            at: request.now,
+            actor,
+            event: EventKind::Create,
+            from_status: None,
+            to_status: request.status,
+            details,
+        },
+    )
+    .await
 }
 
+/// Appends one history row. Rows are never updated or deleted (a trigger refuses it).
 pub async fn append_history<'e>(
     db: impl PgExecutor<'e>,
-    row: &NewHistory<'_>,
+    row: &NewHistory,
 ) -> Result<(), sqlx::Error> {
     sqlx::query(
         "insert into request_history (request_id, at, actor_oid, source, event, from_status, to_status, details)
@@ -94,8 +141,8 @@ pub async fn append_history<'e>(
     )
     .bind(row.request_id)
     .bind(row.at)
-    .bind(row.actor_oid)
-    .bind(row.source)
+    .bind(row.actor.oid())
+    .bind(row.actor.source())
     .bind(row.event)
     .bind(row.from_status)
     .bind(row.to_status)
@@ -125,7 +172,7 @@ pub struct StoredRequest {
     pub notes: Option<String>,
     pub ticket_number: String,
     pub graph_body: Value,
-    pub status: String,
+    pub status: RequestStatus,
     pub graph_status_detail: Option<String>,
     pub graph_occurrence_status: Option<String>,
     pub graph_request_id: Option<String>,
@@ -154,10 +201,10 @@ pub struct StoredHistory {
     pub at: OffsetDateTime,
     pub actor_oid: Option<Uuid>,
     pub actor_name: Option<String>,
-    pub source: String,
-    pub event: String,
-    pub from_status: Option<String>,
-    pub to_status: String,
+    pub source: Source,
+    pub event: EventKind,
+    pub from_status: Option<RequestStatus>,
+    pub to_status: RequestStatus,
     pub details: Value,
 }
 
@@ -174,4 +221,432 @@ pub async fn history<'e>(
     .bind(request_id)
     .fetch_all(db)
     .await
+}
+
+/// What [`transition`] did.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Transition {
+    /// The request moved; its history row is written. `version` is the row's new version.
+    Moved {
+        to: RequestState,
+        version: i32,
+    },
+    /// The request is no longer in the expected status: another change got there first (or the
+    /// caller's view was old). Nothing was written; `actual` is the status now.
+    Stale {
+        actual: RequestStatus,
+    },
+    NotFound,
+    /// The domain forbids this event in the expected status. Nothing was written.
+    Illegal(TransitionError),
+}
+
+/// The one place a request's status changes. Checks with the domain's [`status::transition`] that
+/// `event` is legal from `expected`, moves the row only if it is still in `expected` (so of two
+/// concurrent changes from the same status exactly one moves it and the other gets
+/// [`Transition::Stale`]), and appends the history row in the same transaction. The caller commits.
+///
+/// `details` (an object, or null for none) is kept in the history row with the event itself, so
+/// what an event carries (who cancelled, Graph's status) is recorded too.
+pub async fn transition(
+    tx: &mut Transaction<'_, Postgres>,
+    id: Uuid,
+    expected: RequestStatus,
+    event: Event,
+    actor: Actor,
+    details: Value,
+    now: OffsetDateTime,
+) -> Result<Transition, sqlx::Error> {
+    type Row = (
+        RequestStatus,
+        Option<GraphStatusDetail>,
+        Option<OccurrenceStatus>,
+    );
+    let row: Option<Row> = sqlx::query_as(
+        "select status, graph_status_detail, graph_occurrence_status
+         from access_requests where id = $1",
+    )
+    .bind(id)
+    .fetch_optional(&mut **tx)
+    .await?;
+    let Some((actual, detail, occurrence)) = row else {
+        return Ok(Transition::NotFound);
+    };
+    if actual != expected {
+        return Ok(Transition::Stale { actual });
+    }
+    let graph = detail.map(|detail| GraphStatus { detail, occurrence });
+    let from = RequestState::from_parts(actual, graph).map_err(|e| {
+        sqlx::Error::Decode(format!("request {id} is stored inconsistently: {e}").into())
+    })?;
+    let to = match status::transition(from, event) {
+        Ok(to) => to,
+        Err(e) => return Ok(Transition::Illegal(e)),
+    };
+    // The read above took no lock: this `where status = $expected` is what makes a concurrent change
+    // lose. Postgres re-checks it after waiting for the other transaction's row lock.
+    let version: Option<i32> = sqlx::query_scalar(
+        "update access_requests
+         set status = $3, graph_status_detail = $4, graph_occurrence_status = $5,
+             version = version + 1, updated_at = $6
+         where id = $1 and status = $2
+         returning version",
+    )
+    .bind(id)
+    .bind(expected)
+    .bind(to.status())
+    .bind(to.graph().map(|g| g.detail))
+    .bind(to.graph().and_then(|g| g.occurrence))
+    .bind(now)
+    .fetch_optional(&mut **tx)
+    .await?;
+    let Some(version) = version else {
+        let actual: Option<RequestStatus> =
+            sqlx::query_scalar("select status from access_requests where id = $1")
+                .bind(id)
+                .fetch_optional(&mut **tx)
+                .await?;
+        return Ok(actual.map_or(Transition::NotFound, |actual| Transition::Stale { actual }));
+    };
+    let mut details = match details {
+        Value::Object(map) => map,
+        Value::Null => serde_json::Map::new(),
+        other => serde_json::Map::from_iter([("details".to_owned(), other)]),
+    };
+    details.insert(
+        "event".to_owned(),
+        serde_json::to_value(event).unwrap_or(Value::Null),
+    );
+    append_history(
+        &mut **tx,
+        &NewHistory {
+            request_id: id,
+            at: now,
+            actor,
+            event: event.kind(),
+            from_status: Some(expected),
+            to_status: to.status(),
+            details: Value::Object(details),
+        },
+    )
+    .await?;
+    Ok(Transition::Moved { to, version })
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+    use sqlx::PgPool;
+    use time::macros::datetime;
+
+    use super::*;
+    use crate::domain::status::Party;
+
+    const ALEX: Uuid = Uuid::from_u128(0xa1);
+    const MEGAN: Uuid = Uuid::from_u128(0xa2);
+    const CREATED: OffsetDateTime = datetime!(2026-12-01 09:00 UTC);
+    const LATER: OffsetDateTime = datetime!(2026-12-01 10:00 UTC);
+
+    /// A pending request by Alex for Megan to approve, with its `create` row.
+    async fn pending(pool: &PgPool) -> Uuid {
+        sqlx::query("insert into users (oid, tenant_id, display_name, upn) values ($1, $1, 'Alex', 'alex@contoso.com')")
+            .bind(ALEX)
+            .execute(pool)
+            .await
+            .unwrap();
+        let id = Uuid::new_v4();
+        let mut tx = pool.begin().await.unwrap();
+        create(
+            &mut tx,
+            &NewRequest {
+                id,
+                requester_oid: ALEX,
+                requester_upn: "alex@contoso.com",
+                approver_oid: MEGAN,
+                approver_upn: "megan@contoso.com",
+                cloud: "aws",
+                authorization_system_id: "956987887735",
+                authorization_system_name: "development",
+                identity_external_id: "rsn:alex@contoso.com",
+                identity_type: "user",
+                identity_name: "alex",
+                for_other_identity: false,
+                permissions: json!({}),
+                schedule: json!({}),
+                starts_at: None,
+                justification: "incident",
+                notes: None,
+                ticket_number: "INC0000001",
+                ticket_system: "ServiceNow",
+                graph_body: json!({}),
+                status: RequestStatus::PendingApproval,
+                now: CREATED,
+            },
+            Actor::Person(ALEX),
+            json!({}),
+        )
+        .await
+        .unwrap();
+        tx.commit().await.unwrap();
+        id
+    }
+
+    async fn stored_status(pool: &PgPool, id: Uuid) -> (RequestStatus, i32) {
+        sqlx::query_as("select status, version from access_requests where id = $1")
+            .bind(id)
+            .fetch_one(pool)
+            .await
+            .unwrap()
+    }
+
+    async fn approve(pool: &PgPool, id: Uuid) -> Transition {
+        let mut tx = pool.begin().await.unwrap();
+        let outcome = transition(
+            &mut tx,
+            id,
+            RequestStatus::PendingApproval,
+            Event::Approve,
+            Actor::Person(MEGAN),
+            json!({}),
+            LATER,
+        )
+        .await
+        .unwrap();
+        tx.commit().await.unwrap();
+        outcome
+    }
+
+    #[sqlx::test(migrations = "../migrations")]
+    async fn a_new_request_starts_its_history_with_create(pool: PgPool) {
+        let id = pending(&pool).await;
+        let rows = history(&pool, id).await.unwrap();
+        assert_eq!(rows.len(), 1);
+        assert_eq!(rows[0].event, EventKind::Create);
+        assert_eq!(rows[0].source, Source::Portal);
+        assert_eq!(rows[0].actor_oid, Some(ALEX));
+        assert_eq!(rows[0].from_status, None);
+        assert_eq!(rows[0].to_status, RequestStatus::PendingApproval);
+        let stored = find(&pool, id).await.unwrap().unwrap();
+        assert_eq!(stored.status, RequestStatus::PendingApproval);
+    }
+
+    #[sqlx::test(migrations = "../migrations")]
+    async fn a_legal_transition_moves_the_request_and_records_it(pool: PgPool) {
+        let id = pending(&pool).await;
+        let outcome = approve(&pool, id).await;
+        let Transition::Moved { to, version } = outcome else {
+            panic!("expected a move, got {outcome:?}");
+        };
+        assert_eq!(to.status(), RequestStatus::Approved);
+        assert_eq!(version, 2);
+        assert_eq!(stored_status(&pool, id).await, (RequestStatus::Approved, 2));
+        let stored = find(&pool, id).await.unwrap().unwrap();
+        assert_eq!(stored.updated_at, LATER);
+
+        let rows = history(&pool, id).await.unwrap();
+        assert_eq!(rows.len(), 2);
+        let row = &rows[1];
+        assert_eq!(row.event, EventKind::Approve);
+        assert_eq!(row.actor_oid, Some(MEGAN));
+        assert_eq!(row.source, Source::Portal);
+        assert_eq!(row.at, LATER);
+        assert_eq!(row.from_status, Some(RequestStatus::PendingApproval));
+        assert_eq!(row.to_status, RequestStatus::Approved);
+    }
+
+    #[sqlx::test(migrations = "../migrations")]
+    async fn what_an_event_carries_is_kept_with_its_history_row(pool: PgPool) {
+        let id = pending(&pool).await;
+        let mut tx = pool.begin().await.unwrap();
+        let outcome = transition(
+            &mut tx,
+            id,
+            RequestStatus::PendingApproval,
+            Event::Cancel {
+                by: Party::Requester,
+            },
+            Actor::Person(ALEX),
+            json!({ "reason": "not needed any more" }),
+            LATER,
+        )
+        .await
+        .unwrap();
+        tx.commit().await.unwrap();
+        assert!(matches!(outcome, Transition::Moved { .. }), "{outcome:?}");
+        let rows = history(&pool, id).await.unwrap();
+        assert_eq!(
+            rows[1].details,
+            json!({
+                "reason": "not needed any more",
+                "event": { "kind": "cancel", "by": "requester" },
+            })
+        );
+    }
+
+    #[sqlx::test(migrations = "../migrations")]
+    async fn an_illegal_transition_changes_nothing(pool: PgPool) {
+        let id = pending(&pool).await;
+        let mut tx = pool.begin().await.unwrap();
+        let outcome = transition(
+            &mut tx,
+            id,
+            RequestStatus::PendingApproval,
+            Event::Submit,
+            Actor::Worker,
+            Value::Null,
+            LATER,
+        )
+        .await
+        .unwrap();
+        tx.commit().await.unwrap();
+        assert!(
+            matches!(
+                outcome,
+                Transition::Illegal(TransitionError::Illegal {
+                    from: RequestStatus::PendingApproval,
+                    ..
+                })
+            ),
+            "{outcome:?}"
+        );
+        assert_eq!(
+            stored_status(&pool, id).await,
+            (RequestStatus::PendingApproval, 1)
+        );
+        assert_eq!(history(&pool, id).await.unwrap().len(), 1);
+    }
+
+    #[sqlx::test(migrations = "../migrations")]
+    async fn a_transition_of_an_unknown_request_is_not_found(pool: PgPool) {
+        pending(&pool).await;
+        let mut tx = pool.begin().await.unwrap();
+        let outcome = transition(
+            &mut tx,
+            Uuid::new_v4(),
+            RequestStatus::PendingApproval,
+            Event::Approve,
+            Actor::Person(MEGAN),
+            Value::Null,
+            LATER,
+        )
+        .await
+        .unwrap();
+        assert_eq!(outcome, Transition::NotFound);
+    }
+
+    #[sqlx::test(migrations = "../migrations")]
+    async fn a_transition_from_a_status_the_request_has_left_is_stale(pool: PgPool) {
+        let id = pending(&pool).await;
+        assert!(matches!(approve(&pool, id).await, Transition::Moved { .. }));
+        assert_eq!(
+            approve(&pool, id).await,
+            Transition::Stale {
+                actual: RequestStatus::Approved
+            }
+        );
+        assert_eq!(history(&pool, id).await.unwrap().len(), 2);
+    }
+
+    #[sqlx::test(migrations = "../migrations")]
+    async fn of_two_concurrent_transitions_from_the_same_status_exactly_one_wins(pool: PgPool) {
+        let id = pending(&pool).await;
+        // Two connections, two transactions: an approval and a rejection racing.
+        let reject = async {
+            let mut tx = pool.begin().await.unwrap();
+            let outcome = transition(
+                &mut tx,
+                id,
+                RequestStatus::PendingApproval,
+                Event::Reject,
+                Actor::Person(MEGAN),
+                Value::Null,
+                LATER,
+            )
+            .await
+            .unwrap();
+            tx.commit().await.unwrap();
+            outcome
+        };
+        let (approved, rejected) = tokio::join!(approve(&pool, id), reject);
+        let moved = [&approved, &rejected]
+            .iter()
+            .filter(|o| matches!(o, Transition::Moved { .. }))
+            .count();
+        assert_eq!(moved, 1, "{approved:?} {rejected:?}");
+        let (status, version) = stored_status(&pool, id).await;
+        assert_eq!(version, 2);
+        let loser = if matches!(approved, Transition::Moved { .. }) {
+            assert_eq!(status, RequestStatus::Approved);
+            rejected
+        } else {
+            assert_eq!(status, RequestStatus::Rejected);
+            approved
+        };
+        assert_eq!(loser, Transition::Stale { actual: status });
+        assert_eq!(history(&pool, id).await.unwrap().len(), 2);
+    }
+
+    /// The loser here has read the old status and is waiting on the winner's row lock when the
+    /// winner commits: the conditional update, not the read before it, is what stops it.
+    #[sqlx::test(migrations = "../migrations")]
+    async fn a_transition_waiting_behind_another_loses_when_the_other_commits(pool: PgPool) {
+        let id = pending(&pool).await;
+        let mut first = pool.begin().await.unwrap();
+        let outcome = transition(
+            &mut first,
+            id,
+            RequestStatus::PendingApproval,
+            Event::Approve,
+            Actor::Person(MEGAN),
+            Value::Null,
+            LATER,
+        )
+        .await
+        .unwrap();
+        assert!(matches!(outcome, Transition::Moved { .. }));
+
+        let second = tokio::spawn({
+            let pool = pool.clone();
+            async move {
+                let mut tx = pool.begin().await.unwrap();
+                let outcome = transition(
+                    &mut tx,
+                    id,
+                    RequestStatus::PendingApproval,
+                    Event::Reject,
+                    Actor::Person(MEGAN),
+                    Value::Null,
+                    LATER,
+                )
+                .await
+                .unwrap();
+                tx.commit().await.unwrap();
+                outcome
+            }
+        });
+        // Until the second transaction waits for the first one's row lock (it read `pending`,
+        // since the first has not committed, so it went on to the update).
+        loop {
+            let waiting: i64 = sqlx::query_scalar(
+                "select count(*) from pg_locks l join pg_stat_activity a on a.pid = l.pid
+                 where not l.granted and a.datname = current_database()",
+            )
+            .fetch_one(&pool)
+            .await
+            .unwrap();
+            if waiting > 0 {
+                break;
+            }
+            tokio::task::yield_now().await;
+        }
+        first.commit().await.unwrap();
+        assert_eq!(
+            second.await.unwrap(),
+            Transition::Stale {
+                actual: RequestStatus::Approved
+            }
+        );
+        assert_eq!(stored_status(&pool, id).await, (RequestStatus::Approved, 2));
+        assert_eq!(history(&pool, id).await.unwrap().len(), 2);
+    }
 }

@@ -121,3 +121,17 @@ pub struct Named {
     )]
     pub kind: Option<String>,
 }
+
+/// A `scheduledPermissionsRequest` (spec §6) as Graph answers a create or a list: what the portal
+/// needs to track it. Graph's timestamps are kept as sent (seven fractional digits).
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ScheduledPermissionsRequest {
+    pub id: String,
+    #[serde(default)]
+    pub status_detail: Option<String>,
+    #[serde(default)]
+    pub created_date_time: Option<String>,
+    #[serde(default)]
+    pub notes: Option<String>,
+}

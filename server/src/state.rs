@@ -1,0 +1,19 @@
+//! The router's state: the application's shared state plus what only the HTTP layer needs.
+use std::time::Duration;
+
+use app::ssr::state::AppState;
+use axum::extract::FromRef;
+use leptos::prelude::LeptosOptions;
+
+#[derive(Clone)]
+pub struct ServerState {
+    pub app: AppState,
+    pub readiness_timeout: Duration,
+    pub public_url: String,
+}
+
+impl FromRef<ServerState> for LeptosOptions {
+    fn from_ref(state: &ServerState) -> Self {
+        state.app.leptos_options.clone()
+    }
+}
