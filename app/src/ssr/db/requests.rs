@@ -399,13 +399,14 @@ mod tests {
             .unwrap()
     }
 
-    async fn approve(pool: &PgPool, id: Uuid) -> Transition {
+    /// Megan's `event` on a pending request, in a transaction of its own.
+    async fn decide(pool: &PgPool, id: Uuid, event: Event) -> Transition {
         let mut tx = pool.begin().await.unwrap();
         let outcome = transition(
             &mut tx,
             id,
             RequestStatus::PendingApproval,
-            Event::Approve,
+            event,
             Actor::Person(MEGAN),
             json!({}),
             LATER,
@@ -414,6 +415,10 @@ mod tests {
         .unwrap();
         tx.commit().await.unwrap();
         outcome
+    }
+
+    async fn approve(pool: &PgPool, id: Uuid) -> Transition {
+        decide(pool, id, Event::Approve).await
     }
 
     #[sqlx::test(migrations = "../migrations")]
@@ -551,23 +556,8 @@ mod tests {
     async fn of_two_concurrent_transitions_from_the_same_status_exactly_one_wins(pool: PgPool) {
         let id = pending(&pool).await;
         // Two connections, two transactions: an approval and a rejection racing.
-        let reject = async {
-            let mut tx = pool.begin().await.unwrap();
-            let outcome = transition(
-                &mut tx,
-                id,
-                RequestStatus::PendingApproval,
-                Event::Reject,
-                Actor::Person(MEGAN),
-                Value::Null,
-                LATER,
-            )
-            .await
-            .unwrap();
-            tx.commit().await.unwrap();
-            outcome
-        };
-        let (approved, rejected) = tokio::join!(approve(&pool, id), reject);
+        let (approved, rejected) =
+            tokio::join!(approve(&pool, id), decide(&pool, id, Event::Reject));
         let moved = [&approved, &rejected]
             .iter()
             .filter(|o| matches!(o, Transition::Moved { .. }))
@@ -607,22 +597,7 @@ mod tests {
 
         let second = tokio::spawn({
             let pool = pool.clone();
-            async move {
-                let mut tx = pool.begin().await.unwrap();
-                let outcome = transition(
-                    &mut tx,
-                    id,
-                    RequestStatus::PendingApproval,
-                    Event::Reject,
-                    Actor::Person(MEGAN),
-                    Value::Null,
-                    LATER,
-                )
-                .await
-                .unwrap();
-                tx.commit().await.unwrap();
-                outcome
-            }
+            async move { decide(&pool, id, Event::Reject).await }
         });
         // Until the second transaction waits for the first one's row lock (it read `pending`,
         // since the first has not committed, so it went on to the update).
