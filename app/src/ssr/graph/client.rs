@@ -98,6 +98,13 @@ pub enum WriteError {
     OutcomeUnknown,
 }
 
+/// How a collection's pages are read: through the person's inventory cache, or fresh.
+#[derive(Clone, Copy)]
+enum Read {
+    Cached { user: Uuid },
+    Fresh { policy: RetryPolicy },
+}
+
 pub struct GraphClient {
     http: reqwest::Client,
     base: String,
@@ -176,16 +183,8 @@ impl GraphClient {
         path: &str,
         max_pages: usize,
     ) -> Result<Vec<T>, GraphError> {
-        let mut items = Vec::new();
-        let mut url = self.url(path);
-        for _ in 0..max_pages.max(1) {
-            let value = self.get_cached(user, token, &url).await?;
-            match self.page(value, &mut items)? {
-                Some(next) => url = next,
-                None => break,
-            }
-        }
-        Ok(items)
+        self.pages(token, path, max_pages, Read::Cached { user })
+            .await
     }
 
     /// `GET {base}/{path}` without the cache (what a worker or a sign-in reads must be current),
@@ -210,10 +209,25 @@ impl GraphClient {
         max_pages: usize,
         policy: RetryPolicy,
     ) -> Result<Vec<T>, GraphError> {
+        self.pages(token, path, max_pages, Read::Fresh { policy })
+            .await
+    }
+
+    /// The pages of a collection, read as `read` says, for at most `max_pages` pages.
+    async fn pages<T: DeserializeOwned>(
+        &self,
+        token: &str,
+        path: &str,
+        max_pages: usize,
+        read: Read,
+    ) -> Result<Vec<T>, GraphError> {
         let mut items = Vec::new();
         let mut url = self.url(path);
         for _ in 0..max_pages.max(1) {
-            let value = self.get_retried(token, &url, &[], policy).await?;
+            let value = match read {
+                Read::Cached { user } => self.get_cached(user, token, &url).await?,
+                Read::Fresh { policy } => self.get_retried(token, &url, &[], policy).await?,
+            };
             match self.page(value, &mut items)? {
                 Some(next) => url = next,
                 None => break,

@@ -135,6 +135,24 @@ mod tests {
         sim.clock().now() - time::Duration::minutes(5)
     }
 
+    /// What a worker does when it does not know whether its create was made: look for it.
+    async fn look_for(
+        sim: &RunningSim,
+        graph: &GraphClient,
+        token: &str,
+        reference: Uuid,
+    ) -> Option<wire::ScheduledPermissionsRequest> {
+        find_by_reference(
+            graph,
+            token,
+            reference,
+            before(sim),
+            RetryPolicy::BACKGROUND,
+        )
+        .await
+        .unwrap()
+    }
+
     fn posts(sim: &RunningSim) -> usize {
         sim.received()
             .iter()
@@ -176,25 +194,9 @@ mod tests {
         assert_eq!(sim.request_ids(), std::slice::from_ref(&created.id));
         assert_eq!(created.status_detail.as_deref(), Some("submitted"));
 
-        let found = find_by_reference(
-            &graph,
-            &token,
-            reference,
-            before(&sim),
-            RetryPolicy::BACKGROUND,
-        )
-        .await
-        .unwrap();
+        let found = look_for(&sim, &graph, &token, reference).await;
         assert_eq!(found.map(|r| r.id), Some(created.id));
-        let other = find_by_reference(
-            &graph,
-            &token,
-            Uuid::new_v4(),
-            before(&sim),
-            RetryPolicy::BACKGROUND,
-        )
-        .await
-        .unwrap();
+        let other = look_for(&sim, &graph, &token, Uuid::new_v4()).await;
         assert_eq!(other, None);
     }
 
@@ -265,15 +267,7 @@ mod tests {
             "an unknown outcome is never repeated blindly"
         );
         // What the worker does next: look. This drop happened before Graph acted, so nothing is there.
-        let found = find_by_reference(
-            &graph,
-            &token,
-            reference,
-            before(&sim),
-            RetryPolicy::BACKGROUND,
-        )
-        .await
-        .unwrap();
+        let found = look_for(&sim, &graph, &token, reference).await;
         assert_eq!(found, None);
     }
 
