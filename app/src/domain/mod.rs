@@ -13,6 +13,7 @@ pub mod graph_body;
 pub mod identity;
 pub mod ids;
 pub mod permissions;
+pub mod permissions_kind;
 pub mod recurrence;
 pub mod request;
 pub mod schedule;
