@@ -6,6 +6,10 @@
 //! person can act on, and which serializes so server functions can send it to the browser. Nothing
 //! here reads the clock: `now` is a parameter.
 
+// First: its macro is used by the modules below it.
+#[macro_use]
+mod newtype;
+
 pub mod approver;
 pub mod duration;
 pub mod errors;
