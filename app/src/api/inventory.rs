@@ -16,8 +16,7 @@ mod server {
         error::AppError,
         ssr::{
             auth::{require, SessionUser},
-            graph::wire,
-            inventory::Inventory,
+            graph::{inventory::Inventory, wire},
             requests,
             state::AppState,
         },

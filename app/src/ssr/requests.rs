@@ -6,7 +6,7 @@ use uuid::Uuid;
 use super::{
     auth::{tokens, SessionUser},
     db,
-    inventory::{identity_type_of, Inventory},
+    graph::inventory::{identity_type_of, Inventory},
     settings::RequestSettings,
     state::AppState,
 };

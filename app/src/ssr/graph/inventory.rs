@@ -3,7 +3,7 @@
 //! filters, the portal passes one page of at most [`PAGE_SIZE`] on.
 use uuid::Uuid;
 
-use super::graph::{encode, literal, wire, GraphClient, GraphError};
+use super::{encode, literal, wire, GraphClient, GraphError};
 use crate::{
     domain::{identity::IdentityType, ids::CloudKind, permissions_kind::PermissionsKind},
     views::inventory::{CloudSummary, IdentityOption, ItemOption, Page, SystemOption, PAGE_SIZE},
