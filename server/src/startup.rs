@@ -293,3 +293,36 @@ pub async fn shutdown_signal() {
         () = terminate => {},
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use app::pages::access::PAGES;
+
+    use super::*;
+
+    /// The router's paths as the page list writes them (`{id}` in axum is `:id` there).
+    fn router_paths() -> Vec<String> {
+        generate_route_list(App)
+            .iter()
+            .map(|route| route.path().replace('{', ":").replace('}', ""))
+            .collect()
+    }
+
+    #[tokio::test]
+    async fn every_page_of_the_router_says_who_may_open_it() {
+        let listed: Vec<&str> = PAGES.iter().map(|page| page.path).collect();
+        let routes = router_paths();
+        for route in &routes {
+            assert!(
+                listed.contains(&route.as_str()),
+                "the page {route} is not in app::pages::access::PAGES: say who may open it"
+            );
+        }
+        for page in listed {
+            assert!(
+                routes.iter().any(|r| r == page),
+                "{page} is in the page list but the router has no such page"
+            );
+        }
+    }
+}

@@ -16,8 +16,7 @@ mod server {
         error::AppError,
         ssr::{
             auth::{require, SessionUser},
-            graph::wire,
-            inventory::Inventory,
+            graph::{inventory::Inventory, wire},
             requests,
             state::AppState,
         },
@@ -112,7 +111,7 @@ pub async fn search_identities(
         .map_err(AppError::from)
 }
 
-/// Policies, role definitions, roles or actions of a system, by `what` (a `WhatKind`), one page.
+/// Policies, role definitions, roles or actions of a system, by `what` (a `PermissionsKind`), one page.
 #[server(prefix = "/api", endpoint = "inventory_items")]
 pub async fn search_items(
     what: String,
@@ -121,7 +120,7 @@ pub async fn search_items(
     next: Option<String>,
 ) -> Result<Page<ItemOption>, AppError> {
     let ctx = server::ctx().await?;
-    let Some(what) = crate::form::WhatKind::parse(&what) else {
+    let Some(what) = crate::domain::permissions_kind::PermissionsKind::parse(&what) else {
         return Err(AppError::bad_request("Choose what to ask for."));
     };
     let found = server::system(&ctx, what.cloud(), &system).await?;

@@ -177,7 +177,7 @@ fn the_documented_aws_policy_request_is_built_exactly() {
     );
     assert_golden(
         &request,
-        include_str!("testdata/graph-requests/aws-policy.json"),
+        include_str!("../../../testdata/graph-requests/aws-policy.json"),
     );
 }
 
@@ -231,7 +231,7 @@ fn the_documented_aws_actions_request_with_a_monthly_recurrence_is_built_exactly
     );
     assert_golden(
         &request,
-        include_str!("testdata/graph-requests/aws-actions.json"),
+        include_str!("../../../testdata/graph-requests/aws-actions.json"),
     );
     // The condition went through AwsCondition's checks, not around them.
     assert!(AwsCondition::parse(mfa().unwrap()).is_ok());
@@ -262,7 +262,7 @@ fn the_documented_azure_roles_request_is_built_exactly() {
     );
     assert_golden(
         &request,
-        include_str!("testdata/graph-requests/azure-roles.json"),
+        include_str!("../../../testdata/graph-requests/azure-roles.json"),
     );
 }
 
@@ -291,7 +291,7 @@ fn the_documented_azure_actions_request_is_built_exactly() {
     );
     assert_golden(
         &request,
-        include_str!("testdata/graph-requests/azure-actions.json"),
+        include_str!("../../../testdata/graph-requests/azure-actions.json"),
     );
 }
 
@@ -314,7 +314,7 @@ fn the_documented_gcp_actions_request_is_built_exactly() {
     );
     assert_golden(
         &request,
-        include_str!("testdata/graph-requests/gcp-actions.json"),
+        include_str!("../../../testdata/graph-requests/gcp-actions.json"),
     );
 }
 
@@ -341,7 +341,7 @@ fn the_documented_gcp_roles_request_is_built_exactly() {
     );
     assert_golden(
         &request,
-        include_str!("testdata/graph-requests/gcp-roles.json"),
+        include_str!("../../../testdata/graph-requests/gcp-roles.json"),
     );
 }
 

@@ -137,11 +137,11 @@ impl FromStr for RequestId {
     }
 }
 
-/// The id Graph gives a `scheduledPermissionsRequest` when it accepts it. A GUID in every example,
-/// but Graph calls it a String, so it stays opaque.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(try_from = "String", into = "String")]
-pub struct GraphRequestId(String);
+string_newtype! {
+    /// The id Graph gives a `scheduledPermissionsRequest` when it accepts it. A GUID in every example,
+    /// but Graph calls it a String, so it stays opaque.
+    pub struct GraphRequestId(String): IdError;
+}
 
 impl GraphRequestId {
     pub fn parse(input: &str) -> Result<Self, IdError> {
@@ -151,29 +151,6 @@ impl GraphRequestId {
         } else {
             Err(IdError::GraphRequestId)
         }
-    }
-
-    pub fn as_str(&self) -> &str {
-        &self.0
-    }
-}
-
-impl fmt::Display for GraphRequestId {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.0)
-    }
-}
-
-impl TryFrom<String> for GraphRequestId {
-    type Error = IdError;
-    fn try_from(value: String) -> Result<Self, Self::Error> {
-        Self::parse(&value)
-    }
-}
-
-impl From<GraphRequestId> for String {
-    fn from(value: GraphRequestId) -> Self {
-        value.0
     }
 }
 
@@ -278,11 +255,11 @@ pub(crate) fn is_token(text: &str, max: usize) -> bool {
         && !text.chars().any(|c| c.is_whitespace() || c.is_control())
 }
 
-/// The id of an identity in its cloud, as Graph's `identityInfo.externalId` carries it: an ARN, a
-/// UPN, an object id, a service-account e-mail, `rsn:alex@contoso.com`… Kept as given, trimmed.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(try_from = "String", into = "String")]
-pub struct ExternalId(String);
+string_newtype! {
+    /// The id of an identity in its cloud, as Graph's `identityInfo.externalId` carries it: an ARN, a
+    /// UPN, an object id, a service-account e-mail, `rsn:alex@contoso.com`… Kept as given, trimmed.
+    pub struct ExternalId(String): IdError;
+}
 
 impl ExternalId {
     pub fn parse(input: &str) -> Result<Self, IdError> {
@@ -293,40 +270,18 @@ impl ExternalId {
             Err(IdError::ExternalId)
         }
     }
-
-    pub fn as_str(&self) -> &str {
-        &self.0
-    }
 }
 
-impl fmt::Display for ExternalId {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.0)
-    }
+string_newtype! {
+    /// A person's user principal name, lower-cased (Entra compares UPNs without case, and so must
+    /// "nobody approves their own request").
+    ///
+    /// Follows Entra's documented rules: at most 64 characters before the `@`, 48 after, 113 in all;
+    /// the part before `@` uses letters, digits and `' . - _ ! # ^ ~`, and does not start or end with a
+    /// dot; the domain has at least two labels of letters, digits and inner hyphens.
+    #[derive(PartialOrd, Ord)]
+    pub struct Upn(String): IdError;
 }
-
-impl TryFrom<String> for ExternalId {
-    type Error = IdError;
-    fn try_from(value: String) -> Result<Self, Self::Error> {
-        Self::parse(&value)
-    }
-}
-
-impl From<ExternalId> for String {
-    fn from(value: ExternalId) -> Self {
-        value.0
-    }
-}
-
-/// A person's user principal name, lower-cased (Entra compares UPNs without case, and so must
-/// "nobody approves their own request").
-///
-/// Follows Entra's documented rules: at most 64 characters before the `@`, 48 after, 113 in all;
-/// the part before `@` uses letters, digits and `' . - _ ! # ^ ~`, and does not start or end with a
-/// dot; the domain has at least two labels of letters, digits and inner hyphens.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-#[serde(try_from = "String", into = "String")]
-pub struct Upn(String);
 
 impl Upn {
     pub fn parse(input: &str) -> Result<Self, IdError> {
@@ -353,35 +308,12 @@ impl Upn {
             Err(IdError::Upn)
         }
     }
-
-    pub fn as_str(&self) -> &str {
-        &self.0
-    }
-}
-
-impl fmt::Display for Upn {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.0)
-    }
 }
 
 impl FromStr for Upn {
     type Err = IdError;
     fn from_str(s: &str) -> Result<Self, Self::Err> {
         Self::parse(s)
-    }
-}
-
-impl TryFrom<String> for Upn {
-    type Error = IdError;
-    fn try_from(value: String) -> Result<Self, Self::Error> {
-        Self::parse(&value)
-    }
-}
-
-impl From<Upn> for String {
-    fn from(value: Upn) -> Self {
-        value.0
     }
 }
 

@@ -6,6 +6,10 @@
 //! person can act on, and which serializes so server functions can send it to the browser. Nothing
 //! here reads the clock: `now` is a parameter.
 
+// First: its macro is used by the modules below it.
+#[macro_use]
+mod newtype;
+
 pub mod approver;
 pub mod duration;
 pub mod errors;
@@ -13,6 +17,7 @@ pub mod graph_body;
 pub mod identity;
 pub mod ids;
 pub mod permissions;
+pub mod permissions_kind;
 pub mod recurrence;
 pub mod request;
 pub mod schedule;

@@ -200,13 +200,14 @@ impl<'de, T: ListItem + Deserialize<'de>> Deserialize<'de> for ItemList<T> {
     }
 }
 
-/// Declares a newtype over `String` that parses with `$check` and is a list item.
+/// Declares a newtype over `String` (see `string_newtype!`) that parses with `$check` and is a list
+/// item.
 macro_rules! string_item {
     ($(#[$doc:meta])* $ty:ident, $kind:expr, $check:expr, $err:ident) => {
-        $(#[$doc])*
-        #[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
-        #[serde(try_from = "String", into = "String")]
-        pub struct $ty(String);
+        string_newtype! {
+            $(#[$doc])*
+            pub struct $ty(String): PermissionsError;
+        }
 
         impl $ty {
             pub fn parse(input: &str) -> Result<Self, PermissionsError> {
@@ -215,10 +216,6 @@ macro_rules! string_item {
                 check(text)
                     .map($ty)
                     .ok_or_else(|| PermissionsError::$err { input: shown(input) })
-            }
-
-            pub fn as_str(&self) -> &str {
-                &self.0
             }
         }
 
@@ -235,24 +232,6 @@ macro_rules! string_item {
             }
         }
 
-        impl fmt::Display for $ty {
-            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str(&self.0)
-            }
-        }
-
-        impl TryFrom<String> for $ty {
-            type Error = PermissionsError;
-            fn try_from(value: String) -> Result<Self, Self::Error> {
-                Self::parse(&value)
-            }
-        }
-
-        impl From<$ty> for String {
-            fn from(value: $ty) -> Self {
-                value.0
-            }
-        }
     };
 }
 
@@ -295,10 +274,10 @@ string_item!(
     AwsPolicyArn
 );
 
-/// The IAM role the policies or statements are assigned to (Graph's `assignToRoleId`).
-#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(try_from = "String", into = "String")]
-pub struct AwsRoleArn(String);
+string_newtype! {
+    /// The IAM role the policies or statements are assigned to (Graph's `assignToRoleId`).
+    pub struct AwsRoleArn(String): PermissionsError;
+}
 
 impl AwsRoleArn {
     pub fn parse(input: &str) -> Result<Self, PermissionsError> {
@@ -310,32 +289,9 @@ impl AwsRoleArn {
             })
     }
 
-    pub fn as_str(&self) -> &str {
-        &self.0
-    }
-
     /// The 12-digit account the role lives in.
     pub fn account(&self) -> &str {
         iam_arn(&self.0, "role", false).unwrap_or_default()
-    }
-}
-
-impl fmt::Display for AwsRoleArn {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.0)
-    }
-}
-
-impl TryFrom<String> for AwsRoleArn {
-    type Error = PermissionsError;
-    fn try_from(value: String) -> Result<Self, Self::Error> {
-        Self::parse(&value)
-    }
-}
-
-impl From<AwsRoleArn> for String {
-    fn from(value: AwsRoleArn) -> Self {
-        value.0
     }
 }
 
@@ -594,56 +550,13 @@ impl ItemList<AwsStatement> {
     }
 }
 
-/// An Azure role definition, by its GUID (lower-cased).
-#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(try_from = "String", into = "String")]
-pub struct AzureRoleDefinitionId(String);
-
-impl AzureRoleDefinitionId {
-    pub fn parse(input: &str) -> Result<Self, PermissionsError> {
-        parse_guid(input.trim())
-            .map(AzureRoleDefinitionId)
-            .ok_or_else(|| PermissionsError::AzureRoleId {
-                input: shown(input),
-            })
-    }
-
-    pub fn as_str(&self) -> &str {
-        &self.0
-    }
-}
-
-impl ListItem for AzureRoleDefinitionId {
-    const KIND: ListKind = ListKind::AzureRoles;
-    fn key(&self) -> String {
-        self.0.clone()
-    }
-}
-
-impl TextItem for AzureRoleDefinitionId {
-    fn parse_item(input: &str) -> Result<Self, PermissionsError> {
-        Self::parse(input)
-    }
-}
-
-impl fmt::Display for AzureRoleDefinitionId {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.0)
-    }
-}
-
-impl TryFrom<String> for AzureRoleDefinitionId {
-    type Error = PermissionsError;
-    fn try_from(value: String) -> Result<Self, Self::Error> {
-        Self::parse(&value)
-    }
-}
-
-impl From<AzureRoleDefinitionId> for String {
-    fn from(value: AzureRoleDefinitionId) -> Self {
-        value.0
-    }
-}
+string_item!(
+    /// An Azure role definition, by its GUID (lower-cased).
+    AzureRoleDefinitionId,
+    ListKind::AzureRoles,
+    parse_guid,
+    AzureRoleId
+);
 
 /// `Provider.Namespace/type/…/operation`, wildcards allowed.
 fn azure_action(t: &str) -> Option<String> {
@@ -665,11 +578,11 @@ string_item!(
     AzureAction
 );
 
-/// The Azure scope (Graph's `resourceId`): `/subscriptions/<guid>` or a path inside it. The
-/// subscription GUID is lower-cased; the rest is kept as given.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(try_from = "String", into = "String")]
-pub struct AzureScope(String);
+string_newtype! {
+    /// The Azure scope (Graph's `resourceId`): `/subscriptions/<guid>` or a path inside it. The
+    /// subscription GUID is lower-cased; the rest is kept as given.
+    pub struct AzureScope(String): PermissionsError;
+}
 
 impl AzureScope {
     pub fn parse(input: &str) -> Result<Self, PermissionsError> {
@@ -698,29 +611,6 @@ impl AzureScope {
     /// The subscription GUID the scope lies in.
     pub fn subscription(&self) -> &str {
         self.0.get(15..51).unwrap_or_default()
-    }
-
-    pub fn as_str(&self) -> &str {
-        &self.0
-    }
-}
-
-impl fmt::Display for AzureScope {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.0)
-    }
-}
-
-impl TryFrom<String> for AzureScope {
-    type Error = PermissionsError;
-    fn try_from(value: String) -> Result<Self, Self::Error> {
-        Self::parse(&value)
-    }
-}
-
-impl From<AzureScope> for String {
-    fn from(value: AzureScope) -> Self {
-        value.0
     }
 }
 

@@ -43,11 +43,11 @@ pub enum TextError {
     ForbiddenCharacter { field: TextField },
 }
 
-/// Why the person needs the access: required, 10 to 1000 characters once trimmed. Ten characters
-/// is enough for a real reason ("Fix INC123"), short enough to refuse "asdf" and ".".
-#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(try_from = "String", into = "String")]
-pub struct Justification(String);
+string_newtype! {
+    /// Why the person needs the access: required, 10 to 1000 characters once trimmed. Ten characters
+    /// is enough for a real reason ("Fix INC123"), short enough to refuse "asdf" and ".".
+    pub struct Justification(String): TextError;
+}
 
 impl Justification {
     pub const MIN_CHARS: usize = 10;
@@ -62,17 +62,13 @@ impl Justification {
         check_length(&text, field, Self::MIN_CHARS, Self::MAX_CHARS)?;
         Ok(Justification(text))
     }
-
-    pub fn as_str(&self) -> &str {
-        &self.0
-    }
 }
 
-/// Anything else the approver should know: optional, at most 2000 characters once trimmed. Blank
-/// input means no notes, so `parse` gives `None` for it.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(try_from = "String", into = "String")]
-pub struct Notes(String);
+string_newtype! {
+    /// Anything else the approver should know: optional, at most 2000 characters once trimmed. Blank
+    /// input means no notes, so `parse` gives `None` for it.
+    pub struct Notes(String): TextError, read Notes::read_stored;
+}
 
 impl Notes {
     pub const MAX_CHARS: usize = 2000;
@@ -87,8 +83,12 @@ impl Notes {
         Ok(Some(Notes(text)))
     }
 
-    pub fn as_str(&self) -> &str {
-        &self.0
+    /// Stored notes are never blank (blank means `None`), so a blank one coming in is too short.
+    fn read_stored(value: String) -> Result<Self, TextError> {
+        Notes::parse(&value)?.ok_or(TextError::TooShort {
+            field: TextField::Notes,
+            min: 1,
+        })
     }
 }
 
@@ -115,36 +115,6 @@ fn check_length(text: &str, field: TextField, min: usize, max: usize) -> Result<
         Ok(())
     }
 }
-
-macro_rules! text_conversions {
-    ($ty:ident, $parse:expr) => {
-        impl fmt::Display for $ty {
-            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str(&self.0)
-            }
-        }
-        impl From<$ty> for String {
-            fn from(value: $ty) -> Self {
-                value.0
-            }
-        }
-        impl TryFrom<String> for $ty {
-            type Error = TextError;
-            fn try_from(value: String) -> Result<Self, Self::Error> {
-                $parse(&value)
-            }
-        }
-    };
-}
-
-text_conversions!(Justification, Justification::parse);
-// Stored notes are never blank (blank means `None`), so a blank one coming in is too short.
-text_conversions!(Notes, |v: &str| Notes::parse(v)?.ok_or(
-    TextError::TooShort {
-        field: TextField::Notes,
-        min: 1
-    }
-));
 
 #[cfg(test)]
 mod tests {

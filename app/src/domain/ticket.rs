@@ -5,8 +5,6 @@
 //! inside are refused rather than guessed away. A pattern is a list of prefixes and one digit count;
 //! an empty prefix means a bare number (`123456`).
 
-use std::fmt;
-
 use serde::{Deserialize, Serialize};
 
 use super::ids::Upn;
@@ -166,14 +164,14 @@ impl From<TicketPattern> for TicketPatternConfig {
     }
 }
 
-/// A ticket number that matched the organisation's pattern when the person typed it.
-///
-/// Deserializing cannot know the configured pattern, so it checks only the shape every pattern
-/// allows (1 to 32 upper-case letters and digits): it is for data this portal wrote. Input from
-/// people goes through [`TicketNumber::parse`].
-#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(try_from = "String", into = "String")]
-pub struct TicketNumber(String);
+string_newtype! {
+    /// A ticket number that matched the organisation's pattern when the person typed it.
+    ///
+    /// Deserializing cannot know the configured pattern, so it checks only the shape every pattern
+    /// allows (1 to 32 upper-case letters and digits): it is for data this portal wrote. Input from
+    /// people goes through [`TicketNumber::parse`].
+    pub struct TicketNumber(String): TicketError, read TicketNumber::read_stored;
+}
 
 impl TicketNumber {
     pub fn parse(input: &str, pattern: &TicketPattern) -> Result<Self, TicketError> {
@@ -193,20 +191,8 @@ impl TicketNumber {
         }
     }
 
-    pub fn as_str(&self) -> &str {
-        &self.0
-    }
-}
-
-impl fmt::Display for TicketNumber {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.0)
-    }
-}
-
-impl TryFrom<String> for TicketNumber {
-    type Error = TicketError;
-    fn try_from(value: String) -> Result<Self, Self::Error> {
+    /// What deserializing checks: the shape every pattern allows.
+    fn read_stored(value: String) -> Result<Self, TicketError> {
         let ok = (1..=32).contains(&value.len())
             && value
                 .bytes()
@@ -216,12 +202,6 @@ impl TryFrom<String> for TicketNumber {
         } else {
             Err(TicketError::Shape)
         }
-    }
-}
-
-impl From<TicketNumber> for String {
-    fn from(value: TicketNumber) -> Self {
-        value.0
     }
 }
 

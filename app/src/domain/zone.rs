@@ -7,8 +7,6 @@
 //! (`America/Argentina/Buenos_Aires`), in ASCII letters, digits, `_`, `-` and `+`, at most 64
 //! characters. Whether the zone exists is Graph's to say.
 
-use std::fmt;
-
 use serde::{Deserialize, Serialize};
 
 /// The longest name accepted; the longest real one is 32 characters.
@@ -23,10 +21,10 @@ pub enum TimeZoneError {
     Malformed { name: String },
 }
 
-/// A syntactically valid IANA time zone name. Build one with [`TimeZoneName::parse`].
-#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(try_from = "String", into = "String")]
-pub struct TimeZoneName(String);
+string_newtype! {
+    /// A syntactically valid IANA time zone name. Build one with [`TimeZoneName::parse`].
+    pub struct TimeZoneName(String): TimeZoneError;
+}
 
 impl TimeZoneName {
     /// Reads a zone name; surrounding spaces are dropped, an empty name is malformed (an unknown
@@ -58,29 +56,6 @@ impl TimeZoneName {
         } else {
             Self::parse(input).map(Some)
         }
-    }
-
-    pub fn as_str(&self) -> &str {
-        &self.0
-    }
-}
-
-impl fmt::Display for TimeZoneName {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.0)
-    }
-}
-
-impl TryFrom<String> for TimeZoneName {
-    type Error = TimeZoneError;
-    fn try_from(s: String) -> Result<Self, Self::Error> {
-        Self::parse(&s)
-    }
-}
-
-impl From<TimeZoneName> for String {
-    fn from(z: TimeZoneName) -> Self {
-        z.0
     }
 }
 

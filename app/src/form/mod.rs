@@ -8,5 +8,5 @@ pub mod request_form;
 
 pub use plain_form::PlainForm;
 pub use request_form::{
-    parse_identity_type, Field, FieldError, FormContext, RecurrenceForm, RequestForm, WhatKind,
+    parse_identity_type, Field, FieldError, FormContext, RecurrenceForm, RequestForm,
 };

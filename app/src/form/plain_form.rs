@@ -8,9 +8,11 @@ use serde::{Deserialize, Serialize};
 use super::{
     choices::{EffectChoice, Length, StartChoice},
     names,
-    request_form::{RecurrenceForm, RequestForm, WhatKind},
+    request_form::{RecurrenceForm, RequestForm},
 };
-use crate::domain::{duration::DurationPreset, permissions::AwsStatementInput};
+use crate::domain::{
+    duration::DurationPreset, permissions::AwsStatementInput, permissions_kind::PermissionsKind,
+};
 
 /// Every input of the request page, as typed.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, Store)]
@@ -89,7 +91,7 @@ impl PlainForm {
             w if !w.is_empty() => w,
             // Choosing a cloud chooses its first kind, as the interactive page does.
             _ => crate::domain::ids::CloudKind::parse(&cloud)
-                .map(|c| WhatKind::of(c)[0].as_str().to_owned())
+                .map(|c| PermissionsKind::of(c)[0].as_str().to_owned())
                 .unwrap_or_default(),
         };
         PlainForm {
@@ -234,8 +236,8 @@ impl PlainForm {
     /// What the parser reads: the added statements plus the one being edited (or, when none was
     /// added, the one being edited even if empty, so its errors show).
     pub fn to_request_form(&self) -> RequestForm {
-        let what = WhatKind::parse(&self.what);
-        let statements_mode = what == Some(WhatKind::AwsStatements);
+        let what = PermissionsKind::parse(&self.what);
+        let statements_mode = what == Some(PermissionsKind::AwsStatements);
         let statements = if statements_mode {
             let mut all = self.statements.clone();
             match self.editing_statement() {

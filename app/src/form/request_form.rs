@@ -19,6 +19,7 @@ use crate::domain::{
         AzureRoleDefinitionId, AzureScope, GcpAction, GcpRoleName, ItemList, Permissions,
         PermissionsError, RequestedPermissions,
     },
+    permissions_kind::PermissionsKind,
     recurrence::{
         DayOfMonth, DayOfWeek, DaysOfWeek, Interval, Occurrences, Recurrence, RecurrenceError,
         RecurrencePattern, RecurrenceRange,
@@ -32,82 +33,6 @@ use crate::domain::{
     ticket::{TicketInfo, TicketNumber, TicketPattern},
     zone::TimeZoneName,
 };
-
-/// What is asked for: Graph's six `actionInfo` shapes.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum WhatKind {
-    #[default]
-    AwsPolicies,
-    AwsStatements,
-    AzureRoles,
-    AzureActions,
-    GcpRoles,
-    GcpActions,
-}
-
-impl WhatKind {
-    pub const ALL: [WhatKind; 6] = [
-        WhatKind::AwsPolicies,
-        WhatKind::AwsStatements,
-        WhatKind::AzureRoles,
-        WhatKind::AzureActions,
-        WhatKind::GcpRoles,
-        WhatKind::GcpActions,
-    ];
-
-    pub fn cloud(self) -> CloudKind {
-        match self {
-            WhatKind::AwsPolicies | WhatKind::AwsStatements => CloudKind::Aws,
-            WhatKind::AzureRoles | WhatKind::AzureActions => CloudKind::Azure,
-            WhatKind::GcpRoles | WhatKind::GcpActions => CloudKind::Gcp,
-        }
-    }
-
-    /// The kinds a cloud offers, roles or policies first.
-    pub fn of(cloud: CloudKind) -> [WhatKind; 2] {
-        match cloud {
-            CloudKind::Aws => [WhatKind::AwsPolicies, WhatKind::AwsStatements],
-            CloudKind::Azure => [WhatKind::AzureRoles, WhatKind::AzureActions],
-            CloudKind::Gcp => [WhatKind::GcpRoles, WhatKind::GcpActions],
-        }
-    }
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            WhatKind::AwsPolicies => "aws_policies",
-            WhatKind::AwsStatements => "aws_statements",
-            WhatKind::AzureRoles => "azure_roles",
-            WhatKind::AzureActions => "azure_actions",
-            WhatKind::GcpRoles => "gcp_roles",
-            WhatKind::GcpActions => "gcp_actions",
-        }
-    }
-
-    pub fn parse(input: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|k| k.as_str() == input.trim())
-    }
-
-    /// For the radio buttons.
-    pub fn label(self) -> &'static str {
-        match self {
-            WhatKind::AwsPolicies => "Policies assigned to a role",
-            WhatKind::AwsStatements => "Statements (actions and resources) assigned to a role",
-            WhatKind::AzureRoles => "Role definitions on a scope",
-            WhatKind::AzureActions => "Actions on a scope",
-            WhatKind::GcpRoles => "Roles on the project",
-            WhatKind::GcpActions => "Actions (permissions) on the project",
-        }
-    }
-
-    /// Whether the items are actions (searched in the action inventory, with severity).
-    pub fn is_actions(self) -> bool {
-        matches!(
-            self,
-            WhatKind::AwsStatements | WhatKind::AzureActions | WhatKind::GcpActions
-        )
-    }
-}
 
 /// How the schedule repeats, as the form has it.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, reactive_stores::Store)]
@@ -371,7 +296,7 @@ impl RequestForm {
                 .ok()
         };
         let identity = self.identity(cloud, errors);
-        let what = match WhatKind::parse(&self.what) {
+        let what = match PermissionsKind::parse(&self.what) {
             Some(w) if w.cloud() == cloud => Some(w),
             _ => {
                 errors.push(FieldError::missing(
@@ -415,7 +340,7 @@ impl RequestForm {
         Some(IdentityInfo::new(external_id, identity_type, source))
     }
 
-    fn what(&self, what: WhatKind, errors: &mut Vec<FieldError>) -> Option<Permissions> {
+    fn what(&self, what: PermissionsKind, errors: &mut Vec<FieldError>) -> Option<Permissions> {
         fn list<T: crate::domain::permissions::TextItem>(
             items: &[String],
             errors: &mut Vec<FieldError>,
@@ -447,7 +372,7 @@ impl RequestForm {
                 .ok()
         };
         match what {
-            WhatKind::AwsPolicies => {
+            PermissionsKind::AwsPolicies => {
                 let policies = list::<AwsPolicyArn>(&self.items, errors);
                 let role = role(errors);
                 Some(Permissions::AwsPolicies {
@@ -455,7 +380,7 @@ impl RequestForm {
                     assign_to_role: role?,
                 })
             }
-            WhatKind::AwsStatements => {
+            PermissionsKind::AwsStatements => {
                 let statements = self
                     .statements
                     .iter()
@@ -471,7 +396,7 @@ impl RequestForm {
                     assign_to_role: role?,
                 })
             }
-            WhatKind::AzureRoles => {
+            PermissionsKind::AzureRoles => {
                 let roles = list::<AzureRoleDefinitionId>(&self.items, errors);
                 let scope = scope(errors);
                 Some(Permissions::AzureRoles {
@@ -479,7 +404,7 @@ impl RequestForm {
                     scope: scope?,
                 })
             }
-            WhatKind::AzureActions => {
+            PermissionsKind::AzureActions => {
                 let actions = list::<AzureAction>(&self.items, errors);
                 let scope = scope(errors);
                 Some(Permissions::AzureActions {
@@ -487,10 +412,10 @@ impl RequestForm {
                     scope: scope?,
                 })
             }
-            WhatKind::GcpRoles => Some(Permissions::GcpRoles {
+            PermissionsKind::GcpRoles => Some(Permissions::GcpRoles {
                 roles: list::<GcpRoleName>(&self.items, errors)?,
             }),
-            WhatKind::GcpActions => Some(Permissions::GcpActions {
+            PermissionsKind::GcpActions => Some(Permissions::GcpActions {
                 actions: list::<GcpAction>(&self.items, errors)?,
             }),
         }
@@ -706,7 +631,7 @@ impl RequestForm {
                 policies,
                 assign_to_role,
             } => {
-                form.what = WhatKind::AwsPolicies.as_str().to_owned();
+                form.what = PermissionsKind::AwsPolicies.as_str().to_owned();
                 form.items = strings(
                     &policies
                         .items()
@@ -720,7 +645,7 @@ impl RequestForm {
                 statements,
                 assign_to_role,
             } => {
-                form.what = WhatKind::AwsStatements.as_str().to_owned();
+                form.what = PermissionsKind::AwsStatements.as_str().to_owned();
                 form.statements = statements
                     .items()
                     .iter()
@@ -730,7 +655,7 @@ impl RequestForm {
                 form.assign_to_role = assign_to_role.as_str().to_owned();
             }
             Permissions::AzureRoles { roles, scope } => {
-                form.what = WhatKind::AzureRoles.as_str().to_owned();
+                form.what = PermissionsKind::AzureRoles.as_str().to_owned();
                 form.items = roles
                     .items()
                     .iter()
@@ -739,7 +664,7 @@ impl RequestForm {
                 form.scope = scope.as_str().to_owned();
             }
             Permissions::AzureActions { actions, scope } => {
-                form.what = WhatKind::AzureActions.as_str().to_owned();
+                form.what = PermissionsKind::AzureActions.as_str().to_owned();
                 form.items = actions
                     .items()
                     .iter()
@@ -748,7 +673,7 @@ impl RequestForm {
                 form.scope = scope.as_str().to_owned();
             }
             Permissions::GcpRoles { roles } => {
-                form.what = WhatKind::GcpRoles.as_str().to_owned();
+                form.what = PermissionsKind::GcpRoles.as_str().to_owned();
                 form.items = roles
                     .items()
                     .iter()
@@ -756,7 +681,7 @@ impl RequestForm {
                     .collect();
             }
             Permissions::GcpActions { actions } => {
-                form.what = WhatKind::GcpActions.as_str().to_owned();
+                form.what = PermissionsKind::GcpActions.as_str().to_owned();
                 form.items = actions
                     .items()
                     .iter()

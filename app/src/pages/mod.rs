@@ -1,4 +1,5 @@
-//! One module per page.
+//! One module per page, and the list of them with who may open each (`access`).
+pub mod access;
 pub mod admin;
 pub mod home;
 pub mod not_found;

@@ -3,7 +3,6 @@
 pub mod auth;
 pub mod db;
 pub mod graph;
-pub mod inventory;
 pub mod jobs;
 pub mod problem;
 pub mod requests;

@@ -6,7 +6,7 @@ use uuid::Uuid;
 use super::{
     auth::{tokens, SessionUser},
     db,
-    inventory::{identity_type_of, Inventory},
+    graph::inventory::{identity_type_of, Inventory},
     settings::RequestSettings,
     state::AppState,
 };
@@ -16,12 +16,13 @@ use crate::{
         graph_body::ScheduledPermissionsRequestBody,
         ids::{CloudKind, Upn},
         permissions::{Permissions, RequestedPermissions},
+        permissions_kind::PermissionsKind,
         request::AccessRequest,
         schedule::{Schedule, Start},
         status::{self, RequestStatus},
     },
     error::AppError,
-    form::{Field, FieldError, FormContext, RequestForm, WhatKind},
+    form::{Field, FieldError, FormContext, RequestForm},
     views::{
         inventory::ItemOption,
         requests::{HistoryView, RequestView},
@@ -238,9 +239,14 @@ async fn check_inventory(
         | Permissions::GcpActions { .. } => {}
     }
 
-    let (kind, ids, field) = items_of(what);
+    let (kind, ids) = (what.kind(), what.item_ids());
+    let field = items_field(kind);
     // Wildcards (`s3:*`) name many actions, not one the inventory lists.
-    let exact: Vec<String> = ids.into_iter().filter(|i| !i.contains('*')).collect();
+    let exact: Vec<String> = ids
+        .into_iter()
+        .filter(|i| !i.contains('*'))
+        .map(str::to_owned)
+        .collect();
     if !exact.is_empty() {
         let missing = inventory.missing_items(kind, &system, &exact).await?;
         if !missing.is_empty() {
@@ -270,7 +276,8 @@ async fn check_inventory(
 fn too_many_items(request: &AccessRequest, settings: &RequestSettings) -> Result<(), AppError> {
     let permissions = request.permissions();
     let cloud = permissions.system().cloud();
-    let (_, ids, field) = items_of(permissions.permissions());
+    let what = permissions.permissions();
+    let (ids, field) = (what.item_ids(), items_field(what.kind()));
     let named: std::collections::BTreeSet<String> =
         ids.iter().map(|id| id.to_ascii_lowercase()).collect();
     let max = settings.max_items(cloud);
@@ -289,45 +296,11 @@ fn too_many_items(request: &AccessRequest, settings: &RequestSettings) -> Result
     })
 }
 
-/// The items to look up, the collection they live in, and the field to blame.
-fn items_of(what: &Permissions) -> (WhatKind, Vec<String>, Field) {
-    let strings = |v: Vec<&str>| v.into_iter().map(str::to_owned).collect::<Vec<_>>();
-    match what {
-        Permissions::AwsPolicies { policies, .. } => (
-            WhatKind::AwsPolicies,
-            strings(policies.items().iter().map(|p| p.as_str()).collect()),
-            Field::Items,
-        ),
-        Permissions::AwsStatements { statements, .. } => (
-            WhatKind::AwsStatements,
-            statements
-                .items()
-                .iter()
-                .flat_map(|s| s.actions().iter().chain(s.not_actions()))
-                .map(|a| a.as_str().to_owned())
-                .collect(),
-            Field::Statements,
-        ),
-        Permissions::AzureRoles { roles, .. } => (
-            WhatKind::AzureRoles,
-            strings(roles.items().iter().map(|r| r.as_str()).collect()),
-            Field::Items,
-        ),
-        Permissions::AzureActions { actions, .. } => (
-            WhatKind::AzureActions,
-            strings(actions.items().iter().map(|r| r.as_str()).collect()),
-            Field::Items,
-        ),
-        Permissions::GcpRoles { roles } => (
-            WhatKind::GcpRoles,
-            strings(roles.items().iter().map(|r| r.as_str()).collect()),
-            Field::Items,
-        ),
-        Permissions::GcpActions { actions } => (
-            WhatKind::GcpActions,
-            strings(actions.items().iter().map(|r| r.as_str()).collect()),
-            Field::Items,
-        ),
+/// The field to blame for the items a request names: AWS statements have their own.
+fn items_field(kind: PermissionsKind) -> Field {
+    match kind {
+        PermissionsKind::AwsStatements => Field::Statements,
+        _ => Field::Items,
     }
 }
 

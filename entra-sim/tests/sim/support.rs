@@ -218,27 +218,27 @@ pub fn assert_graph_401(status: u16, body: &Value, message_part: &str) {
 pub const DOCUMENTED_BODIES: [(&str, &str); 6] = [
     (
         "aws-actions.json",
-        include_str!("../fixtures/graph-requests/aws-actions.json"),
+        include_str!("../../../testdata/graph-requests/aws-actions.json"),
     ),
     (
         "aws-policy.json",
-        include_str!("../fixtures/graph-requests/aws-policy.json"),
+        include_str!("../../../testdata/graph-requests/aws-policy.json"),
     ),
     (
         "azure-actions.json",
-        include_str!("../fixtures/graph-requests/azure-actions.json"),
+        include_str!("../../../testdata/graph-requests/azure-actions.json"),
     ),
     (
         "azure-roles.json",
-        include_str!("../fixtures/graph-requests/azure-roles.json"),
+        include_str!("../../../testdata/graph-requests/azure-roles.json"),
     ),
     (
         "gcp-actions.json",
-        include_str!("../fixtures/graph-requests/gcp-actions.json"),
+        include_str!("../../../testdata/graph-requests/gcp-actions.json"),
     ),
     (
         "gcp-roles.json",
-        include_str!("../fixtures/graph-requests/gcp-roles.json"),
+        include_str!("../../../testdata/graph-requests/gcp-roles.json"),
     ),
 ];
 

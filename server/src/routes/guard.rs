@@ -1,6 +1,6 @@
-//! Which pages need which capability. The pages hide what a role cannot do; this is what refuses,
-//! before any of a protected page is rendered. Server functions check again for their own data.
-use app::auth::Capability;
+//! Refuses a page by what the page list (`app::pages::access::PAGES`) says it needs. The pages hide
+//! what a role cannot do; this is what refuses, before any of a protected page is rendered. Server functions check again for their own data.
+use app::pages::access::required_for;
 use axum::{
     extract::{Request, State},
     http::{StatusCode, Uri},
@@ -11,21 +11,6 @@ use tower_sessions::Session;
 
 use super::auth::RETURN_TO_MAX;
 use crate::{problem::Problem, state::ServerState};
-
-/// Path prefixes of pages that need a signed-in person, and the capability they need (`None`: any).
-pub const PROTECTED_PAGES: &[(&str, Option<Capability>)] = &[
-    ("/admin", Some(Capability::Administer)),
-    ("/requests/new", Some(Capability::Request)),
-    // A request's page: who may see which request is the server function's to decide.
-    ("/requests", None),
-];
-
-fn required_for(path: &str) -> Option<Option<Capability>> {
-    PROTECTED_PAGES
-        .iter()
-        .find(|(prefix, _)| path == *prefix || path.starts_with(&format!("{prefix}/")))
-        .map(|(_, capability)| *capability)
-}
 
 /// The page to come back to after sign-in, short enough for a `Location` header: the query is dropped
 /// when path and query together pass [`RETURN_TO_MAX`] (sign-in would refuse them anyway), and a path

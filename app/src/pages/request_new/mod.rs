@@ -24,11 +24,11 @@ use serde::{Deserialize, Serialize};
 
 use crate::{
     api::requests::{get_form_options, preview_request, request_again, Checked, FormOptions},
-    domain::{ids::CloudKind, schedule::ScheduleLimits},
+    domain::{ids::CloudKind, permissions_kind::PermissionsKind, schedule::ScheduleLimits},
     error::AppError,
     form::{
         choices::Length, names, parse_identity_type, plain_form::PlainFormStoreFields, FieldError,
-        PlainForm, RequestForm, WhatKind,
+        PlainForm, RequestForm,
     },
     views::inventory::{IdentityOption, ItemOption},
 };
@@ -115,7 +115,7 @@ struct Page {
     form: Store<PlainForm>,
     /// The choices read from the form's text, for the steps that depend on them.
     cloud: Memo<Option<CloudKind>>,
-    what: Memo<Option<WhatKind>>,
+    what: Memo<Option<PermissionsKind>>,
     identity: Memo<Option<IdentityOption>>,
     /// What the searches said about chosen items and the chosen identity (names, severity), for
     /// showing them; the form holds only their ids.
@@ -142,7 +142,7 @@ impl Page {
         Page {
             form,
             cloud: Memo::new(move |_| CloudKind::parse(&form.cloud().get()).ok()),
-            what: Memo::new(move |_| WhatKind::parse(&form.what().get())),
+            what: Memo::new(move |_| PermissionsKind::parse(&form.what().get())),
             identity: Memo::new(move |_| {
                 let external_id = form.identity().get();
                 let identity_type = parse_identity_type(&form.identity_type().get())
@@ -188,7 +188,8 @@ impl Page {
         let form = self.form;
         form.cloud().set(c.as_str().to_owned());
         form.system().set(String::new());
-        form.what().set(WhatKind::of(c)[0].as_str().to_owned());
+        form.what()
+            .set(PermissionsKind::of(c)[0].as_str().to_owned());
         form.item_page().set(None);
         form.scope().set(String::new());
         self.clear_from_system();

@@ -10,8 +10,8 @@ use crate::{
         field_errors::{described, FieldErrors},
         pager::Pager,
     },
-    domain::ids::CloudKind,
-    form::{names, plain_form::PlainFormStoreFields, Field, WhatKind},
+    domain::{ids::CloudKind, permissions_kind::PermissionsKind},
+    form::{names, plain_form::PlainFormStoreFields, Field},
 };
 
 pub(super) fn step(page: Page) -> AnyView {
@@ -72,7 +72,7 @@ pub(super) fn step(page: Page) -> AnyView {
             }
         },
     );
-    let choose_what = move |w: WhatKind| {
+    let choose_what = move |w: PermissionsKind| {
         form.what().set(w.as_str().to_owned());
         form.items().set(Vec::new());
         form.item_page().set(None);
@@ -83,7 +83,7 @@ pub(super) fn step(page: Page) -> AnyView {
         <fieldset id="step-4" class="step" disabled=move || identity.get().is_none()>
             <legend>"4. What"</legend>
             <div class="choices" role="radiogroup" aria-label="What to ask for">
-                {move || cloud.get().map(|c| WhatKind::of(c).into_iter().map(|w| {
+                {move || cloud.get().map(|c| PermissionsKind::of(c).into_iter().map(|w| {
                     let mine = move || what.get() == Some(w);
                     view! {
                     <label class="choice">
@@ -126,11 +126,11 @@ pub(super) fn step(page: Page) -> AnyView {
                 <FieldErrors errors field=Field::Scope/>
             </Show>
 
-            <Show when=move || what.get() == Some(WhatKind::AwsStatements) && !form.statements().with(Vec::is_empty)>
+            <Show when=move || what.get() == Some(PermissionsKind::AwsStatements) && !form.statements().with(Vec::is_empty)>
                 {statement::added(page)}
             </Show>
 
-            <label for="items-q">{move || if what.get().is_some_and(WhatKind::is_actions) { "Search actions" } else { "Search by name or id" }}</label>
+            <label for="items-q">{move || if what.get().is_some_and(PermissionsKind::is_actions) { "Search actions" } else { "Search by name or id" }}</label>
             <input id="items-q" name=names::ITEM_SEARCH type="search" autocomplete="off"
                 value=form.item_search().get_untracked()
                 prop:value=move || form.item_search().get()
@@ -188,7 +188,7 @@ pub(super) fn step(page: Page) -> AnyView {
                 }).collect_view()}
             </ul>
             <FieldErrors errors field=Field::Items/>
-            <Show when=move || what.get() == Some(WhatKind::AwsStatements)>
+            <Show when=move || what.get() == Some(PermissionsKind::AwsStatements)>
                 {statement::editor(page)}
             </Show>
             <Continue hydrated to=5/>

@@ -1,9 +1,10 @@
 //! Everything the portal says to Microsoft Graph: the HTTP client with its errors and retry policies
 //! (`client`), the inventory cache (`cache`), Graph's JSON as it arrives (`wire`), what Graph says
 //! about the signed-in person (`me`), and the writes a worker makes to `scheduledPermissionsRequests`
-//! (`requests`). The inventory service (`ssr::inventory`) builds on the client.
+//! (`requests`). The inventory reads (`inventory`) build on the client.
 pub mod cache;
 pub mod client;
+pub mod inventory;
 pub mod me;
 pub mod requests;
 pub mod wire;

@@ -112,7 +112,7 @@ mod tests {
 
     fn documented_body() -> Value {
         serde_json::from_str(include_str!(
-            "../../domain/testdata/graph-requests/aws-policy.json"
+            "../../../../testdata/graph-requests/aws-policy.json"
         ))
         .unwrap()
     }

@@ -3,10 +3,9 @@
 //! filters, the portal passes one page of at most [`PAGE_SIZE`] on.
 use uuid::Uuid;
 
-use super::graph::{encode, literal, wire, GraphClient, GraphError};
+use super::{encode, literal, wire, GraphClient, GraphError};
 use crate::{
-    domain::{identity::IdentityType, ids::CloudKind},
-    form::WhatKind,
+    domain::{identity::IdentityType, ids::CloudKind, permissions_kind::PermissionsKind},
     views::inventory::{CloudSummary, IdentityOption, ItemOption, Page, SystemOption, PAGE_SIZE},
 };
 
@@ -298,7 +297,7 @@ impl Inventory<'_> {
     /// Policies, roles or actions whose name or id contains `q`, one page.
     pub async fn search_items(
         &self,
-        what: WhatKind,
+        what: PermissionsKind,
         system: &wire::AuthorizationSystem,
         q: &str,
         next: Option<&str>,
@@ -373,7 +372,7 @@ impl Inventory<'_> {
     /// exact external id, a few per Graph call.
     pub async fn missing_items(
         &self,
-        what: WhatKind,
+        what: PermissionsKind,
         system: &wire::AuthorizationSystem,
         ids: &[String],
     ) -> Result<Vec<String>, GraphError> {
@@ -459,11 +458,11 @@ impl Inventory<'_> {
     }
 }
 
-fn named_collection(what: WhatKind) -> &'static str {
+fn named_collection(what: PermissionsKind) -> &'static str {
     match what {
-        WhatKind::AzureRoles | WhatKind::AzureActions => "roleDefinitions",
-        WhatKind::GcpRoles | WhatKind::GcpActions => "roles",
-        WhatKind::AwsPolicies | WhatKind::AwsStatements => "policies",
+        PermissionsKind::AzureRoles | PermissionsKind::AzureActions => "roleDefinitions",
+        PermissionsKind::GcpRoles | PermissionsKind::GcpActions => "roles",
+        PermissionsKind::AwsPolicies | PermissionsKind::AwsStatements => "policies",
     }
 }
 
