@@ -15,10 +15,11 @@ use crate::{
         approver::{self, ApproverRefusal, ApproverRelation},
         graph_body::ScheduledPermissionsRequestBody,
         ids::{CloudKind, Upn},
+        lifecycle::RequestStatus,
         permissions::{Permissions, RequestedPermissions},
+        policy,
         request::AccessRequest,
         schedule::{Schedule, Start},
-        status::{self, RequestStatus},
     },
     error::AppError,
     form::{Field, FieldError, FormContext, RequestForm, WhatKind},
@@ -431,9 +432,9 @@ pub async fn load_visible(
     let stored = db::requests::find(&state.pool, id)
         .await?
         .ok_or_else(no_such_request)?;
-    let actor = status::Actor {
+    let actor = policy::Actor {
         upn: submitter(user)?,
-        roles: status::Roles {
+        roles: policy::Roles {
             approver: user.roles.contains(&crate::auth::Role::Approver),
             auditor: user.roles.contains(&crate::auth::Role::Auditor),
             admin: user.roles.contains(&crate::auth::Role::Admin),
@@ -441,11 +442,11 @@ pub async fn load_visible(
     };
     let request = rebuild(&stored)?;
     let by_oid = stored.requester_oid == user.oid || stored.approver_oid == user.oid;
-    let parties = status::Parties {
+    let parties = policy::Parties {
         requester: request.ticket().submitter(),
         approver: request.ticket().approver(),
     };
-    if !(by_oid || status::may_view(&actor, parties)) {
+    if !(by_oid || policy::may_view(&actor, parties)) {
         return Err(AppError::forbidden(
             "You do not have access to this request.",
         ));
