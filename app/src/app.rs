@@ -8,8 +8,9 @@ use leptos_router::{
 
 use crate::{
     api::session::get_viewer,
-    auth::{Capability, Viewer},
+    auth::Viewer,
     components::raw_text::rcdata,
+    domain::policy::Capability,
     error::AppError,
     pages::{
         admin::AdminPage, home::HomePage, not_found::NotFound, request_new::NewRequestPage,

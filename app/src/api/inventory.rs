@@ -11,8 +11,7 @@ mod server {
     use leptos::prelude::*;
 
     use crate::{
-        auth::Capability,
-        domain::ids::CloudKind,
+        domain::{ids::CloudKind, policy::Capability},
         error::AppError,
         ssr::{
             auth::{require, SessionUser},

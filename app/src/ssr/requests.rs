@@ -432,14 +432,7 @@ pub async fn load_visible(
     let stored = db::requests::find(&state.pool, id)
         .await?
         .ok_or_else(no_such_request)?;
-    let actor = policy::Actor {
-        upn: submitter(user)?,
-        roles: policy::Roles {
-            approver: user.roles.contains(&crate::auth::Role::Approver),
-            auditor: user.roles.contains(&crate::auth::Role::Auditor),
-            admin: user.roles.contains(&crate::auth::Role::Admin),
-        },
-    };
+    let actor = policy::Actor::new(submitter(user)?, user.roles);
     let request = rebuild(&stored)?;
     let by_oid = stored.requester_oid == user.oid || stored.approver_oid == user.oid;
     let parties = policy::Parties {

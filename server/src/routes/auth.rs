@@ -204,7 +204,7 @@ pub async fn callback(
         tenant_id: tid,
         display_name: &name,
         upn: &upn,
-        roles: &roles,
+        roles,
     };
     let stored = async {
         users::record_sign_in(&state.app, &signed_in.tokens.access_token, &record, now)

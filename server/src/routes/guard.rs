@@ -1,6 +1,6 @@
 //! Which pages need which capability. The pages hide what a role cannot do; this is what refuses,
 //! before any of a protected page is rendered. Server functions check again for their own data.
-use app::auth::Capability;
+use app::domain::policy::Capability;
 use axum::{
     extract::{Request, State},
     http::{StatusCode, Uri},

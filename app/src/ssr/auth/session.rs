@@ -7,7 +7,10 @@ use time::OffsetDateTime;
 use tower_sessions::Session;
 
 use super::oidc::PendingLogin;
-use crate::auth::{Capability, Role, Viewer};
+use crate::{
+    auth::Viewer,
+    domain::policy::{Capability, Roles},
+};
 
 const PENDING_LOGIN: &str = "pending_login";
 const USER: &str = "user";
@@ -18,7 +21,7 @@ pub struct SessionUser {
     pub tid: String,
     pub name: String,
     pub upn: String,
-    pub roles: Vec<Role>,
+    pub roles: Roles,
     /// Unix seconds; the absolute timeout counts from here.
     pub signed_in_at: i64,
 }
@@ -29,12 +32,12 @@ impl SessionUser {
             oid: self.oid.to_string(),
             name: self.name.clone(),
             upn: self.upn.clone(),
-            roles: self.roles.clone(),
+            roles: self.roles,
         }
     }
 
     pub fn can(&self, capability: Capability) -> bool {
-        self.roles.iter().any(|r| capability.granted_by(*r))
+        self.roles.can(capability)
     }
 }
 
