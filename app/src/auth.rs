@@ -3,14 +3,17 @@
 //! what they allow are `domain::policy`'s, the one model the server's checks use too.
 use serde::{Deserialize, Serialize};
 
-use crate::domain::policy::{Capability, Roles};
+use crate::domain::{
+    ids::Upn,
+    policy::{Capability, Roles},
+};
 
 /// The signed-in person, as shown in pages: a projection of the server's `SessionUser`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Viewer {
     pub oid: String,
     pub name: String,
-    pub upn: String,
+    pub upn: Upn,
     pub roles: Roles,
 }
 

@@ -104,7 +104,7 @@ pub async fn search_identities(
             cloud,
             &found,
             &server::bounded(&q),
-            &ctx.user.upn,
+            ctx.user.upn.as_str(),
             next.as_deref().filter(|n| !n.is_empty()),
         )
         .await

@@ -55,7 +55,7 @@ pub async fn get_form_options() -> Result<FormOptions, AppError> {
             }),
     );
     Ok(FormOptions {
-        upn: user.upn.clone(),
+        upn: user.upn.to_string(),
         ticket_pattern: state.requests.ticket_pattern.clone(),
         limits: CloudKind::ALL
             .into_iter()

@@ -77,10 +77,6 @@ pub async fn token_for(state: &AppState, user: &SessionUser) -> Result<String, A
     })
 }
 
-pub fn submitter(user: &SessionUser) -> Result<Upn, AppError> {
-    Upn::parse(&user.upn).map_err(|_| AppError::internal(format!("unusable UPN {:?}", user.upn)))
-}
-
 /// Parses `form` as the browser does, then checks it against the inventory and the approvers.
 pub async fn check(
     state: &AppState,
@@ -88,7 +84,7 @@ pub async fn check(
     form: &RequestForm,
     now: OffsetDateTime,
 ) -> Result<CheckedRequest, AppError> {
-    let submitter = submitter(user)?;
+    let submitter = &user.upn;
     let settings = &state.requests;
     let limits = |cloud| settings.limits(cloud);
     let request = form
@@ -96,7 +92,7 @@ pub async fn check(
             now,
             limits: &limits,
             ticket_pattern: &settings.ticket_pattern,
-            submitter: &submitter,
+            submitter,
         })
         .map_err(|errors| AppError::Invalid { errors })?;
     too_many_items(&request, settings)?;
@@ -106,7 +102,7 @@ pub async fn check(
         .await?
         .map_err(|refusal| errors.push(FieldError::inventory(Field::Approver, refusal.to_string())))
         .ok();
-    let for_other_identity = !request.permissions().identity().is_own(&submitter);
+    let for_other_identity = !request.permissions().identity().is_own(submitter);
 
     let token = token_for(state, user).await?;
     let inventory = Inventory {
@@ -432,7 +428,7 @@ pub async fn load_visible(
     let stored = db::requests::find(&state.pool, id)
         .await?
         .ok_or_else(no_such_request)?;
-    let actor = policy::Actor::new(submitter(user)?, user.roles);
+    let actor = user.actor();
     let request = rebuild(&stored)?;
     let by_oid = stored.requester_oid == user.oid || stored.approver_oid == user.oid;
     let parties = policy::Parties {
