@@ -8,8 +8,9 @@ use leptos_router::{
 
 use crate::{
     api::session::get_viewer,
-    auth::{Capability, Viewer},
+    auth::Viewer,
     components::raw_text::rcdata,
+    domain::policy::Capability,
     error::AppError,
     pages::{
         admin::AdminPage, home::HomePage, not_found::NotFound, request_new::NewRequestPage,
@@ -92,7 +93,7 @@ fn Account(viewer: Option<Viewer>) -> impl IntoView {
                     {admin.then(|| view! { <a href="/admin">"Portal health"</a> })}
                     <span class="who">
                         <span class="name" data-testid="viewer-name">{v.name.clone()}</span>
-                        <span class="upn">{v.upn.clone()}</span>
+                        <span class="upn">{v.upn.to_string()}</span>
                     </span>
                     <ul class="roles" aria-label="Your roles" data-testid="viewer-roles">
                         {v.roles.iter().map(|r| view! { <li class="badge">{r.label()}</li> }).collect_view()}

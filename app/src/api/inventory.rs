@@ -11,8 +11,7 @@ mod server {
     use leptos::prelude::*;
 
     use crate::{
-        auth::Capability,
-        domain::ids::CloudKind,
+        domain::{ids::CloudKind, policy::Capability},
         error::AppError,
         ssr::{
             auth::{require, SessionUser},
@@ -104,7 +103,7 @@ pub async fn search_identities(
             cloud,
             &found,
             &server::bounded(&q),
-            &ctx.user.upn,
+            ctx.user.upn.as_str(),
             next.as_deref().filter(|n| !n.is_empty()),
         )
         .await

@@ -10,8 +10,7 @@ use crate::{error::AppError, form::RequestForm};
 #[server(prefix = "/api", endpoint = "request_form_options")]
 pub async fn get_form_options() -> Result<FormOptions, AppError> {
     use crate::{
-        auth::Capability,
-        domain::{approver::ApproverRelation, ids::CloudKind},
+        domain::{approver::ApproverRelation, ids::CloudKind, policy::Capability},
         ssr::{auth::require, db, state::AppState},
     };
     let user = require(Capability::Request).await?;
@@ -56,7 +55,7 @@ pub async fn get_form_options() -> Result<FormOptions, AppError> {
             }),
     );
     Ok(FormOptions {
-        upn: user.upn.clone(),
+        upn: user.upn.to_string(),
         ticket_pattern: state.requests.ticket_pattern.clone(),
         limits: CloudKind::ALL
             .into_iter()
@@ -70,8 +69,7 @@ pub async fn get_form_options() -> Result<FormOptions, AppError> {
 #[server(prefix = "/api", endpoint = "preview_request", input = Json)]
 pub async fn preview_request(form: RequestForm) -> Result<Checked, AppError> {
     use crate::{
-        auth::Capability,
-        domain::graph_body::ScheduledPermissionsRequestBody,
+        domain::{graph_body::ScheduledPermissionsRequestBody, policy::Capability},
         ssr::{auth::require, requests, state::AppState},
     };
     let user = require(Capability::Request).await?;
@@ -92,7 +90,7 @@ pub async fn preview_request(form: RequestForm) -> Result<Checked, AppError> {
 #[server(prefix = "/api", endpoint = "create_request", input = Json)]
 pub async fn create_request(form: RequestForm) -> Result<Checked, AppError> {
     use crate::{
-        auth::Capability,
+        domain::policy::Capability,
         ssr::{auth::require, requests, state::AppState},
     };
     let user = require(Capability::Request).await?;
@@ -127,7 +125,7 @@ pub async fn get_request(id: String) -> Result<RequestView, AppError> {
 #[server(prefix = "/api", endpoint = "request_again")]
 pub async fn request_again(id: String) -> Result<RequestForm, AppError> {
     use crate::{
-        auth::Capability,
+        domain::policy::Capability,
         ssr::{auth::require, requests, state::AppState},
     };
     let user = require(Capability::Request).await?;

@@ -14,7 +14,7 @@ pub async fn get_viewer() -> Result<Option<Viewer>, AppError> {
 /// Administrators only.
 #[server(prefix = "/api", endpoint = "portal_health")]
 pub async fn get_portal_health() -> Result<PortalHealth, AppError> {
-    use crate::{auth::Capability, ssr::state::AppState};
+    use crate::{domain::policy::Capability, ssr::state::AppState};
 
     crate::ssr::auth::require(Capability::Administer).await?;
     let state = expect_context::<AppState>();

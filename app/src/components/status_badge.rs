@@ -1,7 +1,7 @@
 //! A request's status as a badge, in words.
 use leptos::prelude::*;
 
-use crate::domain::status::RequestStatus;
+use crate::domain::lifecycle::RequestStatus;
 
 #[component]
 pub fn StatusBadge(status: RequestStatus) -> impl IntoView {

@@ -9,10 +9,13 @@ use super::ids::IdError;
 use super::permissions::PermissionsError;
 use super::recurrence::RecurrenceError;
 use super::schedule::ScheduleError;
-use super::status::{Denied, StatusError, TransitionError};
 use super::text::TextError;
 use super::ticket::TicketError;
 use super::zone::TimeZoneError;
+use super::{
+    lifecycle::{StatusError, TransitionError},
+    policy::Denied,
+};
 
 /// Adjacently tagged (`{"type": "ticket", "error": {...}}`) because the wrapped errors carry their
 /// own `kind` tag.

@@ -1,7 +1,7 @@
 //! Every page of the router and who may open it, in one list: the server's guard reads it to refuse a
 //! page before any of it renders, and a test (`server/src/startup.rs`) fails when the router has a
 //! page this list does not name, so a new page cannot be added without saying who may open it.
-use crate::auth::Capability;
+use crate::domain::policy::Capability;
 
 /// Who may open a page.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -2,7 +2,7 @@
 use leptos::prelude::*;
 use leptos_meta::Title;
 
-use crate::{app::ViewerResource, auth::Capability};
+use crate::{app::ViewerResource, domain::policy::Capability};
 
 #[component]
 pub fn HomePage() -> impl IntoView {

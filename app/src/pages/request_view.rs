@@ -6,7 +6,7 @@ use leptos_router::hooks::use_params_map;
 use crate::{
     api::requests::get_request,
     components::status_badge::StatusBadge,
-    domain::{schedule::format_in, status::RequestStatus},
+    domain::{lifecycle::RequestStatus, schedule::format_in},
 };
 
 /// A stored status in words ("waiting for approval"); an unknown one as stored.

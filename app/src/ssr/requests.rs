@@ -15,11 +15,12 @@ use crate::{
         approver::{self, ApproverRefusal, ApproverRelation},
         graph_body::ScheduledPermissionsRequestBody,
         ids::{CloudKind, Upn},
+        lifecycle::RequestStatus,
         permissions::{Permissions, RequestedPermissions},
         permissions_kind::PermissionsKind,
+        policy,
         request::AccessRequest,
         schedule::{Schedule, Start},
-        status::{self, RequestStatus},
     },
     error::AppError,
     form::{Field, FieldError, FormContext, RequestForm},
@@ -77,10 +78,6 @@ pub async fn token_for(state: &AppState, user: &SessionUser) -> Result<String, A
     })
 }
 
-pub fn submitter(user: &SessionUser) -> Result<Upn, AppError> {
-    Upn::parse(&user.upn).map_err(|_| AppError::internal(format!("unusable UPN {:?}", user.upn)))
-}
-
 /// Parses `form` as the browser does, then checks it against the inventory and the approvers.
 pub async fn check(
     state: &AppState,
@@ -88,7 +85,7 @@ pub async fn check(
     form: &RequestForm,
     now: OffsetDateTime,
 ) -> Result<CheckedRequest, AppError> {
-    let submitter = submitter(user)?;
+    let submitter = &user.upn;
     let settings = &state.requests;
     let limits = |cloud| settings.limits(cloud);
     let request = form
@@ -96,7 +93,7 @@ pub async fn check(
             now,
             limits: &limits,
             ticket_pattern: &settings.ticket_pattern,
-            submitter: &submitter,
+            submitter,
         })
         .map_err(|errors| AppError::Invalid { errors })?;
     too_many_items(&request, settings)?;
@@ -106,7 +103,7 @@ pub async fn check(
         .await?
         .map_err(|refusal| errors.push(FieldError::inventory(Field::Approver, refusal.to_string())))
         .ok();
-    let for_other_identity = !request.permissions().identity().is_own(&submitter);
+    let for_other_identity = !request.permissions().identity().is_own(submitter);
 
     let token = token_for(state, user).await?;
     let inventory = Inventory {
@@ -404,21 +401,14 @@ pub async fn load_visible(
     let stored = db::requests::find(&state.pool, id)
         .await?
         .ok_or_else(no_such_request)?;
-    let actor = status::Actor {
-        upn: submitter(user)?,
-        roles: status::Roles {
-            approver: user.roles.contains(&crate::auth::Role::Approver),
-            auditor: user.roles.contains(&crate::auth::Role::Auditor),
-            admin: user.roles.contains(&crate::auth::Role::Admin),
-        },
-    };
+    let actor = user.actor();
     let request = rebuild(&stored)?;
     let by_oid = stored.requester_oid == user.oid || stored.approver_oid == user.oid;
-    let parties = status::Parties {
+    let parties = policy::Parties {
         requester: request.ticket().submitter(),
         approver: request.ticket().approver(),
     };
-    if !(by_oid || status::may_view(&actor, parties)) {
+    if !(by_oid || policy::may_view(&actor, parties)) {
         return Err(AppError::forbidden(
             "You do not have access to this request.",
         ));

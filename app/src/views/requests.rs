@@ -7,9 +7,9 @@ use crate::{
     domain::{
         approver::ApproverRelation,
         ids::CloudKind,
+        lifecycle::RequestStatus,
         request::{AccessRequest, ReviewLine},
         schedule::ScheduleLimits,
-        status::RequestStatus,
         ticket::TicketPattern,
     },
     form::FieldError,

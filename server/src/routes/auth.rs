@@ -1,6 +1,7 @@
 //! `/auth/login`, `/auth/callback`, `/auth/logout` and `/api/me`: the OpenID Connect code flow with PKCE
 //! on the server. `state`, `nonce` and the verifier live in the server session and are used once; the
 //! session id is renewed at sign-in; tokens go to the encrypted store and nowhere else.
+use app::domain::ids::Upn;
 use app::ssr::auth::{
     oidc::SignInError,
     session::{self, SessionUser},
@@ -195,16 +196,25 @@ pub async fn callback(
     };
     let settings = auth.oidc.settings();
     let roles = settings.role_claims.map(&claims.roles);
-    let upn = claims.preferred_username.clone().unwrap_or_default();
-    let name = claims.name.clone().unwrap_or_else(|| upn.clone());
+    let claimed_upn = claims.preferred_username.clone().unwrap_or_default();
+    // Parsed here, once: the session keeps the `Upn`, and every rule compares it as Entra does.
+    let Ok(upn) = Upn::parse(&claimed_upn) else {
+        tracing::warn!(upn = ?claimed_upn, "ID token without a usable UPN");
+        return refused(
+            "Your account has no user principal name the portal can use, so you were not signed in. \
+             Please ask your administrator.",
+        );
+    };
+    let name = claims.name.clone().unwrap_or_else(|| claimed_upn.clone());
 
     let now = OffsetDateTime::now_utc();
     let record = users::UserRecord {
         oid,
         tenant_id: tid,
         display_name: &name,
-        upn: &upn,
-        roles: &roles,
+        // As Entra spells it: others see it when they name this person as approver.
+        upn: &claimed_upn,
+        roles,
     };
     let stored = async {
         users::record_sign_in(&state.app, &signed_in.tokens.access_token, &record, now)

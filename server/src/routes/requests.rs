@@ -1,7 +1,7 @@
 //! `POST /requests/new`: the request form submitted as a plain HTML form, before the page is
 //! interactive or without JavaScript. The interactive page calls the `create_request` server function
 //! instead; both run the same checks and the same single-transaction insert.
-use app::{auth::Capability, error::AppError, form::PlainForm, ssr::requests};
+use app::{domain::policy::Capability, error::AppError, form::PlainForm, ssr::requests};
 use axum::{
     extract::{rejection::FormRejection, Request, State},
     http::StatusCode,

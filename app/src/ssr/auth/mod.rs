@@ -12,7 +12,7 @@ use tower_sessions::Session;
 
 pub use session::SessionUser;
 
-use crate::{auth::Capability, error::AppError, ssr::state::AppState};
+use crate::{domain::policy::Capability, error::AppError, ssr::state::AppState};
 
 /// Everything sign-in needs at run time, shared through `AppState`.
 pub struct Auth {

@@ -7,34 +7,49 @@ use time::OffsetDateTime;
 use tower_sessions::Session;
 
 use super::oidc::PendingLogin;
-use crate::auth::{Capability, Role, Viewer};
+use crate::{
+    auth::Viewer,
+    domain::{
+        ids::Upn,
+        policy::{Actor, Capability, Roles},
+    },
+};
 
 const PENDING_LOGIN: &str = "pending_login";
 const USER: &str = "user";
 
+/// The signed-in person. Stored as JSON in the session row; the shape is the one earlier versions
+/// wrote (`upn` a string, `roles` a list of names), so a session survives a deploy. What changed is
+/// that reading it parses the UPN: once per sign-in rather than per request.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct SessionUser {
     pub oid: uuid::Uuid,
     pub tid: String,
     pub name: String,
-    pub upn: String,
-    pub roles: Vec<Role>,
+    /// Parsed (lower-cased) at sign-in; a sign-in without a usable UPN is refused.
+    pub upn: Upn,
+    pub roles: Roles,
     /// Unix seconds; the absolute timeout counts from here.
     pub signed_in_at: i64,
 }
 
 impl SessionUser {
+    /// The person as the request policy sees them.
+    pub fn actor(&self) -> Actor {
+        Actor::new(self.upn.clone(), self.roles)
+    }
+
     pub fn viewer(&self) -> Viewer {
         Viewer {
             oid: self.oid.to_string(),
             name: self.name.clone(),
             upn: self.upn.clone(),
-            roles: self.roles.clone(),
+            roles: self.roles,
         }
     }
 
     pub fn can(&self, capability: Capability) -> bool {
-        self.roles.iter().any(|r| capability.granted_by(*r))
+        self.roles.can(capability)
     }
 }
 
@@ -67,7 +82,11 @@ pub async fn current_user(
     absolute_timeout: Duration,
     now: OffsetDateTime,
 ) -> Result<Option<SessionUser>, SessionError> {
-    let Some(user) = session.get::<SessionUser>(USER).await? else {
+    let Some(stored) = session.get::<serde_json::Value>(USER).await? else {
+        return Ok(None);
+    };
+    let Some(user) = read_user(stored) else {
+        session.flush().await?;
         return Ok(None);
     };
     let age = now.unix_timestamp().saturating_sub(user.signed_in_at);
@@ -78,7 +97,62 @@ pub async fn current_user(
     Ok(Some(user))
 }
 
+/// The stored person, or `None` for a record this version cannot use: one written before UPNs were
+/// parsed at sign-in whose UPN does not parse (such a person could not make a request anyway). The
+/// caller ends that session, so the person signs in again and is told why, instead of every request
+/// failing on the session store.
+fn read_user(stored: serde_json::Value) -> Option<SessionUser> {
+    serde_json::from_value(stored)
+        .map_err(
+            |e| tracing::warn!(error = %e, "unreadable signed-in person in a session; ending it"),
+        )
+        .ok()
+}
+
 /// Ends the session: the row is deleted and the cookie expired.
 pub async fn sign_out(session: &Session) -> Result<(), SessionError> {
     Ok(session.flush().await?)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::policy::Role;
+
+    /// A session row's `user` as the version before parsed UPNs wrote it: the UPN as Entra sent it.
+    fn stored_by_the_previous_version(upn: &str) -> serde_json::Value {
+        serde_json::json!({
+            "oid": "6e5a2b0c-47f1-4c8e-9a59-1b2f0a6c9d11",
+            "tid": "a1b2c3d4-0000-4000-8000-000000000001",
+            "name": "Alex Wilber",
+            "upn": upn,
+            "roles": ["requester", "approver"],
+            "signed_in_at": 1_790_000_000,
+        })
+    }
+
+    #[test]
+    fn a_session_stored_before_upns_were_parsed_still_reads() {
+        let user = read_user(stored_by_the_previous_version("Alex.Wilber@Contoso.com")).unwrap();
+        assert_eq!(user.upn.as_str(), "alex.wilber@contoso.com");
+        assert_eq!(user.roles, Roles::from([Role::Requester, Role::Approver]));
+        assert_eq!(user.signed_in_at, 1_790_000_000);
+        assert_eq!(user.actor().upn(), &user.upn);
+        assert!(user.can(Capability::Approve));
+    }
+
+    #[test]
+    fn a_session_is_written_in_the_shape_the_previous_version_reads() {
+        let user = read_user(stored_by_the_previous_version("alex@contoso.com")).unwrap();
+        assert_eq!(
+            serde_json::to_value(&user).unwrap(),
+            stored_by_the_previous_version("alex@contoso.com")
+        );
+    }
+
+    #[test]
+    fn a_stored_session_whose_upn_does_not_parse_is_not_a_signed_in_person() {
+        assert!(read_user(stored_by_the_previous_version("")).is_none());
+        assert!(read_user(stored_by_the_previous_version("not an upn")).is_none());
+    }
 }

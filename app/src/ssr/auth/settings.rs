@@ -5,7 +5,7 @@ use std::time::Duration;
 use secrecy::SecretString;
 use serde::Deserialize;
 
-use crate::auth::Role;
+use crate::domain::policy::{Role, Roles};
 
 #[derive(Debug, Clone, Deserialize)]
 pub struct AuthSettings {
@@ -54,21 +54,21 @@ pub struct RoleClaims {
 }
 
 impl RoleClaims {
-    /// Portal roles for the `roles` claim of an ID token, in a stable order.
-    pub fn map(&self, claim: &[String]) -> Vec<Role> {
+    /// Portal roles for the `roles` claim of an ID token.
+    pub fn map(&self, claim: &[String]) -> Roles {
         let has_any = |names: &[String]| claim.iter().any(|c| names.iter().any(|n| n == c));
-        let mut roles = Vec::new();
+        let mut roles = Roles::NONE;
         if self.requester.is_empty() || has_any(&self.requester) {
-            roles.push(Role::Requester);
+            roles = roles.with(Role::Requester);
         }
         if has_any(&self.approver) {
-            roles.push(Role::Approver);
+            roles = roles.with(Role::Approver);
         }
         if has_any(&self.auditor) {
-            roles.push(Role::Auditor);
+            roles = roles.with(Role::Auditor);
         }
         if has_any(&self.admin) {
-            roles.push(Role::Admin);
+            roles = roles.with(Role::Admin);
         }
         roles
     }
@@ -107,10 +107,10 @@ mod tests {
 
     #[test]
     fn everyone_is_a_requester_when_no_requester_claim_is_configured() {
-        assert_eq!(claims().map(&[]), vec![Role::Requester]);
+        assert_eq!(claims().map(&[]), Roles::from([Role::Requester]));
         assert_eq!(
             claims().map(&["Approver".into()]),
-            vec![Role::Requester, Role::Approver]
+            Roles::from([Role::Requester, Role::Approver])
         );
     }
 
@@ -118,10 +118,10 @@ mod tests {
     fn a_configured_requester_claim_is_required() {
         let mut c = claims();
         c.requester = vec!["Requester".into()];
-        assert_eq!(c.map(&[]), Vec::<Role>::new());
+        assert_eq!(c.map(&[]), Roles::NONE);
         assert_eq!(
             c.map(&["Requester".into(), "Admin".into()]),
-            vec![Role::Requester, Role::Admin]
+            Roles::from([Role::Requester, Role::Admin])
         );
     }
 

@@ -8,7 +8,7 @@ use time::OffsetDateTime;
 use uuid::Uuid;
 
 pub use crate::ssr::graph::me::{GroupsAnswer, Manager, ManagerAnswer};
-use crate::{auth::Role, ssr::graph::me, ssr::state::AppState};
+use crate::{domain::policy::Roles, ssr::graph::me, ssr::state::AppState};
 
 /// Who signed in, from their ID token.
 pub struct UserRecord<'a> {
@@ -16,7 +16,7 @@ pub struct UserRecord<'a> {
     pub tenant_id: Uuid,
     pub display_name: &'a str,
     pub upn: &'a str,
-    pub roles: &'a [Role],
+    pub roles: Roles,
 }
 
 /// Records a sign-in: the person as their ID token names them, and their manager chain and approver

@@ -7,7 +7,7 @@ use time::OffsetDateTime;
 use uuid::Uuid;
 
 pub use super::types::Source;
-use crate::domain::status::{
+use crate::domain::lifecycle::{
     self, Event, EventKind, GraphStatus, GraphStatusDetail, OccurrenceStatus, RequestState,
     RequestStatus, TransitionError,
 };
@@ -241,7 +241,7 @@ pub enum Transition {
     Illegal(TransitionError),
 }
 
-/// The one place a request's status changes. Checks with the domain's [`status::transition`] that
+/// The one place a request's status changes. Checks with the domain's [`lifecycle::transition`] that
 /// `event` is legal from `expected`, moves the row only if it is still in `expected` (so of two
 /// concurrent changes from the same status exactly one moves it and the other gets
 /// [`Transition::Stale`]), and appends the history row in the same transaction. The caller commits.
@@ -279,7 +279,7 @@ pub async fn transition(
     let from = RequestState::from_parts(actual, graph).map_err(|e| {
         sqlx::Error::Decode(format!("request {id} is stored inconsistently: {e}").into())
     })?;
-    let to = match status::transition(from, event) {
+    let to = match lifecycle::transition(from, event) {
         Ok(to) => to,
         Err(e) => return Ok(Transition::Illegal(e)),
     };
@@ -340,7 +340,7 @@ mod tests {
     use time::macros::datetime;
 
     use super::*;
-    use crate::domain::status::Party;
+    use crate::domain::lifecycle::Party;
 
     const ALEX: Uuid = Uuid::from_u128(0xa1);
     const MEGAN: Uuid = Uuid::from_u128(0xa2);

@@ -9,7 +9,7 @@ use sqlx::{
     Decode, Encode, Postgres, Type,
 };
 
-use crate::domain::status::{EventKind, GraphStatusDetail, OccurrenceStatus, RequestStatus};
+use crate::domain::lifecycle::{EventKind, GraphStatusDetail, OccurrenceStatus, RequestStatus};
 
 /// Where a history row's change came from (`request_history.source`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
