@@ -1,11 +1,10 @@
 //! `/auth/login`, `/auth/callback`, `/auth/logout` and `/api/me`: the OpenID Connect code flow with PKCE
 //! on the server. `state`, `nonce` and the verifier live in the server session and are used once; the
 //! session id is renewed at sign-in; tokens go to the encrypted store and nowhere else.
-use app::domain::ids::Upn;
 use app::ssr::auth::{
-    oidc::SignInError,
-    session::{self, SessionUser},
-    tokens, users,
+    session,
+    sign_in::{self, SignInFailure},
+    tokens,
 };
 use axum::{
     extract::{Query, State},
@@ -16,7 +15,6 @@ use axum::{
 use serde::Deserialize;
 use time::OffsetDateTime;
 use tower_sessions::Session;
-use uuid::Uuid;
 
 use crate::{problem::Problem, state::ServerState};
 
@@ -173,75 +171,24 @@ pub async fn callback(
         return refused("The sign-in answer did not match this browser session, so it was refused. Please start again.");
     }
 
-    let auth = &state.app.auth;
-    let signed_in = match auth.oidc.finish(code, &pending).await {
-        Ok(s) => s,
-        Err(e) => {
-            tracing::warn!(error = %e, "sign-in refused");
-            let status = if matches!(e, SignInError::Provider(_)) {
-                StatusCode::BAD_GATEWAY
-            } else {
-                StatusCode::BAD_REQUEST
-            };
-            return Problem::new(status, "You were not signed in", e.for_people())
+    match sign_in::complete(
+        &state.app,
+        &session,
+        &pending,
+        code,
+        OffsetDateTime::now_utc(),
+    )
+    .await
+    {
+        Ok(_) => {}
+        Err(SignInFailure::Refused(words)) => return refused(words),
+        Err(SignInFailure::Provider(words)) => {
+            return Problem::new(StatusCode::BAD_GATEWAY, "You were not signed in", words)
                 .with_action("/auth/login", "Sign in again")
-                .into_response();
+                .into_response()
         }
-    };
-
-    let claims = &signed_in.claims;
-    let (Ok(oid), Ok(tid)) = (Uuid::parse_str(&claims.oid), Uuid::parse_str(&claims.tid)) else {
-        tracing::warn!("ID token oid/tid are not GUIDs");
-        return refused("The sign-in answer could not be trusted, so you were not signed in. Please start again.");
-    };
-    let settings = auth.oidc.settings();
-    let roles = settings.role_claims.map(&claims.roles);
-    let claimed_upn = claims.preferred_username.clone().unwrap_or_default();
-    // Parsed here, once: the session keeps the `Upn`, and every rule compares it as Entra does.
-    let Ok(upn) = Upn::parse(&claimed_upn) else {
-        tracing::warn!(upn = ?claimed_upn, "ID token without a usable UPN");
-        return refused(
-            "Your account has no user principal name the portal can use, so you were not signed in. \
-             Please ask your administrator.",
-        );
-    };
-    let name = claims.name.clone().unwrap_or_else(|| claimed_upn.clone());
-
-    let now = OffsetDateTime::now_utc();
-    let record = users::UserRecord {
-        oid,
-        tenant_id: tid,
-        display_name: &name,
-        // As Entra spells it: others see it when they name this person as approver.
-        upn: &claimed_upn,
-        roles,
-    };
-    let stored = async {
-        users::record_sign_in(&state.app, &signed_in.tokens.access_token, &record, now)
-            .await
-            .map_err(|e| e.to_string())?;
-        tokens::store(&state.app.pool, &auth.cipher, oid, &signed_in.tokens, now)
-            .await
-            .map_err(|e| e.to_string())
-    };
-    if let Err(e) = stored.await {
-        tracing::error!(error = %e, "could not record the sign-in");
-        return store_unavailable();
+        Err(SignInFailure::StoreUnavailable) => return store_unavailable(),
     }
-
-    let user = SessionUser {
-        oid,
-        tid: claims.tid.clone(),
-        name,
-        upn,
-        roles,
-        signed_in_at: now.unix_timestamp(),
-    };
-    if let Err(e) = session::sign_in(&session, &user).await {
-        tracing::error!(error = %e, "session store");
-        return store_unavailable();
-    }
-    tracing::info!(%oid, roles = ?user.roles, "signed in");
     // Checked again: a pending login stored by an older version may hold a target refused today.
     Redirect::to(&return_target(Some(&pending.return_to))).into_response()
 }

@@ -2,6 +2,7 @@
 pub mod oidc;
 pub mod session;
 pub mod settings;
+pub mod sign_in;
 pub mod tokens;
 pub mod users;
 
