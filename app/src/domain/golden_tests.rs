@@ -168,15 +168,10 @@ fn the_documented_aws_policy_request_is_built_exactly() {
         },
     )
     .unwrap();
-    let request = request(
+    assert_documented_hour(
         permissions,
-        one_hour_from_now(),
         "I need to do this because I want to add a user to a group",
         "Pretty Please",
-        ticket(),
-    );
-    assert_golden(
-        &request,
         include_str!("../../../testdata/graph-requests/aws-policy.json"),
     );
 }
@@ -237,6 +232,23 @@ fn the_documented_aws_actions_request_with_a_monthly_recurrence_is_built_exactly
     assert!(AwsCondition::parse(mfa().unwrap()).is_ok());
 }
 
+/// Asked for one hour from approval with the documented ticket: the body must be `expected`.
+fn assert_documented_hour(
+    permissions: RequestedPermissions,
+    justification: &str,
+    notes: &str,
+    expected: &str,
+) {
+    let request = request(
+        permissions,
+        one_hour_from_now(),
+        justification,
+        notes,
+        ticket(),
+    );
+    assert_golden(&request, expected);
+}
+
 #[test]
 fn the_documented_azure_roles_request_is_built_exactly() {
     let permissions = RequestedPermissions::new(
@@ -253,15 +265,10 @@ fn the_documented_azure_roles_request_is_built_exactly() {
         },
     )
     .unwrap();
-    let request = request(
+    assert_documented_hour(
         permissions,
-        one_hour_from_now(),
         "I need to do this because I want to some new azure roles",
         "Pretty Pleaseeeee",
-        ticket(),
-    );
-    assert_golden(
-        &request,
         include_str!("../../../testdata/graph-requests/azure-roles.json"),
     );
 }
@@ -282,15 +289,10 @@ fn the_documented_azure_actions_request_is_built_exactly() {
         },
     )
     .unwrap();
-    let request = request(
+    assert_documented_hour(
         permissions,
-        one_hour_from_now(),
         "I need to do this because I want to access AAD resources",
         "Pretty Pleaseeeee",
-        ticket(),
-    );
-    assert_golden(
-        &request,
         include_str!("../../../testdata/graph-requests/azure-actions.json"),
     );
 }
@@ -305,15 +307,10 @@ fn the_documented_gcp_actions_request_is_built_exactly() {
         },
     )
     .unwrap();
-    let request = request(
+    assert_documented_hour(
         permissions,
-        one_hour_from_now(),
         "I need to do this because I want to code my own chat GPT-3 bot on GCP",
         "Pretty Pleaseeeee",
-        ticket(),
-    );
-    assert_golden(
-        &request,
         include_str!("../../../testdata/graph-requests/gcp-actions.json"),
     );
 }

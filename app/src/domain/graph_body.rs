@@ -20,7 +20,7 @@ use serde::Serialize;
 use time::{Date, OffsetDateTime, UtcOffset};
 
 use super::identity::IdentitySource;
-use super::ids::AuthorizationSystemId;
+use super::ids::{AuthorizationSystemId, CloudKind};
 use super::permissions::{AwsStatement, Permissions};
 use super::recurrence::{Recurrence, RecurrencePattern, RecurrenceRange};
 use super::request::AccessRequest;
@@ -239,58 +239,50 @@ fn permissions_definition(request: &AccessRequest) -> PermissionsDefinition {
         identity_type: identity.identity_type.graph_name(),
     };
     let resource_id = requested.resource_id().unwrap_or_default().to_owned();
-    match requested.permissions() {
+    let action_info = match requested.permissions() {
         Permissions::AwsPolicies {
             policies,
             assign_to_role,
-        } => PermissionsDefinition::Aws {
-            authorization_system_info,
-            action_info: ActionInfo::AwsPolicies {
-                policies: ids(policies.items()),
-                assign_to_role_id: assign_to_role.to_string(),
-            },
-            identity_info,
+        } => ActionInfo::AwsPolicies {
+            policies: ids(policies.items()),
+            assign_to_role_id: assign_to_role.to_string(),
         },
         Permissions::AwsStatements {
             statements,
             assign_to_role,
-        } => PermissionsDefinition::Aws {
+        } => ActionInfo::AwsStatements {
+            statements: statements.items().iter().map(StatementBody::from).collect(),
+            assign_to_role_id: assign_to_role.to_string(),
+        },
+        Permissions::AzureRoles { roles, .. } => ActionInfo::AzureRoles {
+            roles: ids(roles.items()),
+        },
+        Permissions::AzureActions { actions, .. } => ActionInfo::AzureActions {
+            actions: strings(actions.items()),
+        },
+        Permissions::GcpRoles { roles } => ActionInfo::GcpRoles {
+            roles: ids(roles.items()),
+        },
+        Permissions::GcpActions { actions } => ActionInfo::GcpActions {
+            actions: strings(actions.items()),
+        },
+    };
+    // The permissions and the system are of one cloud (`RequestedPermissions::new` checks it).
+    match requested.system().cloud() {
+        CloudKind::Aws => PermissionsDefinition::Aws {
             authorization_system_info,
-            action_info: ActionInfo::AwsStatements {
-                statements: statements.items().iter().map(StatementBody::from).collect(),
-                assign_to_role_id: assign_to_role.to_string(),
-            },
+            action_info,
             identity_info,
         },
-        Permissions::AzureRoles { roles, .. } => PermissionsDefinition::Azure {
+        CloudKind::Azure => PermissionsDefinition::Azure {
             authorization_system_info,
-            action_info: ActionInfo::AzureRoles {
-                roles: ids(roles.items()),
-            },
-            identity_info,
-            resource_id,
-        },
-        Permissions::AzureActions { actions, .. } => PermissionsDefinition::Azure {
-            authorization_system_info,
-            action_info: ActionInfo::AzureActions {
-                actions: strings(actions.items()),
-            },
-            identity_info,
-            resource_id,
-        },
-        Permissions::GcpRoles { roles } => PermissionsDefinition::Gcp {
-            authorization_system_info,
-            action_info: ActionInfo::GcpRoles {
-                roles: ids(roles.items()),
-            },
+            action_info,
             identity_info,
             resource_id,
         },
-        Permissions::GcpActions { actions } => PermissionsDefinition::Gcp {
+        CloudKind::Gcp => PermissionsDefinition::Gcp {
             authorization_system_info,
-            action_info: ActionInfo::GcpActions {
-                actions: strings(actions.items()),
-            },
+            action_info,
             identity_info,
             resource_id,
         },
