@@ -505,6 +505,18 @@ mod tests {
         ScheduleLimits::default()
     }
 
+    /// One hour, from approval.
+    fn an_hour_from_approval() -> Schedule {
+        Schedule::new(
+            Start::Now,
+            Expiration::Duration(IsoDuration::parse("PT1H").unwrap()),
+            None,
+            NOW,
+            &limits(),
+        )
+        .unwrap()
+    }
+
     #[test]
     fn an_end_time_is_sent_with_its_type_and_a_weekly_recurrence_with_its_days() {
         let weekly = Schedule::new(
@@ -678,14 +690,7 @@ mod tests {
     #[test]
     fn statements_without_ids_or_conditions_leave_them_out_and_cross_account_sources_name_the_account(
     ) {
-        let schedule = Schedule::new(
-            Start::Now,
-            Expiration::Duration(IsoDuration::parse("PT1H").unwrap()),
-            None,
-            NOW,
-            &limits(),
-        )
-        .unwrap();
+        let schedule = an_hour_from_approval();
         let body = ScheduledPermissionsRequestBody::new(&request(
             aws_role_with_cross_account_source(),
             schedule,
@@ -718,14 +723,7 @@ mod tests {
 
     #[test]
     fn the_pretty_json_is_the_same_body() {
-        let schedule = Schedule::new(
-            Start::Now,
-            Expiration::Duration(IsoDuration::parse("PT1H").unwrap()),
-            None,
-            NOW,
-            &limits(),
-        )
-        .unwrap();
+        let schedule = an_hour_from_approval();
         let body = ScheduledPermissionsRequestBody::new(&request(
             aws_role_with_cross_account_source(),
             schedule,

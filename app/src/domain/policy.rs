@@ -255,6 +255,18 @@ mod tests {
         state(S::Submitted, Some(GraphStatus::SUBMITTED))
     }
 
+    /// Alex asks; their manager is the designated approver.
+    fn alex_and_manager() -> (Upn, Upn) {
+        (upn("alex@contoso.com"), upn("alexmanager@contoso.com"))
+    }
+
+    fn parties<'a>(requester: &'a Upn, approver: &'a Upn) -> Parties<'a> {
+        Parties {
+            requester,
+            approver,
+        }
+    }
+
     fn upn(text: &str) -> Upn {
         Upn::parse(text).unwrap()
     }
@@ -269,12 +281,8 @@ mod tests {
 
     #[test]
     fn a_requester_cannot_approve_their_own_request_even_as_admin() {
-        let alex = upn("alex@contoso.com");
-        let manager = upn("alexmanager@contoso.com");
-        let parties = Parties {
-            requester: &alex,
-            approver: &manager,
-        };
+        let (alex, manager) = alex_and_manager();
+        let parties = parties(&alex, &manager);
         let all = Roles::from([Role::Approver, Role::Auditor, Role::Admin]);
         assert_eq!(
             may_decide(
@@ -301,12 +309,8 @@ mod tests {
 
     #[test]
     fn the_designated_approver_or_an_admin_decides() {
-        let alex = upn("alex@contoso.com");
-        let manager = upn("alexmanager@contoso.com");
-        let parties = Parties {
-            requester: &alex,
-            approver: &manager,
-        };
+        let (alex, manager) = alex_and_manager();
+        let parties = parties(&alex, &manager);
         let pending = RequestState::PENDING;
         assert_eq!(
             may_decide(
@@ -348,12 +352,8 @@ mod tests {
 
     #[test]
     fn may_cancel_says_as_whom() {
-        let alex = upn("alex@contoso.com");
-        let manager = upn("alexmanager@contoso.com");
-        let parties = Parties {
-            requester: &alex,
-            approver: &manager,
-        };
+        let (alex, manager) = alex_and_manager();
+        let parties = parties(&alex, &manager);
         let pending = RequestState::PENDING;
         let approved = state(S::Approved, None);
         let requester = actor("alex@contoso.com", Roles::default());
@@ -395,12 +395,8 @@ mod tests {
 
     #[test]
     fn who_may_see_a_request() {
-        let alex = upn("alex@contoso.com");
-        let manager = upn("alexmanager@contoso.com");
-        let parties = Parties {
-            requester: &alex,
-            approver: &manager,
-        };
+        let (alex, manager) = alex_and_manager();
+        let parties = parties(&alex, &manager);
         assert!(may_view(
             &actor("alex@contoso.com", Roles::default()),
             parties

@@ -538,6 +538,11 @@ mod tests {
         ScheduleLimits::default()
     }
 
+    /// A one-off schedule from `start` to `end`, checked at `NOW`.
+    fn between(start: OffsetDateTime, end: OffsetDateTime) -> Schedule {
+        new(Start::At(start), Expiration::EndAt(end), None).unwrap()
+    }
+
     fn hours(n: u64) -> Expiration {
         Expiration::Duration(IsoDuration::from_secs(n * 3600).unwrap())
     }
@@ -872,12 +877,10 @@ mod tests {
             "Starts 11 Mar 2026 at 14:15 UTC+02:00 and lasts 4 hours"
         );
 
-        let until = new(
-            Start::At(datetime!(2026-03-11 12:15 UTC)),
-            Expiration::EndAt(datetime!(2026-03-11 20:00 UTC)),
-            None,
-        )
-        .unwrap();
+        let until = between(
+            datetime!(2026-03-11 12:15 UTC),
+            datetime!(2026-03-11 20:00 UTC),
+        );
         assert_eq!(
             until.summary_in(offset!(-5)),
             "Starts 11 Mar 2026 at 07:15 UTC-05:00 and ends 11 Mar 2026 at 15:00 UTC-05:00"
@@ -911,12 +914,10 @@ mod tests {
             now.first_window(granted),
             (granted, datetime!(2026-03-10 11:00 UTC))
         );
-        let at = new(
-            Start::At(datetime!(2026-03-11 09:00 UTC)),
-            Expiration::EndAt(datetime!(2026-03-11 17:00 UTC)),
-            None,
-        )
-        .unwrap();
+        let at = between(
+            datetime!(2026-03-11 09:00 UTC),
+            datetime!(2026-03-11 17:00 UTC),
+        );
         assert_eq!(
             at.first_window(granted),
             (
