@@ -3,10 +3,7 @@
 //! defects are corrected (see the README beside the files).
 
 use serde_json::Value;
-use time::macros::datetime;
-use time::OffsetDateTime;
 
-use super::duration::IsoDuration;
 use super::graph_body::ScheduledPermissionsRequestBody;
 use super::identity::{IdentityInfo, IdentitySource, IdentityType};
 use super::ids::{AuthorizationSystemId, CloudKind, ExternalId, Upn};
@@ -15,12 +12,9 @@ use super::permissions::{
     Permissions, RequestedPermissions,
 };
 use super::request::AccessRequest;
-use super::schedule::{Expiration, Schedule, ScheduleLimits, Start};
+use super::schedule::Schedule;
 use super::text::{Justification, Notes};
 use super::ticket::{TicketInfo, TicketNumber, TicketPattern};
-
-/// When the documented requests are made: shortly before the AWS actions example's start.
-const NOW: OffsetDateTime = datetime!(2023-02-08 12:00 UTC);
 
 /// Exactly the corrections the README lists, nothing else.
 fn correct_documented_defects(mut documented: Value) -> Value {
@@ -87,20 +81,9 @@ fn upn(text: &str) -> Upn {
     Upn::parse(text).unwrap()
 }
 
-fn limits() -> ScheduleLimits {
-    ScheduleLimits::default()
-}
-
 /// Every documented example asks for one hour from approval, with the same ticket.
 fn one_hour_from_now() -> Schedule {
-    Schedule::new(
-        Start::Now,
-        Expiration::Duration(IsoDuration::parse("PT1H").unwrap()),
-        None,
-        NOW,
-        &limits(),
-    )
-    .unwrap()
+    Schedule::an_hour_from_approval()
 }
 
 fn ticket_with(number: &str, pattern: &TicketPattern) -> TicketInfo {
@@ -249,22 +232,35 @@ fn assert_documented_hour(
     assert_golden(&request, expected);
 }
 
+const DOCUMENTED_SUBSCRIPTION: &str = "87eefd90-95a3-480a-ba42-56ff299a05ee";
+
+fn documented_subscription() -> AzureScope {
+    AzureScope::parse(&format!("/subscriptions/{DOCUMENTED_SUBSCRIPTION}")).unwrap()
+}
+
+/// `what` for the Azure user `upn` in the subscription of Microsoft's examples.
+fn in_the_documented_subscription(upn: &str, what: Permissions) -> RequestedPermissions {
+    RequestedPermissions::new(
+        system(CloudKind::Azure, DOCUMENTED_SUBSCRIPTION),
+        identity(upn, IdentitySource::Ed),
+        what,
+    )
+    .unwrap()
+}
+
 #[test]
 fn the_documented_azure_roles_request_is_built_exactly() {
-    let permissions = RequestedPermissions::new(
-        system(CloudKind::Azure, "87eefd90-95a3-480a-ba42-56ff299a05ee"),
-        identity("alex@contoso.com", IdentitySource::Ed),
+    let permissions = in_the_documented_subscription(
+        "alex@contoso.com",
         Permissions::AzureRoles {
             roles: ItemList::parse(&[
                 "cdda3590-29a3-44f6-95f2-9f980659eb04",
                 "312a565d-c81f-4fd8-895a-4e21e48d571c",
             ])
             .unwrap(),
-            scope: AzureScope::parse("/subscriptions/87eefd90-95a3-480a-ba42-56ff299a05ee")
-                .unwrap(),
+            scope: documented_subscription(),
         },
-    )
-    .unwrap();
+    );
     assert_documented_hour(
         permissions,
         "I need to do this because I want to some new azure roles",
@@ -275,20 +271,17 @@ fn the_documented_azure_roles_request_is_built_exactly() {
 
 #[test]
 fn the_documented_azure_actions_request_is_built_exactly() {
-    let permissions = RequestedPermissions::new(
-        system(CloudKind::Azure, "87eefd90-95a3-480a-ba42-56ff299a05ee"),
-        identity("alex@adatum.com", IdentitySource::Ed),
+    let permissions = in_the_documented_subscription(
+        "alex@adatum.com",
         Permissions::AzureActions {
             actions: ItemList::parse(&[
                 "Microsoft.Authorization/roleassignments/read",
                 "Microsoft.Authorization/roleassignments/write",
             ])
             .unwrap(),
-            scope: AzureScope::parse("/subscriptions/87eefd90-95a3-480a-ba42-56ff299a05ee")
-                .unwrap(),
+            scope: documented_subscription(),
         },
-    )
-    .unwrap();
+    );
     assert_documented_hour(
         permissions,
         "I need to do this because I want to access AAD resources",

@@ -505,16 +505,8 @@ mod tests {
         ScheduleLimits::default()
     }
 
-    /// One hour, from approval.
     fn an_hour_from_approval() -> Schedule {
-        Schedule::new(
-            Start::Now,
-            Expiration::Duration(IsoDuration::parse("PT1H").unwrap()),
-            None,
-            NOW,
-            &limits(),
-        )
-        .unwrap()
+        Schedule::an_hour_from_approval()
     }
 
     #[test]

@@ -450,6 +450,20 @@ impl Schedule {
     }
 }
 
+#[cfg(test)]
+impl Schedule {
+    /// One hour from approval, as every documented Graph example asks: for tests across the domain.
+    pub(crate) fn an_hour_from_approval() -> Schedule {
+        Schedule::structural(
+            Start::Now,
+            Expiration::Duration(IsoDuration::from_secs(3600).unwrap()),
+            None,
+            UtcOffset::UTC,
+        )
+        .unwrap()
+    }
+}
+
 impl TryFrom<ScheduleParts> for Schedule {
     type Error = ScheduleError;
     fn try_from(parts: ScheduleParts) -> Result<Self, Self::Error> {

@@ -9,13 +9,7 @@ use crate::{
 };
 
 pub(super) fn step(page: Page) -> AnyView {
-    let Page {
-        form,
-        cloud,
-        errors,
-        hydrated,
-        ..
-    } = page;
+    let (form, cloud, errors, hydrated) = (page.form, page.cloud, page.errors, page.hydrated);
     let systems = Resource::new(
         move || cloud.get(),
         |cloud| async move {

@@ -247,8 +247,7 @@ impl GraphClient {
         policy: RetryPolicy,
     ) -> Result<Value, WriteError> {
         let url = self.url(path);
-        let mut waited = Duration::ZERO;
-        let mut retry = 0;
+        let mut retries = Retries::default();
         loop {
             match self.send(Method::POST, token, &url, &[], body).await {
                 Ok(value) => return Ok(value),
@@ -261,19 +260,9 @@ impl GraphClient {
                     return Err(WriteError::OutcomeUnknown);
                 }
                 Err(failed) => {
-                    let Some(wait) = retry_wait(&policy, &failed, retry, waited) else {
+                    if !retries.wait(&policy, &failed, &url).await {
                         return Err(WriteError::NotDone(failed.error));
-                    };
-                    retry += 1;
-                    tracing::warn!(
-                        status = failed.status,
-                        retry,
-                        ?wait,
-                        ?url,
-                        "Graph asked the portal to slow down; retrying the POST"
-                    );
-                    tokio::time::sleep(wait).await;
-                    waited += wait;
+                    }
                 }
             }
         }
@@ -313,26 +302,14 @@ impl GraphClient {
         headers: &[(&str, &str)],
         policy: RetryPolicy,
     ) -> Result<Value, GraphError> {
-        let mut waited = Duration::ZERO;
-        let mut retry = 0;
+        let mut retries = Retries::default();
         loop {
             match self.send(Method::GET, token, url, headers, None).await {
                 Ok(value) => return Ok(value),
                 Err(failed) => {
-                    let Some(wait) = retry_wait(&policy, &failed, retry, waited) else {
+                    if !retries.wait(&policy, &failed, url).await {
                         return Err(failed.error);
-                    };
-                    retry += 1;
-                    // The URL carries no secret; the token is never logged.
-                    tracing::warn!(
-                        status = failed.status,
-                        retry,
-                        ?wait,
-                        ?url,
-                        "Graph asked the portal to slow down; retrying"
-                    );
-                    tokio::time::sleep(wait).await;
-                    waited += wait;
+                    }
                 }
             }
         }
@@ -451,6 +428,34 @@ struct Failed {
 /// `None` to give up. Only 429 and 503 are retried: they say "later" and that nothing was done. A
 /// timeout or dropped connection is not: for a read it already cost a full `graph_timeout`, and for
 /// a write its outcome is unknown.
+/// The retries of one call so far, and the time spent waiting for them.
+#[derive(Default)]
+struct Retries {
+    count: u32,
+    waited: Duration,
+}
+
+impl Retries {
+    /// Waits before the next retry after `failed`, as `policy` allows; `false` when none is left.
+    async fn wait(&mut self, policy: &RetryPolicy, failed: &Failed, url: &str) -> bool {
+        let Some(wait) = retry_wait(policy, failed, self.count, self.waited) else {
+            return false;
+        };
+        self.count += 1;
+        // The URL carries no secret; the token is never logged.
+        tracing::warn!(
+            status = failed.status,
+            retry = self.count,
+            ?wait,
+            ?url,
+            "Graph asked the portal to slow down; retrying"
+        );
+        tokio::time::sleep(wait).await;
+        self.waited += wait;
+        true
+    }
+}
+
 fn retry_wait(
     policy: &RetryPolicy,
     failed: &Failed,
