@@ -73,7 +73,7 @@ pub async fn token_for(state: &AppState, user: &SessionUser) -> Result<String, A
     .await
     .map(|t| t.secret().to_owned())
     .map_err(|e| {
-        tracing::warn!(error = %e, "no usable Graph token");
+        tracing::warn!(error = ?e, "no usable Graph token");
         AppError::SignInAgain
     })
 }

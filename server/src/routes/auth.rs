@@ -109,7 +109,7 @@ pub async fn login(
     let (url, pending) = match auth.oidc.begin(return_to).await {
         Ok(begun) => begun,
         Err(e) => {
-            tracing::error!(error = %e, "cannot start sign-in");
+            tracing::error!(error = ?e, "cannot start sign-in");
             return Problem::new(
                 StatusCode::BAD_GATEWAY,
                 "Sign-in is unavailable",

@@ -104,7 +104,7 @@ pub async fn current_user(
 fn read_user(stored: serde_json::Value) -> Option<SessionUser> {
     serde_json::from_value(stored)
         .map_err(
-            |e| tracing::warn!(error = %e, "unreadable signed-in person in a session; ending it"),
+            |e| tracing::warn!(error = ?e, "unreadable signed-in person in a session; ending it"),
         )
         .ok()
 }

@@ -336,7 +336,7 @@ impl GraphClient {
             request = request.json(body);
         }
         let response = request.send().await.map_err(|e| {
-            tracing::warn!(error = %e, "Graph call failed");
+            tracing::warn!(error = ?e, "Graph call failed");
             Failed {
                 error: if e.is_timeout() {
                     GraphError::Timeout
@@ -407,7 +407,7 @@ impl GraphClient {
 
 fn decode<T: DeserializeOwned>(value: Value) -> Result<T, GraphError> {
     serde_json::from_value(value).map_err(|e| {
-        tracing::warn!(error = %e, "undecodable Graph answer");
+        tracing::warn!(error = ?e, "undecodable Graph answer");
         GraphError::Decode
     })
 }

@@ -81,7 +81,7 @@ pub async fn managers(graph: &GraphClient, access_token: &str) -> ManagerAnswer 
             }
         }
         Err(e) => {
-            tracing::warn!(error = %e, "could not read the manager chain from Graph; keeping the stored one");
+            tracing::warn!(error = ?e, "could not read the manager chain from Graph; keeping the stored one");
             ManagerAnswer::Unknown
         }
     }
@@ -117,7 +117,7 @@ pub async fn approver_groups(
             // Only ids that were asked about: the answer decides who may approve.
             Ok(found) => member_of.extend(found.value.into_iter().filter(|g| chunk.contains(g))),
             Err(e) => {
-                tracing::warn!(error = %e, "could not read approver groups from Graph; keeping the stored ones");
+                tracing::warn!(error = ?e, "could not read approver groups from Graph; keeping the stored ones");
                 return GroupsAnswer::Unknown;
             }
         }

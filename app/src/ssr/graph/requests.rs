@@ -48,7 +48,7 @@ pub async fn create(
     let answer = graph.post(token, SET, Some(body), policy).await?;
     // Created, but without an id the portal cannot track it: as good as a lost answer.
     serde_json::from_value(answer).map_err(|e| {
-        tracing::warn!(error = %e, "Graph created a request with an answer the portal cannot read");
+        tracing::warn!(error = ?e, "Graph created a request with an answer the portal cannot read");
         WriteError::OutcomeUnknown
     })
 }

@@ -91,7 +91,7 @@ pub async fn run<S, F, T, E>(
             }
             Err(e) => {
                 failures = failures.saturating_add(1);
-                tracing::warn!(job = name, failures, error = %e, "job step failed; backing off");
+                tracing::warn!(job = name, failures, error = ?e.to_string(), "job step failed; backing off");
             }
         }
         let wait = next_wait(&schedule, failures, rand::thread_rng().gen_range(0.5..=1.0));
