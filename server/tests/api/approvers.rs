@@ -27,6 +27,11 @@ async fn create(world: &World, b: &reqwest::Client, form: Value) -> Value {
     outcome
 }
 
+/// `requester` (signed in as `b`) asks for their own identity, naming `approver`.
+async fn naming(world: &World, b: &reqwest::Client, requester: &str, approver: &str) -> Value {
+    create(world, b, form_for(requester, approver)).await
+}
+
 async fn preview(world: &World, b: &reqwest::Client, form: Value) -> Value {
     let (status, outcome) = call(world, b, "preview_request", json!({ "form": form })).await;
     assert_eq!(status, 200, "{outcome:#}");
@@ -58,12 +63,7 @@ async fn a_requester_naming_their_own_report_who_is_an_approver_is_refused(
     // Megan holds the Approver role, and reports to Nestor.
     signed_in(&world, MEGAN).await;
     let nestor = signed_in(&world, NESTOR).await;
-    let outcome = create(
-        &world,
-        &nestor,
-        form_for("nestor@contoso.com", "megan@contoso.com"),
-    )
-    .await;
+    let outcome = naming(&world, &nestor, "nestor@contoso.com", "megan@contoso.com").await;
     let errors = approver_errors(&outcome);
     assert!(
         errors.contains("Megan Bowen (megan@contoso.com)"),
@@ -81,12 +81,7 @@ async fn a_requester_naming_their_own_report_who_is_an_approver_is_refused(
 async fn the_requesters_manager_is_accepted(_: PgPoolOptions, connect: PgConnectOptions) {
     let world = World::start(connect).await;
     let alex = signed_in(&world, ALEX).await;
-    let outcome = create(
-        &world,
-        &alex,
-        form_for("alex@contoso.com", "megan@contoso.com"),
-    )
-    .await;
+    let outcome = naming(&world, &alex, "alex@contoso.com", "megan@contoso.com").await;
     assert_created(&outcome);
 }
 
@@ -98,12 +93,7 @@ async fn the_requesters_managers_manager_is_accepted_before_they_ever_sign_in(
     let world = World::start(connect).await;
     // Nestor (Megan's manager) has never used the portal: Graph named him at Alex's sign-in.
     let alex = signed_in(&world, ALEX).await;
-    let outcome = create(
-        &world,
-        &alex,
-        form_for("alex@contoso.com", "nestor@contoso.com"),
-    )
-    .await;
+    let outcome = naming(&world, &alex, "alex@contoso.com", "nestor@contoso.com").await;
     let id = assert_created(&outcome);
     let approver: uuid::Uuid =
         sqlx::query_scalar("select approver_oid from access_requests where id = $1")
@@ -126,12 +116,7 @@ async fn with_one_manager_level_the_managers_manager_is_refused(
     // Nestor holds the Approver role and has signed in: neither is enough.
     signed_in(&world, NESTOR).await;
     let alex = signed_in(&world, ALEX).await;
-    let outcome = create(
-        &world,
-        &alex,
-        form_for("alex@contoso.com", "nestor@contoso.com"),
-    )
-    .await;
+    let outcome = naming(&world, &alex, "alex@contoso.com", "nestor@contoso.com").await;
     let errors = approver_errors(&outcome);
     assert!(
         errors.contains("Nestor Wilke (nestor@contoso.com)"),
@@ -139,12 +124,7 @@ async fn with_one_manager_level_the_managers_manager_is_refused(
     );
     assert!(errors.contains("not your manager"), "{errors}");
     // The manager still is.
-    let outcome = create(
-        &world,
-        &alex,
-        form_for("alex@contoso.com", "megan@contoso.com"),
-    )
-    .await;
+    let outcome = naming(&world, &alex, "alex@contoso.com", "megan@contoso.com").await;
     assert_created(&outcome);
 }
 
@@ -180,19 +160,9 @@ async fn a_member_of_a_configured_approver_group_is_accepted_and_a_non_member_re
         ]
     );
 
-    let outcome = create(
-        &world,
-        &alex,
-        form_for("alex@contoso.com", "bianca@contoso.com"),
-    )
-    .await;
+    let outcome = naming(&world, &alex, "alex@contoso.com", "bianca@contoso.com").await;
     assert_created(&outcome);
-    let outcome = create(
-        &world,
-        &alex,
-        form_for("alex@contoso.com", "lee@contoso.com"),
-    )
-    .await;
+    let outcome = naming(&world, &alex, "alex@contoso.com", "lee@contoso.com").await;
     let errors = approver_errors(&outcome);
     assert!(errors.contains("Lee Gu (lee@contoso.com)"), "{errors}");
     assert!(errors.contains("approver group"), "{errors}");
@@ -206,12 +176,7 @@ async fn without_approver_groups_a_group_member_is_refused(
     let world = World::start(connect).await;
     signed_in(&world, BIANCA).await;
     let alex = signed_in(&world, ALEX).await;
-    let outcome = create(
-        &world,
-        &alex,
-        form_for("alex@contoso.com", "bianca@contoso.com"),
-    )
-    .await;
+    let outcome = naming(&world, &alex, "alex@contoso.com", "bianca@contoso.com").await;
     let errors = approver_errors(&outcome);
     assert!(
         errors.contains("Bianca Pisani (bianca@contoso.com)"),
