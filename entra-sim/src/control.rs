@@ -150,7 +150,7 @@ async fn set_fault(
     let Some(Json(spec)) = body else {
         return refuse(
             StatusCode::BAD_REQUEST,
-            "send a JSON object with any of rate_429, retry_after_seconds, rate_500, rate_503, drop_rate, latency_ms, times",
+            "send a JSON object with any of rate_429, retry_after_seconds, rate_500, rate_503, drop_rate, drop_after_rate, hang_rate, hang_ms, latency_ms, times",
         );
     };
     match app.faults.set(f, spec) {

@@ -1,5 +1,7 @@
-//! Fault injection per route family: throttling (429 with Retry-After), server errors, slow answers and
-//! dropped connections, drawn from a seeded random generator so a test run repeats.
+//! Fault injection per route family: throttling (429 with Retry-After), server errors, slow answers,
+//! dropped connections, and two test faults that lose the answer of a request that was carried out (the
+//! connection dropped after handling, or an answer so late the client has given up), drawn from a
+//! seeded random generator so a test run repeats.
 use std::collections::BTreeMap;
 use std::sync::Mutex;
 use std::time::Duration;
@@ -102,11 +104,21 @@ pub struct FaultSpec {
     pub rate_500: f64,
     /// Probability of 503 Service Unavailable (with `Retry-After`).
     pub rate_503: f64,
-    /// Probability of closing the connection without any answer.
+    /// Probability of closing the connection without any answer (the request is not handled).
     pub drop_rate: f64,
+    /// TEST FAULT (real Graph has no such switch). Probability of handling the request normally (a POST
+    /// creates what it creates) and then closing the connection without writing the answer: the client
+    /// sees a dropped connection although the effect happened.
+    pub drop_after_rate: f64,
+    /// TEST FAULT (real Graph has no such switch). Probability of waiting [`FaultSpec::hang_ms`] before
+    /// handling the request normally and answering; the request is carried out even when the client
+    /// has given up waiting or closed the connection meanwhile.
+    pub hang_rate: f64,
+    /// Real milliseconds a `hang` waits before the request is handled (on top of `latency_ms`).
+    pub hang_ms: u64,
     /// Real milliseconds added before answering (faulted or not).
     pub latency_ms: u64,
-    /// How many faults (429, 500, 503 or drops) fire before the family answers normally again, so a
+    /// How many faults (429, 500, 503, drops, drop-afters or hangs) fire before the family answers normally again, so a
     /// test can throttle once and then let the retry through; unlimited when absent. Setting a spec
     /// starts the count afresh.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -120,6 +132,8 @@ impl FaultSpec {
             ("rate_500", self.rate_500),
             ("rate_503", self.rate_503),
             ("drop_rate", self.drop_rate),
+            ("drop_after_rate", self.drop_after_rate),
+            ("hang_rate", self.hang_rate),
         ];
         for (name, r) in rates {
             if !(0.0..=1.0).contains(&r) {
@@ -130,6 +144,9 @@ impl FaultSpec {
         if sum > 1.0 + 1e-9 {
             return Err(format!("the rates add up to {sum}; they must not exceed 1"));
         }
+        if self.hang_rate > 0.0 && self.hang_ms == 0 {
+            return Err("hang_rate needs hang_ms (how long a hang waits) above 0".into());
+        }
         Ok(())
     }
 }
@@ -138,7 +155,14 @@ impl FaultSpec {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Outcome {
     Pass,
+    /// Close the connection without handling the request.
     Drop,
+    /// Handle the request, then close the connection without writing the answer.
+    DropAfter,
+    /// Wait this long, then handle the request and answer, even if the client has gone away.
+    Hang {
+        wait: Duration,
+    },
     Status {
         status: u16,
         retry_after: Option<u64>,
@@ -228,6 +252,17 @@ impl Faults {
             return Outcome::Status {
                 status: 503,
                 retry_after,
+            };
+        }
+        // After the older faults, so the outcomes a seed gives them stay the same.
+        threshold += spec.drop_after_rate;
+        if roll < threshold {
+            return Outcome::DropAfter;
+        }
+        threshold += spec.hang_rate;
+        if roll < threshold {
+            return Outcome::Hang {
+                wait: Duration::from_millis(spec.hang_ms),
             };
         }
         Outcome::Pass
@@ -329,5 +364,196 @@ mod tests {
         // Setting it again arms it again.
         f.set(RouteFamily::GraphInventory, spec).unwrap();
         assert_eq!(f.decide(RouteFamily::GraphInventory).1, throttled);
+    }
+
+    /// One spec with every fault at once, the new ones last in the roll.
+    fn every_fault() -> FaultSpec {
+        FaultSpec {
+            drop_rate: 0.1,
+            rate_429: 0.1,
+            rate_500: 0.1,
+            rate_503: 0.1,
+            drop_after_rate: 0.2,
+            hang_rate: 0.2,
+            hang_ms: 1500,
+            retry_after_seconds: 1,
+            ..Default::default()
+        }
+    }
+
+    #[test]
+    fn a_roll_picks_drop_after_and_hang_in_their_own_share() {
+        let spec = every_fault();
+        let hang = Outcome::Hang {
+            wait: Duration::from_millis(1500),
+        };
+        assert_eq!(Faults::roll(&spec, 0.05), Outcome::Drop);
+        assert_eq!(
+            Faults::roll(&spec, 0.35),
+            Outcome::Status {
+                status: 503,
+                retry_after: Some(1)
+            }
+        );
+        assert_eq!(Faults::roll(&spec, 0.41), Outcome::DropAfter);
+        assert_eq!(Faults::roll(&spec, 0.59), Outcome::DropAfter);
+        assert_eq!(Faults::roll(&spec, 0.61), hang);
+        assert_eq!(Faults::roll(&spec, 0.79), hang);
+        assert_eq!(Faults::roll(&spec, 0.81), Outcome::Pass);
+
+        let only_new = FaultSpec {
+            drop_after_rate: 0.5,
+            hang_rate: 0.5,
+            hang_ms: 20,
+            ..Default::default()
+        };
+        assert_eq!(Faults::roll(&only_new, 0.0), Outcome::DropAfter);
+        assert_eq!(
+            Faults::roll(&only_new, 0.99),
+            Outcome::Hang {
+                wait: Duration::from_millis(20)
+            }
+        );
+    }
+
+    #[test]
+    fn drop_after_and_hang_fire_about_as_often_as_their_rates_say() {
+        let f = Faults::new(7);
+        f.set(RouteFamily::GraphRequests, every_fault()).unwrap();
+        let n = 10_000;
+        let (mut drop_after, mut hang, mut pass) = (0u32, 0u32, 0u32);
+        for _ in 0..n {
+            match f.decide(RouteFamily::GraphRequests).1 {
+                Outcome::DropAfter => drop_after += 1,
+                Outcome::Hang { wait } => {
+                    assert_eq!(wait, Duration::from_millis(1500));
+                    hang += 1;
+                }
+                Outcome::Pass => pass += 1,
+                _ => {}
+            }
+        }
+        let share = |count: u32| f64::from(count) / f64::from(n);
+        assert!((share(drop_after) - 0.2).abs() < 0.03, "{drop_after}");
+        assert!((share(hang) - 0.2).abs() < 0.03, "{hang}");
+        assert!((share(pass) - 0.2).abs() < 0.03, "{pass}");
+    }
+
+    #[test]
+    fn drop_after_and_hang_count_in_the_rates_that_may_not_exceed_one() {
+        let both = FaultSpec {
+            drop_after_rate: 0.6,
+            hang_rate: 0.6,
+            hang_ms: 100,
+            ..Default::default()
+        };
+        assert!(both.check().unwrap_err().contains("add up"));
+        let with_old = FaultSpec {
+            rate_429: 0.5,
+            drop_after_rate: 0.6,
+            ..Default::default()
+        };
+        assert!(with_old.check().is_err());
+        let with_drop = FaultSpec {
+            drop_rate: 0.5,
+            hang_rate: 0.6,
+            hang_ms: 100,
+            ..Default::default()
+        };
+        assert!(with_drop.check().is_err());
+        for bad in [-0.1, 1.1, f64::NAN] {
+            let spec = FaultSpec {
+                drop_after_rate: bad,
+                ..Default::default()
+            };
+            assert!(spec.check().unwrap_err().contains("drop_after_rate"));
+            let spec = FaultSpec {
+                hang_rate: bad,
+                hang_ms: 100,
+                ..Default::default()
+            };
+            assert!(spec.check().unwrap_err().contains("hang_rate"));
+        }
+        let hang_without_wait = FaultSpec {
+            hang_rate: 1.0,
+            ..Default::default()
+        };
+        assert!(hang_without_wait.check().unwrap_err().contains("hang_ms"));
+        let exactly_one = FaultSpec {
+            drop_after_rate: 0.5,
+            hang_rate: 0.5,
+            hang_ms: 100,
+            ..Default::default()
+        };
+        assert_eq!(exactly_one.check(), Ok(()));
+        assert!(Faults::new(1)
+            .set(RouteFamily::Me, both)
+            .unwrap_err()
+            .contains("add up"));
+    }
+
+    #[test]
+    fn times_limits_drop_after_and_hang_like_the_other_faults() {
+        let f = Faults::new(1);
+        f.set(
+            RouteFamily::GraphRequests,
+            FaultSpec {
+                drop_after_rate: 1.0,
+                times: Some(2),
+                ..Default::default()
+            },
+        )
+        .unwrap();
+        let outcomes: Vec<_> = (0..3)
+            .map(|_| f.decide(RouteFamily::GraphRequests).1)
+            .collect();
+        assert_eq!(
+            outcomes,
+            [Outcome::DropAfter, Outcome::DropAfter, Outcome::Pass]
+        );
+
+        f.set(
+            RouteFamily::GraphRequests,
+            FaultSpec {
+                hang_rate: 1.0,
+                hang_ms: 250,
+                latency_ms: 5,
+                times: Some(1),
+                ..Default::default()
+            },
+        )
+        .unwrap();
+        let hang = Outcome::Hang {
+            wait: Duration::from_millis(250),
+        };
+        assert_eq!(
+            f.decide(RouteFamily::GraphRequests),
+            (Duration::from_millis(5), hang)
+        );
+        assert_eq!(
+            f.decide(RouteFamily::GraphRequests),
+            (Duration::from_millis(5), Outcome::Pass),
+            "latency still applies once the hangs are used up"
+        );
+    }
+
+    #[test]
+    fn the_new_fields_default_to_zero_and_read_from_json() {
+        let spec: FaultSpec = serde_json::from_str(r#"{"rate_503":0.5}"#).unwrap();
+        assert_eq!(
+            (spec.drop_after_rate, spec.hang_rate, spec.hang_ms),
+            (0.0, 0.0, 0)
+        );
+        let spec: FaultSpec =
+            serde_json::from_str(r#"{"drop_after_rate":0.25,"hang_rate":0.5,"hang_ms":1500}"#)
+                .unwrap();
+        assert_eq!(
+            (spec.drop_after_rate, spec.hang_rate, spec.hang_ms),
+            (0.25, 0.5, 1500)
+        );
+        assert_eq!(
+            serde_json::to_value(&spec).unwrap()["hang_ms"],
+            serde_json::json!(1500)
+        );
     }
 }

@@ -22,7 +22,8 @@ pub struct ReceivedRequest {
     /// Every header except `Authorization` and `Cookie`, which carry secrets.
     pub headers: Vec<(String, String)>,
     pub body: String,
-    /// The fault injected instead of a normal answer, if any (`drop`, `429`, `500`, `503`).
+    /// The fault injected, if any: instead of a normal answer (`drop`, `429`, `500`, `503`), or around
+    /// one (`drop_after`: handled, answer not sent; `hang`: handled and answered late).
     pub fault: Option<String>,
 }
 

@@ -1,6 +1,6 @@
 //! Accepts connections and serves them with hyper directly (rather than `axum::serve`), so that each
 //! request can be recorded, delayed, answered with an injected fault, or have its connection dropped
-//! without any answer before the router sees it.
+//! without any answer (before the router sees it, or after it has handled the request).
 use std::convert::Infallible;
 use std::time::Duration;
 
@@ -11,7 +11,7 @@ use http_body_util::{BodyExt, Limited};
 use hyper::body::Incoming;
 use hyper_util::rt::TokioIo;
 use tokio::net::TcpListener;
-use tokio::sync::oneshot;
+use tokio::sync::{oneshot, watch};
 use tokio::task::JoinSet;
 use tower::ServiceExt;
 
@@ -43,6 +43,9 @@ pub async fn serve(
     router: Router,
     mut shutdown: oneshot::Receiver<()>,
 ) {
+    // Hung requests run in tasks of their own, outside any connection; dropping this sender when
+    // serving ends stops those still waiting, so nothing is carried out after shutdown.
+    let (_serving, stopped) = watch::channel(());
     let mut connections = JoinSet::new();
     loop {
         tokio::select! {
@@ -59,8 +62,9 @@ pub async fn serve(
                 };
                 let app = app.clone();
                 let router = router.clone();
+                let stopped = stopped.clone();
                 connections.spawn(async move {
-                    let service = hyper::service::service_fn(move |req| handle(app.clone(), router.clone(), req));
+                    let service = hyper::service::service_fn(move |req| handle(app.clone(), router.clone(), stopped.clone(), req));
                     let conn = hyper::server::conn::http1::Builder::new().serve_connection(TokioIo::new(stream), service);
                     if let Err(e) = conn.await {
                         tracing::debug!(error = %e, "connection ended");
@@ -76,6 +80,7 @@ pub async fn serve(
 async fn handle(
     app: App,
     router: Router,
+    stopped: watch::Receiver<()>,
     req: Request<Incoming>,
 ) -> Result<Response<Body>, DroppedOnPurpose> {
     let (parts, body) = req.into_parts();
@@ -115,6 +120,11 @@ async fn handle(
             fault: None,
         });
         let (latency, outcome) = app.faults.decide(family);
+        if let Outcome::Hang { wait } = outcome {
+            app.recorder.set_fault(seq, "hang");
+            let req = Request::from_parts(parts, Body::from(bytes));
+            return hang(router, stopped, latency + wait, req).await;
+        }
         if !latency.is_zero() {
             tokio::time::sleep(latency).await;
         }
@@ -124,6 +134,16 @@ async fn handle(
                 app.recorder.set_fault(seq, "drop");
                 return Err(DroppedOnPurpose);
             }
+            Outcome::DropAfter => {
+                app.recorder.set_fault(seq, "drop_after");
+                let req = Request::from_parts(parts, Body::from(bytes));
+                // The effect happens; only the answer is lost.
+                let answer = route(router, req).await;
+                drop(answer);
+                return Err(DroppedOnPurpose);
+            }
+            // Taken above, before the latency.
+            Outcome::Hang { .. } => {}
             Outcome::Status {
                 status,
                 retry_after,
@@ -134,10 +154,40 @@ async fn handle(
         }
     }
     let req = Request::from_parts(parts, Body::from(bytes));
+    Ok(route(router, req).await)
+}
+
+async fn route(router: Router, req: Request<Body>) -> Response<Body> {
     let resp: Result<Response<Body>, Infallible> = router.oneshot(req).await;
     match resp {
-        Ok(r) => Ok(r),
+        Ok(r) => r,
         Err(never) => match never {},
+    }
+}
+
+/// Waits `wait` (real time), then handles the request and answers. The waiting and the handling run in a
+/// task of their own: hyper drops this future when the client goes away, and the request must still be
+/// carried out then, as a server that was merely slow would. Only shutting the simulator down stops it.
+async fn hang(
+    router: Router,
+    mut stopped: watch::Receiver<()>,
+    wait: Duration,
+    req: Request<Body>,
+) -> Result<Response<Body>, DroppedOnPurpose> {
+    let task = tokio::spawn(async move {
+        tokio::select! {
+            () = tokio::time::sleep(wait) => Some(route(router, req).await),
+            // Only an error comes: the sender is never used, just dropped when serving ends.
+            _ = stopped.changed() => None,
+        }
+    });
+    match task.await {
+        Ok(Some(resp)) => Ok(resp),
+        Ok(None) => Err(DroppedOnPurpose),
+        Err(e) => {
+            tracing::error!(error = %e, "handling a hung request failed");
+            Err(DroppedOnPurpose)
+        }
     }
 }
 

@@ -288,3 +288,141 @@ async fn the_control_api_mints_graph_tokens_for_seeded_people_and_for_the_app() 
         404
     );
 }
+
+/// Waits (up to 10 s in all) until the stand-in holds `n` permission requests; their ids.
+async fn wait_for_requests(sim: &entra_sim::RunningSim, n: usize) -> Vec<String> {
+    let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(10);
+    loop {
+        let ids = sim.request_ids();
+        if ids.len() >= n || tokio::time::Instant::now() >= deadline {
+            return ids;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+}
+
+#[tokio::test]
+async fn a_post_dropped_after_handling_is_carried_out_although_the_client_sees_no_answer() {
+    let sim = sim().await;
+    sim.set_fault(
+        RouteFamily::GraphRequests,
+        FaultSpec {
+            drop_after_rate: 1.0,
+            times: Some(1),
+            ..Default::default()
+        },
+    )
+    .unwrap();
+    let token = sim.access_token_for("megan@contoso.com").unwrap();
+    let body = documented("aws-actions.json");
+    let result = http()
+        .post(requests_url(&sim))
+        .bearer_auth(&token)
+        .json(&body)
+        .send()
+        .await;
+    let err = result.expect_err("the connection is closed without an answer");
+    assert!(!err.is_timeout() && !err.is_status(), "{err:?}");
+    assert_eq!(sim.request_ids().len(), 1, "the POST was carried out");
+    let posts: Vec<_> = sim
+        .received()
+        .into_iter()
+        .filter(|r| r.family == "graph_requests" && r.method == "POST")
+        .collect();
+    assert_eq!(posts.len(), 1);
+    assert_eq!(posts[0].fault.as_deref(), Some("drop_after"));
+
+    // The fault fired its one time: submitting again is answered, and makes a second request.
+    let (s, created) = submit(&sim, "megan@contoso.com", &body).await;
+    assert_eq!(s, 201, "{created}");
+    assert_eq!(sim.request_ids().len(), 2);
+}
+
+#[tokio::test]
+async fn a_hung_post_is_carried_out_after_the_client_has_timed_out() {
+    let sim = sim().await;
+    let resp = http()
+        .put(control(&sim, "faults/graph_requests"))
+        .json(&json!({ "hang_rate": 1.0, "hang_ms": 1500, "times": 1 }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 204);
+    let token = sim.access_token_for("megan@contoso.com").unwrap();
+    let impatient = reqwest::Client::builder()
+        .timeout(std::time::Duration::from_millis(300))
+        .build()
+        .unwrap();
+    let result = impatient
+        .post(requests_url(&sim))
+        .bearer_auth(&token)
+        .json(&documented("aws-actions.json"))
+        .send()
+        .await;
+    let err = result.expect_err("the client gives up before the answer");
+    assert!(err.is_timeout(), "{err:?}");
+    let ids = wait_for_requests(&sim, 1).await;
+    assert_eq!(ids.len(), 1, "the POST was carried out late");
+    let posts: Vec<_> = sim
+        .received()
+        .into_iter()
+        .filter(|r| r.family == "graph_requests" && r.method == "POST")
+        .collect();
+    assert_eq!(posts.len(), 1);
+    assert_eq!(posts[0].fault.as_deref(), Some("hang"));
+    let (_, listed) = get_json(&control(&sim, "faults"), None).await;
+    assert_eq!(
+        (
+            listed["graph_requests"]["hang_rate"].clone(),
+            listed["graph_requests"]["hang_ms"].clone()
+        ),
+        (json!(1.0), json!(1500)),
+        "{listed:#}"
+    );
+}
+
+#[tokio::test]
+async fn a_hung_request_is_answered_late_to_a_client_that_waits() {
+    let sim = sim().await;
+    sim.set_fault(
+        RouteFamily::Me,
+        FaultSpec {
+            hang_rate: 1.0,
+            hang_ms: 200,
+            ..Default::default()
+        },
+    )
+    .unwrap();
+    let token = sim.access_token_for(ALEX).unwrap();
+    let (s, me) = get_json(&format!("{}/me", sim.graph_base_url()), Some(&token)).await;
+    assert_eq!(s, 200, "{me}");
+    assert_eq!(me["id"], ALEX);
+    assert_eq!(
+        sim.received().last().unwrap().fault.as_deref(),
+        Some("hang")
+    );
+}
+
+#[tokio::test]
+async fn invalid_drop_after_and_hang_settings_are_refused() {
+    let sim = sim().await;
+    let put = |body: serde_json::Value| {
+        let url = control(&sim, "faults/graph_requests");
+        async move { http().put(url).json(&body).send().await.unwrap().status() }
+    };
+    assert_eq!(
+        put(json!({ "drop_after_rate": 0.6, "hang_rate": 0.6, "hang_ms": 10 })).await,
+        400
+    );
+    assert_eq!(
+        put(json!({ "drop_rate": 0.5, "drop_after_rate": 0.6 })).await,
+        400
+    );
+    assert_eq!(put(json!({ "hang_rate": 1.5, "hang_ms": 10 })).await, 400);
+    assert_eq!(put(json!({ "hang_rate": 0.5 })).await, 400, "no hang_ms");
+    assert_eq!(put(json!({ "drop_after_rate": -0.1 })).await, 400);
+    assert_eq!(
+        put(json!({ "drop_after_rate": 0.5, "hang_rate": 0.5, "hang_ms": 10 })).await,
+        204
+    );
+}
