@@ -35,6 +35,10 @@ pub enum AppError {
         message: String,
         retry_after: Option<u64>,
     },
+    /// The request changed since the person read it (another decision got there first), or it is
+    /// busy in a way that passes: nothing was done; the message says what happened.
+    #[error("{message}")]
+    Conflict { message: String },
     /// Microsoft Graph failed or refused; the message says what to do.
     #[error("{message}")]
     Graph { message: String, status: u16 },
@@ -73,6 +77,12 @@ impl AppError {
         }
     }
 
+    pub fn conflict(message: impl Into<String>) -> Self {
+        AppError::Conflict {
+            message: message.into(),
+        }
+    }
+
     pub fn unavailable(message: impl Into<String>) -> Self {
         AppError::Unavailable {
             message: message.into(),
@@ -89,6 +99,7 @@ impl AppError {
             AppError::TooLarge { .. } => 413,
             AppError::Invalid { .. } => 422,
             AppError::TooMany { .. } => 429,
+            AppError::Conflict { .. } => 409,
             // Graph is the portal's upstream, whatever it said (its own status is kept beside).
             AppError::Graph { .. } => 502,
             AppError::Unavailable { .. } => 503,
@@ -105,6 +116,7 @@ impl AppError {
             AppError::BadRequest { .. } | AppError::Invalid { .. } => "This could not be read",
             AppError::TooLarge { .. } => "Too large",
             AppError::TooMany { .. } => "Too many requests",
+            AppError::Conflict { .. } => "This request has changed",
             AppError::Graph { .. } => "Microsoft Graph did not help",
             AppError::Unavailable { .. } => "Try again in a moment",
             AppError::Internal { .. } => "Something failed",

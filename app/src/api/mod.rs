@@ -1,4 +1,5 @@
 //! Thin `#[server]` functions by area. Each authorizes first, then calls plain code in `ssr/`.
+pub mod approvals;
 pub mod inventory;
 pub mod requests;
 pub mod session;

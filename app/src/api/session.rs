@@ -25,20 +25,29 @@ pub async fn get_portal_health() -> Result<PortalHealth, AppError> {
     )
     .fetch_one(&state.pool)
     .await;
-    match counts {
-        Ok((migrations_applied, people, live_sessions)) => Ok(PortalHealth {
+    let outbox = crate::ssr::db::submissions::depth(&state.pool).await;
+    match (counts, outbox) {
+        (Ok((migrations_applied, people, live_sessions)), Ok(outbox)) => Ok(PortalHealth {
             database_ready: true,
             migrations_applied,
             people,
             live_sessions,
+            outbox_open: outbox.open,
+            outbox_waiting_for_sign_in: outbox.waiting_for_sign_in,
+            outbox_oldest_seconds: outbox
+                .oldest
+                .map(|t| (time::OffsetDateTime::now_utc() - t).whole_seconds().max(0)),
         }),
-        Err(e) => {
+        (Err(e), _) | (_, Err(e)) => {
             tracing::error!(error = %e, "health counts");
             Ok(PortalHealth {
                 database_ready: false,
                 migrations_applied: 0,
                 people: 0,
                 live_sessions: 0,
+                outbox_open: 0,
+                outbox_waiting_for_sign_in: 0,
+                outbox_oldest_seconds: None,
             })
         }
     }

@@ -89,7 +89,7 @@ stored_enum!(
 );
 
 impl RequestStatus {
-    /// Nothing the portal does changes it any more.
+    /// Nothing the portal does changes it any more (but an admin may send a failed one again).
     pub fn is_final(self) -> bool {
         matches!(
             self,
@@ -344,6 +344,9 @@ pub enum Event {
     SubmitFailed,
     /// Nobody decided in time.
     Expire,
+    /// An admin sends a failed submission again: the request is approved once more and goes back
+    /// to the outbox (its reference unchanged, so a request Graph did make is found, not repeated).
+    Retry,
     /// A `permissionsRequestChange` arrived.
     GraphUpdate {
         graph: GraphStatus,
@@ -362,6 +365,7 @@ stored_enum!(
         Submit => "submit",
         SubmitFailed => "submit_failed",
         Expire => "expire",
+        Retry => "retry",
         GraphUpdate => "graph_update",
     }
 );
@@ -378,6 +382,7 @@ impl Event {
             Event::Submit => EventKind::Submit,
             Event::SubmitFailed => EventKind::SubmitFailed,
             Event::Expire => EventKind::Expire,
+            Event::Retry => EventKind::Retry,
             Event::GraphUpdate { .. } => EventKind::GraphUpdate,
         }
     }
@@ -396,6 +401,7 @@ impl Event {
             Event::Submit => "submitted to Graph".to_owned(),
             Event::SubmitFailed => "marked as refused by Graph".to_owned(),
             Event::Expire => "expired".to_owned(),
+            Event::Retry => "sent again".to_owned(),
             Event::GraphUpdate { .. } => "updated from Graph".to_owned(),
         }
     }
@@ -444,6 +450,7 @@ pub fn transition(from: RequestState, event: Event) -> Result<RequestState, Tran
             graph: Some(GraphStatus::SUBMITTED),
         }),
         (S::Approved, Event::SubmitFailed) => Ok(to(S::Failed)),
+        (S::Failed, Event::Retry) => Ok(to(S::Approved)),
         (
             S::Submitted | S::Cancelled | S::Rejected | S::Completed,
             Event::GraphUpdate { graph: update },
@@ -717,6 +724,7 @@ mod tests {
             Event::Submit,
             Event::SubmitFailed,
             Event::Expire,
+            Event::Retry,
         ];
         let legal = [
             (S::PendingApproval, "approve"),
@@ -736,6 +744,9 @@ mod tests {
             assert!(status.is_final());
             let graph = matches!(status, S::Completed).then_some(graph(D::Completed, None));
             for event in all_events {
+                if (status, event) == (S::Failed, Event::Retry) {
+                    continue;
+                }
                 assert!(
                     transition(state(status, graph), event).is_err(),
                     "{status} {event:?}"
@@ -756,6 +767,21 @@ mod tests {
                     "{status} {event:?}"
                 );
             }
+        }
+    }
+
+    #[test]
+    fn only_a_failed_request_is_sent_again_and_it_is_approved_once_more() {
+        let failed = state(S::Failed, None);
+        assert_eq!(
+            transition(failed, Event::Retry),
+            Ok(state(S::Approved, None))
+        );
+        for status in [S::PendingApproval, S::Approved, S::Rejected, S::Expired] {
+            assert!(
+                transition(state(status, None), Event::Retry).is_err(),
+                "{status}"
+            );
         }
     }
 

@@ -2,6 +2,7 @@
 //! Compiled with the `ssr` feature only, so none of it reaches the browser bundle.
 pub mod auth;
 pub mod db;
+pub mod decisions;
 pub mod graph;
 pub mod jobs;
 pub mod problem;

@@ -15,7 +15,7 @@ use crate::{
         approver::{self, ApproverRefusal, ApproverRelation},
         graph_body::ScheduledPermissionsRequestBody,
         ids::{CloudKind, Upn},
-        lifecycle::RequestStatus,
+        lifecycle::{EventKind, RequestStatus},
         permissions::{Permissions, RequestedPermissions},
         permissions_kind::PermissionsKind,
         policy,
@@ -26,7 +26,7 @@ use crate::{
     form::{Field, FieldError, FormContext, RequestForm},
     views::{
         inventory::ItemOption,
-        requests::{HistoryView, RequestView},
+        requests::{HistoryView, Notice, RequestView},
     },
 };
 
@@ -320,7 +320,12 @@ pub async fn create(
         Start::Now => None,
         Start::At(at) => Some(at),
     };
-    let graph_body = ScheduledPermissionsRequestBody::new(request).to_value();
+    // The portal's reference travels in the body's notes from the start, so what the approver reads
+    // is exactly what is sent, and a submission whose answer was lost can be found on Graph.
+    let graph_body = super::graph::requests::with_reference(
+        &ScheduledPermissionsRequestBody::new(request).to_value(),
+        id,
+    );
     let mut tx = state.pool.begin().await?;
     db::requests::create(
         &mut tx,
@@ -337,6 +342,7 @@ pub async fn create(
             identity_type: identity.identity_type.graph_name(),
             identity_name: &checked.identity_name,
             for_other_identity: checked.for_other_identity,
+            flagged: json(serde_json::to_value(&checked.flagged))?,
             permissions: json(serde_json::to_value(permissions))?,
             schedule: json(serde_json::to_value(request.schedule()))?,
             starts_at,
@@ -419,11 +425,10 @@ pub async fn load_visible(
 pub async fn view(state: &AppState, user: &SessionUser, id: Uuid) -> Result<RequestView, AppError> {
     let (stored, request) = load_visible(state, user, id).await?;
     let history = db::requests::history(&state.pool, id).await?;
+    let submission = db::submissions::state(&state.pool, id).await?;
     let status = stored.status;
-    let rfc3339 = |t: OffsetDateTime| {
-        t.format(&time::format_description::well_known::Rfc3339)
-            .unwrap_or_default()
-    };
+    let rfc3339 = super::decisions::rfc3339;
+    let notice = notice(&stored, &history, submission.as_ref(), state);
     Ok(RequestView {
         id: id.to_string(),
         status,
@@ -438,6 +443,9 @@ pub async fn view(state: &AppState, user: &SessionUser, id: Uuid) -> Result<Requ
         mine: stored.requester_oid == user.oid,
         graph_json: serde_json::to_string_pretty(&stored.graph_body).unwrap_or_default(),
         created_at: rfc3339(stored.created_at),
+        actions: super::decisions::actions(user, &stored),
+        flagged: serde_json::from_value(stored.flagged.clone()).unwrap_or_default(),
+        notice,
         request,
         history: history
             .into_iter()
@@ -448,7 +456,81 @@ pub async fn view(state: &AppState, user: &SessionUser, id: Uuid) -> Result<Requ
                 event: h.event.as_str().to_owned(),
                 from_status: h.from_status.map(|s| s.as_str().to_owned()),
                 to_status: h.to_status.as_str().to_owned(),
+                note: history_note(&h.details),
             })
             .collect(),
     })
+}
+
+/// What a history row's details say, in words: a reason, Graph's message, Graph's id.
+fn history_note(details: &serde_json::Value) -> Option<String> {
+    let text = |key: &str| details.get(key).and_then(serde_json::Value::as_str);
+    let mut parts = Vec::new();
+    if let Some(reason) = text("reason") {
+        parts.push(format!("Reason: {reason}"));
+    }
+    if let Some(id) = text("graph_request_id") {
+        parts.push(format!("Graph id {id}"));
+    }
+    if details.get("adopted").and_then(serde_json::Value::as_bool) == Some(true) {
+        parts.push("found on Graph after a lost answer, not sent twice".to_owned());
+    }
+    (!parts.is_empty()).then(|| parts.join("; "))
+}
+
+/// What the page says above a request that was rejected, failed, or waits to be sent.
+fn notice(
+    stored: &db::requests::StoredRequest,
+    history: &[db::requests::StoredHistory],
+    submission: Option<&db::submissions::State>,
+    state: &AppState,
+) -> Option<Notice> {
+    let problem = |text: String| {
+        Some(Notice {
+            text,
+            problem: true,
+        })
+    };
+    let info = |text: String| {
+        Some(Notice {
+            text,
+            problem: false,
+        })
+    };
+    match stored.status {
+        RequestStatus::Rejected => {
+            let row = history
+                .iter()
+                .rev()
+                .find(|h| h.event == EventKind::Reject)?;
+            let reason = row
+                .details
+                .get("reason")
+                .and_then(serde_json::Value::as_str)?;
+            let who = row.actor_name.as_deref().unwrap_or("The approver");
+            problem(format!("{who} rejected it: {reason}"))
+        }
+        RequestStatus::Failed => {
+            let error = submission.and_then(|s| s.last_error.clone())?;
+            problem(format!("It was not submitted to Microsoft Graph. {error}"))
+        }
+        RequestStatus::Expired => info(format!(
+            "Nobody decided on it within {}, so it expired. Ask again if you still need it.",
+            state.requests.approval_timeout.describe()
+        )),
+        RequestStatus::Approved => {
+            let s = submission?;
+            if s.waiting_for_sign_in {
+                return info(s.last_error.clone().unwrap_or_default());
+            }
+            match (&s.last_error, s.attempts) {
+                (Some(error), n) if n > 0 => info(format!(
+                    "Approved. Sending it to Microsoft Graph failed {} and will be tried again: {error}",
+                    if n == 1 { "once".to_owned() } else { format!("{n} times") }
+                )),
+                _ => info("Approved; it is being sent to Microsoft Graph.".to_owned()),
+            }
+        }
+        _ => None,
+    }
 }

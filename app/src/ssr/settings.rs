@@ -8,6 +8,7 @@ use uuid::Uuid;
 
 use crate::domain::{
     approver::{ApproverPolicy, ManagerLevels},
+    duration::IsoDuration,
     ids::CloudKind,
     schedule::ScheduleLimits,
     ticket::TicketPattern,
@@ -38,6 +39,41 @@ pub struct RequestSettings {
     pub calls_per_minute: u32,
     /// Who may be named approver: `[requests.approvers]`.
     pub approvers: ApproverSettings,
+    /// How long a request may wait for its approver before it expires (ISO 8601, `P2D`).
+    pub approval_timeout: IsoDuration,
+    /// How approved requests are sent to Graph: `[requests.submission]`.
+    pub submission: SubmissionSettings,
+}
+
+/// The submission job: how often it looks, how long a claim lasts, how it backs off.
+#[derive(Debug, Clone, Deserialize)]
+pub struct SubmissionSettings {
+    /// How often each replica looks for due submissions.
+    #[serde(with = "millis")]
+    pub every: Duration,
+    /// How long a claimed row is the claimer's alone. Longer than one attempt can take (every Graph
+    /// call is bounded by `graph_timeout` and the background retry budget): past it another replica
+    /// takes the row over, so a crashed worker delays a submission by at most this.
+    #[serde(with = "seconds")]
+    pub lease: Duration,
+    /// Tries that fail in a way worth retrying (throttling, Graph down, a lost answer) before the
+    /// request is marked failed; an admin can send it again.
+    pub max_attempts: u32,
+    /// The wait after the first failed try, doubled after each further one (with jitter).
+    #[serde(with = "millis")]
+    pub first_backoff: Duration,
+    #[serde(with = "millis")]
+    pub max_backoff: Duration,
+    /// The least wait after a try whose answer was lost before looking for it on Graph, so a request
+    /// Graph is still working on has time to appear there.
+    #[serde(with = "millis")]
+    pub unknown_wait: Duration,
+    /// Submissions one replica sends at once.
+    pub concurrency: usize,
+    /// How far before a lost POST the look on Graph starts (`createdDateTime ge …`), for the two
+    /// clocks differing.
+    #[serde(with = "seconds")]
+    pub look_back: Duration,
 }
 
 /// Who may be named approver besides the requester's manager.

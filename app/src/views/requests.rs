@@ -72,6 +72,29 @@ pub struct HistoryView {
     pub event: String,
     pub from_status: Option<String>,
     pub to_status: String,
+    /// What the event carried, in words: a rejection's reason, Graph's refusal, Graph's id.
+    pub note: Option<String>,
+}
+
+/// What the viewer may do to a request now, as the server's rules say (the page only mirrors them;
+/// each server function checks again).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RequestAction {
+    Approve,
+    Reject,
+    Cancel,
+    /// An admin sends a failed submission again.
+    Retry,
+}
+
+/// Something the request page says above the request: why it failed, why it was rejected, what its
+/// submission waits for.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Notice {
+    pub text: String,
+    /// A failure (shown as an error) rather than information.
+    pub problem: bool,
 }
 
 /// A request as its page shows it.
@@ -94,4 +117,9 @@ pub struct RequestView {
     pub graph_json: String,
     pub created_at: String,
     pub history: Vec<HistoryView>,
+    /// What the viewer may do now.
+    pub actions: Vec<RequestAction>,
+    pub notice: Option<Notice>,
+    /// The risky actions the request names.
+    pub flagged: Vec<ItemOption>,
 }

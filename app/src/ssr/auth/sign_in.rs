@@ -74,7 +74,12 @@ pub async fn complete(
             .map_err(|e| e.to_string())?;
         tokens::store(&state.pool, &auth.cipher, oid, &signed_in.tokens, now)
             .await
+            .map_err(|e| e.to_string())?;
+        // Submissions that waited for this person's Graph sign-in go now.
+        crate::ssr::db::submissions::wake_for(&state.pool, oid, now)
+            .await
             .map_err(|e| e.to_string())
+            .map(|_| ())
     };
     if let Err(e) = stored.await {
         tracing::error!(error = ?e, "could not record the sign-in");

@@ -2,4 +2,5 @@
 //! (no `.sqlx/` offline data yet); each is exercised by the integration tests.
 pub mod people;
 pub mod requests;
+pub mod submissions;
 pub mod types;

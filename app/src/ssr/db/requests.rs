@@ -27,6 +27,8 @@ pub struct NewRequest<'a> {
     pub identity_name: &'a str,
     /// The identity is not the requester's own (`IdentityInfo::is_own`): flagged to the approver.
     pub for_other_identity: bool,
+    /// The high-severity and delete actions named, as `ItemOption`s.
+    pub flagged: Value,
     pub permissions: Value,
     pub schedule: Value,
     pub starts_at: Option<OffsetDateTime>,
@@ -88,8 +90,8 @@ pub async fn create(
         "insert into access_requests (id, requester_oid, requester_upn, approver_oid, approver_upn, cloud,
              authorization_system_id, authorization_system_name, identity_external_id, identity_type,
              identity_name, permissions, schedule, starts_at, justification, notes, ticket_number,
-             ticket_system, graph_body, status, created_at, updated_at, for_other_identity)
-         values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $21, $22)",
+             ticket_system, graph_body, status, created_at, updated_at, for_other_identity, flagged)
+         values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $21, $22, $23)",
     )
     .bind(request.id)
     .bind(request.requester_oid)
@@ -113,6 +115,7 @@ pub async fn create(
     .bind(request.status)
     .bind(request.now)
     .bind(request.for_other_identity)
+    .bind(&request.flagged)
     .execute(&mut **tx)
     .await?;
     append_history(
@@ -166,6 +169,7 @@ pub struct StoredRequest {
     pub identity_type: String,
     pub identity_name: String,
     pub for_other_identity: bool,
+    pub flagged: Value,
     pub permissions: Value,
     pub schedule: Value,
     pub justification: String,
@@ -186,13 +190,113 @@ pub async fn find<'e>(
 ) -> Result<Option<StoredRequest>, sqlx::Error> {
     sqlx::query_as(
         "select id, requester_oid, requester_upn, approver_oid, approver_upn, cloud, authorization_system_id,
-                authorization_system_name, identity_external_id, identity_type, identity_name, for_other_identity, permissions,
-                schedule, justification, notes, ticket_number, graph_body, status, graph_status_detail,
+                authorization_system_name, identity_external_id, identity_type, identity_name, for_other_identity, flagged,
+                permissions, schedule, justification, notes, ticket_number, graph_body, status, graph_status_detail,
                 graph_occurrence_status, graph_request_id, created_at, updated_at
          from access_requests where id = $1",
     )
     .bind(id)
     .fetch_optional(db)
+    .await
+}
+
+/// Every column of a request, for `select`s that read whole requests.
+const COLUMNS: &str =
+    "r.id, r.requester_oid, r.requester_upn, r.approver_oid, r.approver_upn, r.cloud,
+    r.authorization_system_id, r.authorization_system_name, r.identity_external_id, r.identity_type,
+    r.identity_name, r.for_other_identity, r.flagged, r.permissions, r.schedule, r.justification,
+    r.notes, r.ticket_number, r.graph_body, r.status, r.graph_status_detail,
+    r.graph_occurrence_status, r.graph_request_id, r.created_at, r.updated_at";
+
+/// A pending request with its requester's name.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct Pending {
+    #[sqlx(flatten)]
+    pub request: StoredRequest,
+    pub requester_name: String,
+}
+
+/// The requests waiting for a decision, oldest first: those naming `approver`, or all when
+/// `approver` is `None` (an admin's inbox). At most `limit`.
+pub async fn pending<'e>(
+    db: impl PgExecutor<'e>,
+    approver: Option<Uuid>,
+    limit: i64,
+) -> Result<Vec<Pending>, sqlx::Error> {
+    sqlx::query_as(&format!(
+        "select {COLUMNS}, u.display_name as requester_name
+         from access_requests r join users u on u.oid = r.requester_oid
+         where r.status = 'pending_approval' and ($1::uuid is null or r.approver_oid = $1)
+         order by r.created_at, r.id
+         limit $2"
+    ))
+    .bind(approver)
+    .bind(limit)
+    .fetch_all(db)
+    .await
+}
+
+/// How many requests wait for `approver` (all pending ones when `None`).
+pub async fn pending_count<'e>(
+    db: impl PgExecutor<'e>,
+    approver: Option<Uuid>,
+) -> Result<i64, sqlx::Error> {
+    sqlx::query_scalar(
+        "select count(*) from access_requests
+         where status = 'pending_approval' and ($1::uuid is null or approver_oid = $1)",
+    )
+    .bind(approver)
+    .fetch_one(db)
+    .await
+}
+
+/// The last change of a request: when, by whom (a name, when a person), and its event; for telling
+/// someone whose decision came too late what happened instead.
+pub async fn last_change<'e>(
+    db: impl PgExecutor<'e>,
+    request_id: Uuid,
+) -> Result<Option<StoredHistory>, sqlx::Error> {
+    sqlx::query_as(
+        "select h.at, h.actor_oid, u.display_name as actor_name, h.source, h.event, h.from_status,
+                h.to_status, h.details
+         from request_history h left join users u on u.oid = h.actor_oid
+         where h.request_id = $1 order by h.id desc limit 1",
+    )
+    .bind(request_id)
+    .fetch_optional(db)
+    .await
+}
+
+/// Records Graph's id of a request (in the transaction that marks it submitted).
+pub async fn set_graph_id(
+    tx: &mut Transaction<'_, Postgres>,
+    id: Uuid,
+    graph_id: &str,
+) -> Result<(), sqlx::Error> {
+    sqlx::query("update access_requests set graph_request_id = $2 where id = $1")
+        .bind(id)
+        .bind(graph_id)
+        .execute(&mut **tx)
+        .await?;
+    Ok(())
+}
+
+/// Pending requests asked for at or before `cutoff`, oldest first, locked for this transaction
+/// (rows another expiry run holds are skipped).
+pub async fn pending_since(
+    tx: &mut Transaction<'_, Postgres>,
+    cutoff: OffsetDateTime,
+    limit: i64,
+) -> Result<Vec<Uuid>, sqlx::Error> {
+    sqlx::query_scalar(
+        "select id from access_requests
+         where status = 'pending_approval' and created_at <= $1
+         order by created_at limit $2
+         for update skip locked",
+    )
+    .bind(cutoff)
+    .bind(limit)
+    .fetch_all(&mut **tx)
     .await
 }
 
@@ -371,6 +475,7 @@ mod tests {
                 identity_type: "user",
                 identity_name: "alex",
                 for_other_identity: false,
+                flagged: json!([]),
                 permissions: json!({}),
                 schedule: json!({}),
                 starts_at: None,

@@ -23,16 +23,32 @@ pub fn reference_marker(reference: Uuid) -> String {
     format!("[access-portal:{reference}]")
 }
 
-/// `body` with the portal's reference at the end of its `notes` (the whole note when it has none).
+/// `body` with the portal's reference at the end of its `notes` (the whole note when it has none);
+/// unchanged when the notes already carry it.
 pub fn with_reference(body: &Value, reference: Uuid) -> Value {
     let mut body = body.clone();
     let marker = reference_marker(reference);
     if let Value::Object(fields) = &mut body {
         let notes = match fields.get("notes").and_then(Value::as_str) {
+            Some(notes) if notes.contains(&marker) => return body,
             Some(notes) if !notes.trim().is_empty() => format!("{notes}\n\n{marker}"),
             _ => marker,
         };
         fields.insert("notes".to_owned(), Value::String(notes));
+    }
+    body
+}
+
+/// What is POSTed for a request approved by `approver`: its frozen body, with its reference (requests
+/// stored before the reference was part of the body get it here) and the person who approved as
+/// `ticketApproverIdentityId` (an admin deciding in the designated approver's place is named).
+pub fn for_submission(body: &Value, reference: Uuid, approver_upn: &str) -> Value {
+    let mut body = with_reference(body, reference);
+    if let Some(Value::Object(ticket)) = body.get_mut("ticketInfo") {
+        ticket.insert(
+            "ticketApproverIdentityId".to_owned(),
+            Value::String(approver_upn.to_owned()),
+        );
     }
     body
 }
@@ -181,6 +197,22 @@ mod tests {
             with_reference(&json!({ "justification": "x" }), id),
             json!({ "justification": "x", "notes": marker })
         );
+        let once = with_reference(&json!({ "notes": "Pretty Please" }), id);
+        assert_eq!(with_reference(&once, id), once, "added once only");
+    }
+
+    #[test]
+    fn the_body_sent_names_who_approved() {
+        let id = Uuid::from_u128(7);
+        let body = for_submission(&documented_body(), id, "patti@contoso.com");
+        assert_eq!(
+            body["ticketInfo"]["ticketApproverIdentityId"],
+            "patti@contoso.com"
+        );
+        assert!(body["notes"]
+            .as_str()
+            .unwrap()
+            .ends_with("[access-portal:00000000-0000-0000-0000-000000000007]"));
     }
 
     #[tokio::test]

@@ -2,7 +2,9 @@
 //! `step` (one pass of work at a given `now`, which tests call directly) run by [`run`] on an
 //! interval, backing off after errors, until the shared shutdown signal fires. Replicas are
 //! stateless, so a step must be safe to run on several at once (they coordinate through Postgres).
+pub mod expiry;
 pub mod sessions;
+pub mod submissions;
 
 use std::{fmt::Display, future::Future, time::Duration};
 
@@ -113,10 +115,24 @@ impl Jobs {
     /// Starts every background job of this replica.
     pub fn start(state: &AppState) -> Self {
         let (trigger, shutdown) = shutdown_signal();
-        let tasks = vec![(
-            sessions::NAME,
-            tokio::spawn(sessions::run(state.pool.clone(), shutdown.clone())),
-        )];
+        let tasks = vec![
+            (
+                sessions::NAME,
+                tokio::spawn(sessions::run(state.pool.clone(), shutdown.clone())),
+            ),
+            (
+                expiry::NAME,
+                tokio::spawn(expiry::run(
+                    state.pool.clone(),
+                    state.requests.approval_timeout,
+                    shutdown.clone(),
+                )),
+            ),
+            (
+                submissions::NAME,
+                tokio::spawn(submissions::run(state.clone(), shutdown.clone())),
+            ),
+        ];
         Self { trigger, tasks }
     }
 
