@@ -43,6 +43,9 @@ pub struct Config {
     /// Proxies in front of the portal whose `X-Forwarded-For` is believed. Empty: the peer's own address
     /// is the client's, and `X-Forwarded-For` is ignored (anyone can write it).
     pub trusted_proxies: Vec<TrustedProxy>,
+    /// Whether this replica runs the background jobs (submission, expiry, session clean-up). Every
+    /// replica may; tests that drive a job's steps themselves turn it off.
+    pub run_jobs: bool,
 }
 
 /// A proxy whose `X-Forwarded-For` is believed: one address (`10.0.0.5`) or a network (`10.0.0.0/8`).

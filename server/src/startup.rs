@@ -62,7 +62,8 @@ pub struct Application {
     router: Router,
     http: HttpConfig,
     shutdown_grace: Duration,
-    jobs: Jobs,
+    jobs: Option<Jobs>,
+    state: AppState,
 }
 
 impl Application {
@@ -167,7 +168,8 @@ impl Application {
             readiness_timeout: config.readiness_timeout,
             public_url: config.public_url.clone(),
         };
-        let jobs = Jobs::start(&state.app);
+        let jobs = config.run_jobs.then(|| Jobs::start(&state.app));
+        let app_state = state.app.clone();
         let budgets = budget::Budgets {
             calls: Arc::new(budget::CallBudget::new(config.requests.calls_per_minute)),
             state: state.clone(),
@@ -179,7 +181,13 @@ impl Application {
             http: config.http.clone(),
             shutdown_grace: config.shutdown_grace,
             jobs,
+            state: app_state,
         })
+    }
+
+    /// The state every handler and job shares (tests drive jobs' steps with it).
+    pub fn state(&self) -> AppState {
+        self.state.clone()
     }
 
     pub fn local_addr(&self) -> std::io::Result<SocketAddr> {
@@ -201,7 +209,9 @@ impl Application {
             self.shutdown_grace,
         )
         .await;
-        self.jobs.stop(self.shutdown_grace).await;
+        if let Some(jobs) = self.jobs {
+            jobs.stop(self.shutdown_grace).await;
+        }
         Ok(())
     }
 }

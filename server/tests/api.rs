@@ -6,6 +6,7 @@ mod api {
     pub mod approvers;
     pub mod auth;
     pub mod connections;
+    pub mod decisions;
     pub mod errors;
     pub mod harness;
     pub mod health;
@@ -18,4 +19,5 @@ mod api {
     pub mod requests;
     pub mod roles;
     pub mod security;
+    pub mod submissions;
 }

@@ -17,6 +17,8 @@ pub struct TestApp {
     pub config: Config,
     pub client: reqwest::Client,
     pub pool: sqlx::PgPool,
+    /// The portal's shared state, for driving its jobs' steps.
+    pub state: app::ssr::state::AppState,
     shutdown: Option<oneshot::Sender<()>>,
     pub server: tokio::task::JoinHandle<std::io::Result<()>>,
 }
@@ -52,6 +54,7 @@ impl TestApp {
         let app = Application::build_with_listener(config, leptos_options, pool.clone(), listener)
             .await
             .expect("the portal starts");
+        let state = app.state();
         let (tx, rx) = oneshot::channel::<()>();
         let server = tokio::spawn(app.run_until(async {
             let _ = rx.await;
@@ -61,6 +64,7 @@ impl TestApp {
             config: effective,
             client: browser(),
             pool,
+            state,
             shutdown: Some(tx),
             server,
         }
