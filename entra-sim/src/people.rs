@@ -29,6 +29,9 @@ pub const NESTOR: &str = "4f1c2b7e-8a3d-4e51-9b6a-0c2d7e9f1a04";
 pub const ADELE: &str = "4f1c2b7e-8a3d-4e51-9b6a-0c2d7e9f1a05";
 pub const PATTI: &str = "4f1c2b7e-8a3d-4e51-9b6a-0c2d7e9f1a06";
 pub const LEE: &str = "4f1c2b7e-8a3d-4e51-9b6a-0c2d7e9f1a07";
+/// The account the portal's status poller reads Graph's change feed with (EPM takes delegated tokens
+/// only): an admin signs in as it once.
+pub const STATUS_READER: &str = "4f1c2b7e-8a3d-4e51-9b6a-0c2d7e9f1a08";
 
 static PEOPLE: &[Person] = &[
     Person {
@@ -114,6 +117,18 @@ static PEOPLE: &[Person] = &[
         office: "Toronto",
         roles: &[],
         manager: Some(MEGAN),
+    },
+    Person {
+        oid: STATUS_READER,
+        upn: "svc-access-portal@contoso.com",
+        display_name: "Access Portal Status Reader",
+        given_name: "Access Portal",
+        surname: "Status Reader",
+        job_title: "Service account",
+        department: "IT",
+        office: "Redmond",
+        roles: &[],
+        manager: None,
     },
 ];
 

@@ -16,6 +16,7 @@ mod api {
     pub mod oidc_world;
     pub mod pages;
     pub mod plain_form;
+    pub mod poller;
     pub mod requests;
     pub mod roles;
     pub mod security;

@@ -43,6 +43,26 @@ pub struct RequestSettings {
     pub approval_timeout: IsoDuration,
     /// How approved requests are sent to Graph: `[requests.submission]`.
     pub submission: SubmissionSettings,
+    /// How Graph's status changes are followed: `[requests.status]`.
+    pub status: StatusSettings,
+}
+
+/// The status poller: whose token reads the change feed, how often, with what overlap.
+#[derive(Debug, Clone, Deserialize)]
+pub struct StatusSettings {
+    /// The UPN of the service account whose delegated token reads `permissionsRequestChanges` (EPM
+    /// takes no app-only token). An admin signs in to the portal as it once; its tokens are kept
+    /// sealed like everyone's. Empty: the poller is off.
+    pub service_account: String,
+    /// How often one replica (the one holding the poller's lock) reads the feed.
+    #[serde(with = "millis")]
+    pub every: Duration,
+    /// How far before the last change applied each read starts again, for changes Graph stamps late
+    /// or with the same instant; what is read twice is dropped by its id.
+    #[serde(with = "seconds")]
+    pub overlap: Duration,
+    /// Pages read per pass at most (the next pass goes on from where this one stopped).
+    pub max_pages: usize,
 }
 
 /// The submission job: how often it looks, how long a claim lasts, how it backs off.

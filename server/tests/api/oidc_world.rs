@@ -47,6 +47,15 @@ impl World {
     }
 
     pub async fn start_with(connect: PgConnectOptions, adjust: impl FnOnce(&mut Config)) -> World {
+        Self::start_full(connect, |_| {}, adjust).await
+    }
+
+    /// As [`World::start_with`], with the stand-in's configuration changed by `sim_adjust` first.
+    pub async fn start_full(
+        connect: PgConnectOptions,
+        sim_adjust: impl FnOnce(&mut SimConfig),
+        adjust: impl FnOnce(&mut Config),
+    ) -> World {
         let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
         let proxy_base = format!("http://{}", listener.local_addr().unwrap());
         let proxy = Arc::new(ProxyState {
@@ -59,14 +68,12 @@ impl World {
         let router = Router::new().fallback(forward).with_state(proxy.clone());
         tokio::spawn(async move { axum::serve(listener, router).await });
 
-        let sim = Arc::new(
-            entra_sim::start(SimConfig {
-                public_base_url: Some(proxy_base),
-                ..SimConfig::for_tests()
-            })
-            .await
-            .unwrap(),
-        );
+        let mut sim_config = SimConfig {
+            public_base_url: Some(proxy_base),
+            ..SimConfig::for_tests()
+        };
+        sim_adjust(&mut sim_config);
+        let sim = Arc::new(entra_sim::start(sim_config).await.unwrap());
         let _ = proxy.upstream.set(format!("http://{}", sim.addr));
         let _ = proxy.sim.set(sim.clone());
 

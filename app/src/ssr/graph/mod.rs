@@ -3,6 +3,7 @@
 //! about the signed-in person (`me`), and the writes a worker makes to `scheduledPermissionsRequests`
 //! (`requests`). The inventory reads (`inventory`) build on the client.
 pub mod cache;
+pub mod changes;
 pub mod client;
 pub mod inventory;
 pub mod me;

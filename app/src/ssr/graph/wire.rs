@@ -135,3 +135,18 @@ pub struct ScheduledPermissionsRequest {
     #[serde(default)]
     pub notes: Option<String>,
 }
+
+/// One `permissionsRequestChange` (spec §10.1): a snapshot of a request's status at a moment.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PermissionsRequestChange {
+    pub id: String,
+    pub permissions_request_id: String,
+    #[serde(with = "time::serde::rfc3339")]
+    pub modification_date_time: time::OffsetDateTime,
+    pub status_detail: String,
+    #[serde(default)]
+    pub active_occurrence_status: Option<String>,
+    #[serde(default)]
+    pub ticket_id: Option<String>,
+}

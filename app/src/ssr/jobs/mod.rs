@@ -3,6 +3,7 @@
 //! interval, backing off after errors, until the shared shutdown signal fires. Replicas are
 //! stateless, so a step must be safe to run on several at once (they coordinate through Postgres).
 pub mod expiry;
+pub mod poller;
 pub mod sessions;
 pub mod submissions;
 
@@ -131,6 +132,10 @@ impl Jobs {
             (
                 submissions::NAME,
                 tokio::spawn(submissions::run(state.clone(), shutdown.clone())),
+            ),
+            (
+                poller::NAME,
+                tokio::spawn(poller::run(state.clone(), shutdown.clone())),
             ),
         ];
         Self { trigger, tasks }

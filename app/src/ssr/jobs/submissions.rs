@@ -243,6 +243,7 @@ pub async fn record(
             .await?;
             if let Transition::Moved { .. } = moved {
                 db::requests::set_graph_id(&mut tx, id, graph_id).await?;
+                super::poller::adopt_held(&mut tx, id, graph_id, now).await?;
                 db::submissions::close(&mut tx, id, Outcome::Submitted, None, now).await?;
                 summary.submitted += 1;
                 summary.adopted += usize::from(*adopted);

@@ -1,0 +1,278 @@
+//! Follows every status change Graph reports (`permissionsRequestChanges`): reads the feed from a
+//! little before the last change applied, drops what it already holds (by the change's id), and
+//! applies each new change to its request in order — the history row, the request's Graph status
+//! and the watermark in one transaction, so a restart neither skips nor repeats a change.
+//!
+//! One replica polls at a time: a pass runs only while it holds a Postgres advisory lock, released
+//! at the end of the pass (and by Postgres when a replica dies), so another replica takes over.
+//! EPM takes delegated tokens only, so the feed is read as a service account an admin signed in as
+//! once (`requests.status.service_account`).
+//!
+//! A change for a Graph request the portal does not (yet) know is kept, marked `foreign`: Graph has
+//! requests made elsewhere, and the portal's own may be recorded as submitted only after Graph
+//! reported it. When a submission is recorded, the changes already held for its Graph id are
+//! applied then ([`adopt_held`]).
+use serde_json::json;
+use sqlx::{PgPool, Postgres, Transaction};
+use time::OffsetDateTime;
+use uuid::Uuid;
+
+use super::{Schedule, Shutdown};
+use crate::{
+    domain::lifecycle::{Event, GraphStatus, GraphStatusDetail, OccurrenceStatus, RequestStatus},
+    ssr::{
+        auth::tokens,
+        db::{
+            self,
+            changes::Outcome,
+            requests::{Actor, Transition},
+        },
+        graph::{changes, wire::PermissionsRequestChange, GraphError},
+        state::AppState,
+    },
+};
+
+pub const NAME: &str = "status poller";
+
+/// The advisory lock only the polling replica holds ("status" in ASCII).
+pub const LOCK: i64 = 0x0000_7374_6174_7573;
+
+/// What one pass did.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Pass {
+    /// Another replica holds the lock: nothing was read.
+    pub not_leader: bool,
+    pub read: usize,
+    pub applied: usize,
+    pub already_held: usize,
+    pub foreign: usize,
+    pub anomalies: usize,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum PollError {
+    #[error("the status poller's service account {0} has not signed in to the portal: an admin signs in as it once")]
+    NotConnected(String),
+    #[error(
+        "the service account's Graph sign-in cannot be renewed; an admin signs in as it again: {0}"
+    )]
+    SignIn(String),
+    #[error("reading Graph's change feed failed: {0}")]
+    Graph(#[from] GraphError),
+    #[error("database: {0}")]
+    Db(#[from] sqlx::Error),
+}
+
+/// One pass, if this replica gets the lock. A failure is recorded for the admin page, then returned.
+pub async fn step(state: &AppState, now: OffsetDateTime) -> Result<Pass, PollError> {
+    let mut lock = state.pool.acquire().await?;
+    let leader: bool = sqlx::query_scalar("select pg_try_advisory_lock($1)")
+        .bind(LOCK)
+        .fetch_one(&mut *lock)
+        .await?;
+    if !leader {
+        return Ok(Pass {
+            not_leader: true,
+            ..Pass::default()
+        });
+    }
+    let outcome = pass(state, now).await;
+    let unlocked = sqlx::query_scalar::<_, bool>("select pg_advisory_unlock($1)")
+        .bind(LOCK)
+        .fetch_one(&mut *lock)
+        .await;
+    if !matches!(unlocked, Ok(true)) {
+        // Never hand a connection holding the lock back to the pool.
+        drop(lock.detach());
+    }
+    match &outcome {
+        Ok(_) => db::changes::succeeded(&state.pool, now).await?,
+        Err(e) => {
+            let _ = db::changes::failed(&state.pool, &e.to_string(), now).await;
+        }
+    }
+    outcome
+}
+
+async fn pass(state: &AppState, now: OffsetDateTime) -> Result<Pass, PollError> {
+    let settings = &state.requests.status;
+    let account = settings.service_account.trim();
+    let oid: Option<Uuid> =
+        sqlx::query_scalar("select oid from users where lower(upn) = lower($1)")
+            .bind(account)
+            .fetch_optional(&state.pool)
+            .await?;
+    let oid = oid.ok_or_else(|| PollError::NotConnected(account.to_owned()))?;
+    let token =
+        tokens::access_token_for(&state.pool, &state.auth.cipher, &state.auth.oidc, oid, now)
+            .await
+            .map_err(|e| match e {
+                tokens::TokenError::Db(e) => PollError::Db(e),
+                tokens::TokenError::Missing => PollError::NotConnected(account.to_owned()),
+                other => PollError::SignIn(other.to_string()),
+            })?;
+    let watermark = db::changes::state(&state.pool).await?.watermark;
+    let overlap = time::Duration::try_from(settings.overlap).unwrap_or(time::Duration::MINUTE);
+    let feed = changes::since(
+        &state.graph,
+        token.secret(),
+        watermark.map(|w| w - overlap),
+        settings.max_pages,
+    )
+    .await?;
+    let mut pass = Pass {
+        read: feed.len(),
+        ..Pass::default()
+    };
+    for change in &feed {
+        let mut tx = state.pool.begin().await?;
+        if db::changes::held(&mut *tx, &change.id).await? {
+            pass.already_held += 1;
+            continue;
+        }
+        let outcome =
+            match db::changes::request_for(&mut tx, &change.permissions_request_id).await? {
+                None => {
+                    db::changes::insert(&mut tx, change, None, Outcome::Foreign, None, now).await?;
+                    Outcome::Foreign
+                }
+                Some((id, status)) => apply(&mut tx, id, status, change, now).await?,
+            };
+        db::changes::advance(
+            &mut tx,
+            change.modification_date_time,
+            outcome == Outcome::Applied,
+        )
+        .await?;
+        tx.commit().await?;
+        match outcome {
+            Outcome::Applied => pass.applied += 1,
+            Outcome::Foreign => pass.foreign += 1,
+            Outcome::Anomaly => pass.anomalies += 1,
+        }
+    }
+    Ok(pass)
+}
+
+fn graph_status(change: &PermissionsRequestChange) -> GraphStatus {
+    GraphStatus {
+        detail: GraphStatusDetail::from_graph(&change.status_detail),
+        occurrence: change
+            .active_occurrence_status
+            .as_deref()
+            .map(OccurrenceStatus::from_graph),
+    }
+}
+
+/// Applies `change` to request `id` (locked, in `status`) and records it; what became of it.
+async fn apply(
+    tx: &mut Transaction<'_, Postgres>,
+    id: Uuid,
+    status: RequestStatus,
+    change: &PermissionsRequestChange,
+    now: OffsetDateTime,
+) -> Result<Outcome, sqlx::Error> {
+    let moved = db::requests::transition(
+        tx,
+        id,
+        status,
+        Event::GraphUpdate {
+            graph: graph_status(change),
+        },
+        Actor::Graph,
+        json!({
+            "change_id": change.id,
+            "modified_at": crate::ssr::decisions::rfc3339(change.modification_date_time),
+            "status_detail": change.status_detail,
+            "occurrence_status": change.active_occurrence_status,
+        }),
+        now,
+    )
+    .await?;
+    let (outcome, note) = match moved {
+        Transition::Moved { .. } => (Outcome::Applied, None),
+        Transition::Illegal(e) => {
+            tracing::warn!(request = %id, change = %change.id, reason = %e, "a Graph change the lifecycle refuses; kept as an anomaly");
+            (Outcome::Anomaly, Some(e.to_string()))
+        }
+        // The row is locked, so neither happens; kept rather than lost if it did.
+        Transition::Stale { actual } => {
+            (Outcome::Anomaly, Some(format!("the request was {actual}")))
+        }
+        Transition::NotFound => (Outcome::Foreign, None),
+    };
+    db::changes::insert(tx, change, Some(id), outcome, note.as_deref(), now).await?;
+    Ok(outcome)
+}
+
+/// After a submission is recorded with Graph's id: the changes already read for that id (kept as
+/// foreign, because the poller saw them first) are applied to the request now, in order.
+pub async fn adopt_held(
+    tx: &mut Transaction<'_, Postgres>,
+    id: Uuid,
+    graph_id: &str,
+    now: OffsetDateTime,
+) -> Result<usize, sqlx::Error> {
+    type Row = (
+        String,
+        OffsetDateTime,
+        String,
+        Option<String>,
+        Option<String>,
+    );
+    let held: Vec<Row> = sqlx::query_as(
+        "delete from graph_changes where permissions_request_id = $1 and request_id is null
+         returning id, modified_at, status_detail, occurrence_status, ticket_id",
+    )
+    .bind(graph_id)
+    .fetch_all(&mut **tx)
+    .await?;
+    let mut held: Vec<PermissionsRequestChange> = held
+        .into_iter()
+        .map(
+            |(change_id, at, detail, occurrence, ticket)| PermissionsRequestChange {
+                id: change_id,
+                permissions_request_id: graph_id.to_owned(),
+                modification_date_time: at,
+                status_detail: detail,
+                active_occurrence_status: occurrence,
+                ticket_id: ticket,
+            },
+        )
+        .collect();
+    held.sort_by(|a, b| (a.modification_date_time, &a.id).cmp(&(b.modification_date_time, &b.id)));
+    for change in &held {
+        let status: RequestStatus =
+            sqlx::query_scalar("select status from access_requests where id = $1 for update")
+                .bind(id)
+                .fetch_one(&mut **tx)
+                .await?;
+        apply(tx, id, status, change, now).await?;
+    }
+    Ok(held.len())
+}
+
+/// The job: a pass every `requests.status.every`, when a service account is configured.
+pub async fn run(state: AppState, shutdown: Shutdown) {
+    if state.requests.status.service_account.trim().is_empty() {
+        tracing::info!(
+            "no requests.status.service_account: Graph's status changes are not followed"
+        );
+        return;
+    }
+    let schedule = Schedule {
+        every: state.requests.status.every,
+        first_backoff: std::time::Duration::from_secs(5),
+        max_backoff: std::time::Duration::from_secs(300),
+    };
+    super::run(NAME, schedule, shutdown, |now| {
+        let state = state.clone();
+        async move { step(&state, now).await }
+    })
+    .await;
+}
+
+/// For tests and tools: the pool's view of the poller.
+pub async fn state(pool: &PgPool) -> Result<db::changes::PollerState, sqlx::Error> {
+    db::changes::state(pool).await
+}

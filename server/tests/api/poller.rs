@@ -1,0 +1,294 @@
+//! The status poller against real Postgres and the stand-in: Graph's change feed followed over
+//! several pages with restarts between passes, each change once and in order; one poller at a time
+//! across replicas; changes for requests the portal did not make kept; a change read before its
+//! submission was recorded applied when it is.
+use std::time::Duration;
+
+use app::ssr::{db, jobs::poller, jobs::submissions};
+use entra_sim::people::{ALEX, MEGAN, STATUS_READER};
+use serde_json::Value;
+use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
+use time::OffsetDateTime;
+
+use super::{
+    decisions::{approve, status_of, submit_due},
+    oidc_world::World,
+    requests::{create_aws_policy_request, signed_in},
+};
+
+/// A quiet portal whose stand-in pages its feeds two items at a time. Tokens last a day on the
+/// stand-in's clock, which the tests move by hours.
+async fn paged_world(connect: PgConnectOptions) -> World {
+    World::start_full(
+        connect,
+        |sim| {
+            sim.page_size = 2;
+            sim.access_token_lifetime = Duration::from_secs(86_400);
+        },
+        |c| c.run_jobs = false,
+    )
+    .await
+}
+
+async fn poll(world: &World) -> poller::Pass {
+    poller::step(&world.app.state, OffsetDateTime::now_utc())
+        .await
+        .unwrap()
+}
+
+/// Alex's request, approved by Megan and submitted; the service account connected. Its Graph id.
+async fn submitted(world: &World) -> (String, String) {
+    signed_in(world, STATUS_READER).await;
+    let alex = signed_in(world, ALEX).await;
+    let megan = signed_in(world, MEGAN).await;
+    let id = create_aws_policy_request(world, &alex).await;
+    approve(world, &megan, &id).await;
+    assert_eq!(
+        submit_due(world, OffsetDateTime::now_utc()).await.submitted,
+        1
+    );
+    let graph_id: String =
+        sqlx::query_scalar("select graph_request_id from access_requests where id = $1::uuid")
+            .bind(&id)
+            .fetch_one(&world.app.pool)
+            .await
+            .unwrap();
+    (id, graph_id)
+}
+
+/// The (status detail, occurrence) pairs of the request's `graph_update` history rows, in order.
+async fn graph_history(world: &World, id: &str) -> Vec<(String, Option<String>)> {
+    sqlx::query_as(
+        "select details->>'status_detail', details->>'occurrence_status' from request_history
+         where request_id = $1::uuid and event = 'graph_update' order by id",
+    )
+    .bind(id)
+    .fetch_all(&world.app.pool)
+    .await
+    .unwrap()
+}
+
+/// The feed as Graph has it for one request, in order: what the history must match.
+async fn feed_for(world: &World, graph_id: &str) -> Vec<(String, Option<String>)> {
+    let token = world
+        .sim
+        .access_token_for("svc-access-portal@contoso.com")
+        .unwrap();
+    let changes = app::ssr::graph::changes::since(&world.app.state.graph, &token, None, 100)
+        .await
+        .unwrap();
+    changes
+        .into_iter()
+        .filter(|c| c.permissions_request_id == graph_id)
+        .map(|c| (c.status_detail, c.active_occurrence_status))
+        .collect()
+}
+
+fn pair(detail: &str, occurrence: Option<&str>) -> (String, Option<String>) {
+    (detail.to_owned(), occurrence.map(str::to_owned))
+}
+
+#[sqlx::test(migrations = false)]
+async fn the_poller_follows_a_whole_lifecycle_over_pages_and_restarts_each_change_once_in_order(
+    _: PgPoolOptions,
+    connect: PgConnectOptions,
+) {
+    let world = paged_world(connect).await;
+    let (id, graph_id) = submitted(&world).await;
+    let first = poll(&world).await;
+    assert_eq!(first.applied, 1, "{first:?}");
+    assert_eq!(graph_history(&world, &id).await, [pair("submitted", None)]);
+
+    world.sim.approve(&graph_id).unwrap();
+    let second = poll(&world).await;
+    assert!(second.already_held >= 1, "read with overlap: {second:?}");
+    assert_eq!(status_of(&world, &id).await, "submitted");
+
+    // The hour of access passes on the stand-in's clock: granted, revoked, completed.
+    world.sim.advance(Duration::from_secs(2 * 3600));
+    // A new replica's pass: nothing of the poller lives outside Postgres.
+    poll(&world).await;
+    let expected = feed_for(&world, &graph_id).await;
+    assert!(expected.len() >= 5, "{expected:?}");
+    assert_eq!(
+        graph_history(&world, &id).await,
+        expected,
+        "each change once, in order"
+    );
+    assert_eq!(expected.last().unwrap().0, "completed");
+    assert_eq!(status_of(&world, &id).await, "completed");
+    let (detail, occurrence): (Option<String>, Option<String>) = sqlx::query_as(
+        "select graph_status_detail, graph_occurrence_status from access_requests where id = $1::uuid",
+    )
+    .bind(&id)
+    .fetch_one(&world.app.pool)
+    .await
+    .unwrap();
+    assert_eq!(detail.as_deref(), Some("completed"));
+    assert_eq!(occurrence, expected.last().unwrap().1);
+
+    let again = poll(&world).await;
+    assert_eq!(again.applied, 0, "{again:?}");
+    let state = poller::state(&world.app.pool).await.unwrap();
+    assert_eq!(state.changes_applied, expected.len() as i64);
+    assert!(state.last_success_at.is_some() && state.last_error.is_none());
+}
+
+#[sqlx::test(migrations = false)]
+async fn one_poller_at_a_time_applies_changes(_: PgPoolOptions, connect: PgConnectOptions) {
+    let world = paged_world(connect.clone()).await;
+    let (id, graph_id) = submitted(&world).await;
+    world.sim.approve(&graph_id).unwrap();
+
+    // Another replica is polling: this one reads nothing.
+    let mut other = sqlx::PgConnection::connect_with(&connect).await.unwrap();
+    use sqlx::Connection;
+    let held: bool = sqlx::query_scalar("select pg_try_advisory_lock($1)")
+        .bind(poller::LOCK)
+        .fetch_one(&mut other)
+        .await
+        .unwrap();
+    assert!(held);
+    let blocked = poll(&world).await;
+    assert!(blocked.not_leader && blocked.read == 0, "{blocked:?}");
+    assert!(graph_history(&world, &id).await.is_empty());
+    // That replica dies: its connection goes, and with it the lock.
+    other.close().await.unwrap();
+
+    let second_pool = PgPoolOptions::new()
+        .max_connections(2)
+        .connect_lazy_with(connect);
+    let replica = app::ssr::state::AppState {
+        pool: second_pool,
+        ..world.app.state.clone()
+    };
+    let now = OffsetDateTime::now_utc();
+    let (a, b) = tokio::join!(
+        poller::step(&world.app.state, now),
+        poller::step(&replica, now)
+    );
+    let (a, b) = (a.unwrap(), b.unwrap());
+    assert_eq!(
+        a.applied + b.applied,
+        feed_for(&world, &graph_id).await.len(),
+        "{a:?} {b:?}"
+    );
+    assert_eq!(
+        graph_history(&world, &id).await,
+        feed_for(&world, &graph_id).await
+    );
+}
+
+#[sqlx::test(migrations = false)]
+async fn changes_for_requests_the_portal_did_not_make_are_kept_and_marked(
+    _: PgPoolOptions,
+    connect: PgConnectOptions,
+) {
+    let world = paged_world(connect).await;
+    signed_in(&world, STATUS_READER).await;
+    // Someone asks Graph directly, not through the portal.
+    let body: Value = serde_json::from_str(include_str!(
+        "../../../testdata/graph-requests/aws-policy.json"
+    ))
+    .unwrap();
+    let token = world.sim.access_token_for("megan@contoso.com").unwrap();
+    let created = app::ssr::graph::requests::create(
+        &world.app.state.graph,
+        &token,
+        &body,
+        app::ssr::graph::RetryPolicy::NEVER,
+    )
+    .await
+    .unwrap();
+    let pass = poll(&world).await;
+    assert_eq!(pass.foreign, 1, "{pass:?}");
+    let (outcome, request): (String, Option<uuid::Uuid>) = sqlx::query_as(
+        "select outcome, request_id from graph_changes where permissions_request_id = $1",
+    )
+    .bind(&created.id)
+    .fetch_one(&world.app.pool)
+    .await
+    .unwrap();
+    assert_eq!((outcome.as_str(), request), ("foreign", None));
+}
+
+#[sqlx::test(migrations = false)]
+async fn a_change_read_before_its_submission_was_recorded_is_applied_when_it_is(
+    _: PgPoolOptions,
+    connect: PgConnectOptions,
+) {
+    let world = paged_world(connect).await;
+    signed_in(&world, STATUS_READER).await;
+    let alex = signed_in(&world, ALEX).await;
+    let megan = signed_in(&world, MEGAN).await;
+    let id = create_aws_policy_request(&world, &alex).await;
+    approve(&world, &megan, &id).await;
+    let state = &world.app.state;
+    let now = OffsetDateTime::now_utc();
+    let claimed = db::submissions::claim(&state.pool, now, state.requests.submission.lease)
+        .await
+        .unwrap()
+        .unwrap();
+    let attempt = submissions::send(state, &claimed, now).await;
+    // The poller reads Graph's "submitted" before the worker records it: not yet the portal's.
+    assert_eq!(poll(&world).await.foreign, 1);
+    let mut summary = submissions::Summary::default();
+    submissions::record(state, &claimed, &attempt, now, &mut summary)
+        .await
+        .unwrap();
+    assert_eq!(summary.submitted, 1);
+    assert_eq!(graph_history(&world, &id).await, [pair("submitted", None)]);
+    let outcome: String =
+        sqlx::query_scalar("select outcome from graph_changes where request_id = $1::uuid")
+            .bind(&id)
+            .fetch_one(&world.app.pool)
+            .await
+            .unwrap();
+    assert_eq!(outcome, "applied");
+}
+
+#[sqlx::test(migrations = false)]
+async fn without_the_service_account_signed_in_the_poller_says_so(
+    _: PgPoolOptions,
+    connect: PgConnectOptions,
+) {
+    let world = paged_world(connect).await;
+    let error = poller::step(&world.app.state, OffsetDateTime::now_utc())
+        .await
+        .unwrap_err();
+    assert!(
+        error
+            .to_string()
+            .contains("svc-access-portal@contoso.com has not signed in"),
+        "{error}"
+    );
+    let state = poller::state(&world.app.pool).await.unwrap();
+    assert_eq!(
+        state.last_error.as_deref(),
+        Some(error.to_string().as_str())
+    );
+}
+
+#[sqlx::test(migrations = false)]
+async fn history_rows_can_be_neither_changed_nor_deleted(
+    _: PgPoolOptions,
+    connect: PgConnectOptions,
+) {
+    let world = paged_world(connect).await;
+    let alex = signed_in(&world, ALEX).await;
+    let id = create_aws_policy_request(&world, &alex).await;
+    for statement in [
+        "update request_history set to_status = 'approved' where request_id = $1::uuid",
+        "delete from request_history where request_id = $1::uuid",
+    ] {
+        let error = sqlx::query(statement)
+            .bind(&id)
+            .execute(&world.app.pool)
+            .await
+            .unwrap_err();
+        assert!(
+            error.to_string().contains("request_history is append-only"),
+            "{error}"
+        );
+    }
+}
