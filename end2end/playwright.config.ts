@@ -59,6 +59,8 @@ export default defineConfig({
         PORTAL_AUTH__AUTHORITY: `${simURL}/${tenant}/v2.0`,
         PORTAL_AUTH__GRAPH_BASE_URL: `${simURL}/graph/beta`,
         PORTAL_DATABASE__URL: databaseUrl,
+        // Its own free port, so a portal already running here (make dev) does not hold it.
+        PORTAL_METRICS_ADDR: process.env.E2E_METRICS_ADDR ?? '127.0.0.1:0',
         LEPTOS_SITE_ROOT: 'target/site',
         RUST_LOG: process.env.RUST_LOG ?? 'info',
       },

@@ -46,6 +46,9 @@ pub struct Config {
     /// Whether this replica runs the background jobs (submission, expiry, session clean-up). Every
     /// replica may; tests that drive a job's steps themselves turn it off.
     pub run_jobs: bool,
+    /// Where Prometheus scrapes `/metrics`: an address of its own, never the public listener. Empty:
+    /// no metrics listener.
+    pub metrics_addr: String,
 }
 
 /// A proxy whose `X-Forwarded-For` is believed: one address (`10.0.0.5`) or a network (`10.0.0.0/8`).

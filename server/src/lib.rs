@@ -5,6 +5,7 @@ pub mod body_limit;
 pub mod budget;
 pub mod config;
 pub mod db;
+pub mod metrics;
 pub mod problem;
 pub mod rate_limit;
 pub mod routes;

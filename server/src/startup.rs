@@ -50,6 +50,8 @@ pub enum StartupError {
     Auth(String),
     #[error("the Graph client cannot be built: {0}")]
     Graph(String),
+    #[error("{0}")]
+    Metrics(String),
     #[error("cannot listen on {addr}: {source}")]
     Bind {
         addr: SocketAddr,
@@ -64,6 +66,7 @@ pub struct Application {
     shutdown_grace: Duration,
     jobs: Option<Jobs>,
     state: AppState,
+    metrics: Option<TcpListener>,
 }
 
 impl Application {
@@ -164,9 +167,23 @@ impl Application {
                 auth: Arc::new(auth),
                 graph: Arc::new(graph),
                 requests: Arc::new(config.requests.clone()),
+                metrics: Arc::new(app::ssr::metrics::Metrics::new()),
             },
             readiness_timeout: config.readiness_timeout,
             public_url: config.public_url.clone(),
+        };
+        let metrics = match config.metrics_addr.trim() {
+            "" => None,
+            addr => {
+                let addr: SocketAddr = addr.parse().map_err(|_| {
+                    StartupError::Metrics(format!("metrics_addr {addr:?} is not an address"))
+                })?;
+                Some(
+                    TcpListener::bind(addr)
+                        .await
+                        .map_err(|source| StartupError::Bind { addr, source })?,
+                )
+            }
         };
         let jobs = config.run_jobs.then(|| Jobs::start(&state.app));
         let app_state = state.app.clone();
@@ -182,7 +199,13 @@ impl Application {
             shutdown_grace: config.shutdown_grace,
             jobs,
             state: app_state,
+            metrics,
         })
+    }
+
+    /// Where `/metrics` is served, when it is.
+    pub fn metrics_addr(&self) -> Option<SocketAddr> {
+        self.metrics.as_ref().and_then(|l| l.local_addr().ok())
     }
 
     /// The state every handler and job shares (tests drive jobs' steps with it).
@@ -201,6 +224,17 @@ impl Application {
         self,
         shutdown: impl Future<Output = ()> + Send + 'static,
     ) -> std::io::Result<()> {
+        let (stop_metrics, metrics_stopped) = tokio::sync::oneshot::channel::<()>();
+        let metrics = self.metrics.map(|listener| {
+            let router = crate::metrics::router(self.state.clone());
+            tokio::spawn(async move {
+                let _ = axum::serve(listener, router)
+                    .with_graceful_shutdown(async {
+                        let _ = metrics_stopped.await;
+                    })
+                    .await;
+            })
+        });
         serve::serve(
             self.listener,
             self.router,
@@ -209,6 +243,10 @@ impl Application {
             self.shutdown_grace,
         )
         .await;
+        let _ = stop_metrics.send(());
+        if let Some(task) = metrics {
+            let _ = task.await;
+        }
         if let Some(jobs) = self.jobs {
             jobs.stop(self.shutdown_grace).await;
         }
@@ -227,6 +265,7 @@ fn router(
     let leptos_options = state.app.leptos_options.clone();
     let routes = generate_route_list(App);
     let app_state = state.app.clone();
+    let counted = state.app.clone();
     // What every Leptos render and server function finds in context.
     let context = move || {
         provide_context(app_state.clone());
@@ -257,6 +296,7 @@ fn router(
         .leptos_routes_with_context(&state, routes, context.clone(), move || {
             shell(leptos_options.clone())
         })
+        .route_layer(from_fn(crate::metrics::label))
         .fallback(leptos_axum::file_and_error_handler_with_context::<
             ServerState,
             _,
@@ -273,6 +313,7 @@ fn router(
             security::same_origin_mutations,
         ))
         .layer(from_fn_with_state(policy, security::headers))
+        .layer(from_fn_with_state(counted, crate::metrics::count))
         .layer(
             ServiceBuilder::new()
                 .map_request(telemetry::drop_unacceptable_request_id::<axum::body::Body>)

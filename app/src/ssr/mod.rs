@@ -5,6 +5,7 @@ pub mod db;
 pub mod decisions;
 pub mod graph;
 pub mod jobs;
+pub mod metrics;
 pub mod problem;
 pub mod requests;
 pub mod settings;

@@ -5,7 +5,7 @@ use axum::extract::FromRef;
 use leptos::prelude::LeptosOptions;
 use sqlx::PgPool;
 
-use super::{auth::SharedAuth, graph::GraphClient, settings::RequestSettings};
+use super::{auth::SharedAuth, graph::GraphClient, metrics::Metrics, settings::RequestSettings};
 
 #[derive(Clone, FromRef)]
 pub struct AppState {
@@ -14,4 +14,5 @@ pub struct AppState {
     pub auth: SharedAuth,
     pub graph: Arc<GraphClient>,
     pub requests: Arc<RequestSettings>,
+    pub metrics: Arc<Metrics>,
 }

@@ -19,6 +19,8 @@ pub struct TestApp {
     pub pool: sqlx::PgPool,
     /// The portal's shared state, for driving its jobs' steps.
     pub state: app::ssr::state::AppState,
+    /// Where this portal serves `/metrics`.
+    pub metrics_addr: Option<std::net::SocketAddr>,
     shutdown: Option<oneshot::Sender<()>>,
     pub server: tokio::task::JoinHandle<std::io::Result<()>>,
 }
@@ -41,6 +43,8 @@ impl TestApp {
         config.readiness_timeout = std::time::Duration::from_millis(800);
         config.auth.rate_limit_per_minute = 10_000;
         config.auth.rate_limit_per_address_per_minute = 10_000;
+        // Each test's own metrics listener, on a free port.
+        config.metrics_addr = "127.0.0.1:0".into();
         adjust(&mut config);
         let effective = config.clone();
         let pool = PgPoolOptions::new()
@@ -55,6 +59,7 @@ impl TestApp {
             .await
             .expect("the portal starts");
         let state = app.state();
+        let metrics_addr = app.metrics_addr();
         let (tx, rx) = oneshot::channel::<()>();
         let server = tokio::spawn(app.run_until(async {
             let _ = rx.await;
@@ -65,6 +70,7 @@ impl TestApp {
             client: browser(),
             pool,
             state,
+            metrics_addr,
             shutdown: Some(tx),
             server,
         }

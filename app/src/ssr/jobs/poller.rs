@@ -267,7 +267,13 @@ pub async fn run(state: AppState, shutdown: Shutdown) {
     };
     super::run(NAME, schedule, shutdown, |now| {
         let state = state.clone();
-        async move { step(&state, now).await }
+        async move {
+            let done = step(&state, now).await;
+            if done.is_err() {
+                state.metrics.poller_errors.inc();
+            }
+            done
+        }
     })
     .await;
 }

@@ -345,7 +345,13 @@ pub async fn run(state: AppState, shutdown: Shutdown) {
     };
     super::run(NAME, schedule, shutdown, |now| {
         let state = state.clone();
-        async move { step(&state, now).await }
+        async move {
+            let done = step(&state, now).await;
+            if let Ok(summary) = &done {
+                state.metrics.count_submissions(summary);
+            }
+            done
+        }
     })
     .await;
 }
