@@ -20,6 +20,25 @@ enum Step {
     Retry,
 }
 
+impl Step {
+    /// What the person did, once it is done ("You cancelled it.").
+    fn done(&self) -> &'static str {
+        match self {
+            Step::Approve => "You approved it.",
+            Step::Reject(_) => "You rejected it.",
+            Step::Cancel => "You cancelled it.",
+            Step::Retry => "You sent it again.",
+        }
+    }
+}
+
+/// What an action did: the request's status afterwards, and the action in words.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Done {
+    pub status: RequestStatus,
+    pub words: &'static str,
+}
+
 /// Which confirmation is open: a rejection's reason or "Cancel this request?".
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Open {
@@ -35,7 +54,7 @@ pub fn RequestActions(
     id: String,
     actions: Vec<RequestAction>,
     #[prop(into)] label: String,
-    #[prop(into)] on_done: Callback<RequestStatus>,
+    #[prop(into)] on_done: Callback<Done>,
 ) -> impl IntoView {
     if actions.is_empty() {
         return ().into_any();
@@ -65,13 +84,17 @@ pub fn RequestActions(
         let Some(result) = act.value().get() else {
             return;
         };
+        let words = busy
+            .get_untracked()
+            .map(|step| step.done())
+            .unwrap_or_default();
         busy.set(None);
         match result {
             Ok(status) => {
                 error.set(None);
                 open.set(None);
                 reason.set(String::new());
-                on_done.run(status);
+                on_done.run(Done { status, words });
             }
             Err(e) => error.set(Some(e.to_string())),
         }

@@ -12,9 +12,9 @@ use crate::{
     app::Waiting,
     components::{
         local_time::{browser_offset, interactive, when},
-        request_actions::RequestActions,
+        request_actions::{Done, RequestActions},
     },
-    domain::{elapsed::elapsed_words, lifecycle::RequestStatus},
+    domain::elapsed::elapsed_words,
     views::requests::RequestAction,
 };
 
@@ -69,6 +69,18 @@ pub fn ApprovalsPage() -> impl IntoView {
     };
 
     let selected = RwSignal::new(BTreeSet::<String>::new());
+    // A request decided on (here or elsewhere) leaves the selection with the list.
+    Effect::new(move |_| {
+        if let Some(Ok(now)) = inbox.get() {
+            let gone = selected.with_untracked(|s| {
+                s.iter()
+                    .any(|id| !now.items.iter().any(|item| &item.id == id))
+            });
+            if gone {
+                selected.update(|s| s.retain(|id| now.items.iter().any(|item| &item.id == id)));
+            }
+        }
+    });
     // The names of the selected items, kept at dispatch: the inbox reloads before they are shown.
     let batch_names = RwSignal::new(Vec::<(String, String)>::new());
     let batch = Action::new(|ids: &Vec<String>| approve_requests(ids.clone()));
@@ -203,8 +215,8 @@ fn Item(
     };
     let id = item.id.clone();
     let done_name = name.clone();
-    let on_done = move |status: RequestStatus| {
-        reload.run(format!("{done_name} is now {}.", status.label()));
+    let on_done = move |done: Done| {
+        reload.run(format!("{done_name} is now {}.", done.status.label()));
     };
     view! {
         <li class="panel inbox-item" aria-labelledby=title_id.clone() data-testid="inbox-item" data-request=item.id.clone()>

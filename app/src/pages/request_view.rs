@@ -11,7 +11,7 @@ use crate::{
     app::Waiting,
     components::{
         local_time::{browser_offset, when},
-        request_actions::RequestActions,
+        request_actions::{Done, RequestActions},
         status_badge::StatusBadge,
     },
     domain::lifecycle::RequestStatus,
@@ -78,8 +78,8 @@ pub fn RequestPage() -> impl IntoView {
     // What the last action did, where the focus goes (the buttons are redrawn).
     let said = RwSignal::new(None::<String>);
     let said_ref = NodeRef::<html::P>::new();
-    let on_done = move |status: RequestStatus| {
-        said.set(Some(format!("The request is now {}.", status.label())));
+    let on_done = move |done: Done| {
+        said.set(Some(done.words.to_owned()));
         request.refetch();
         waiting.refetch();
         request_animation_frame(move || {
