@@ -155,6 +155,7 @@ pub fn RequestPage() -> impl IntoView {
                                 <tbody>
                                     {v.history.into_iter().map(|h| {
                                         let at = h.at.clone();
+                                        let blank = h.note.is_none();
                                         view! {
                                         <tr>
                                             <td data-label="When">{move || when(&at, offset.get())}</td>
@@ -162,7 +163,7 @@ pub fn RequestPage() -> impl IntoView {
                                             <td data-label="What">{h.event}</td>
                                             <td data-label="From">{h.from_status.as_deref().map(status_words).unwrap_or_else(|| "—".to_owned())}</td>
                                             <td data-label="To">{status_words(&h.to_status)}</td>
-                                            <td data-label="Note" class="note">{h.note.unwrap_or_default()}</td>
+                                            <td data-label="Note" class="note" class:blank=blank>{h.note.unwrap_or_default()}</td>
                                         </tr>
                                     }}).collect_view()}
                                 </tbody>
