@@ -40,7 +40,8 @@ export default defineConfig({
   },
   webServer: [
     {
-      command: `${binDir}/entra-sim --port ${simPort}`,
+      // `--control`: the approval journeys read back what the stand-in holds (`/_control/requests`).
+      command: `${binDir}/entra-sim --port ${simPort} --control`,
       url: `${simURL}/healthz`,
       reuseExistingServer: !process.env.CI,
       stdout: 'pipe',

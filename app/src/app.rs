@@ -7,14 +7,14 @@ use leptos_router::{
 };
 
 use crate::{
-    api::session::get_viewer,
+    api::{approvals::approvals_waiting, session::get_viewer},
     auth::Viewer,
     components::raw_text::rcdata,
     domain::policy::Capability,
     error::AppError,
     pages::{
-        admin::AdminPage, home::HomePage, not_found::NotFound, request_new::NewRequestPage,
-        request_view::RequestPage, signed_out::SignedOutPage,
+        admin::AdminPage, approvals::ApprovalsPage, home::HomePage, not_found::NotFound,
+        request_new::NewRequestPage, request_view::RequestPage, signed_out::SignedOutPage,
     },
 };
 
@@ -41,11 +41,28 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
 /// The signed-in person for every page, loaded once per navigation.
 pub type ViewerResource = Resource<Result<Option<Viewer>, AppError>>;
 
+/// How many requests wait for the signed-in person's decision (0 for whoever does not approve), for
+/// the header and the home page; a page that decides refetches it.
+#[derive(Clone, Copy)]
+pub struct Waiting(pub Resource<Result<i64, AppError>>);
+
+impl Waiting {
+    /// The count, once loaded and when it could be.
+    pub fn count(&self) -> Option<i64> {
+        self.0.get().and_then(Result::ok)
+    }
+
+    pub fn refetch(&self) {
+        self.0.refetch();
+    }
+}
+
 #[component]
 pub fn App() -> impl IntoView {
     provide_meta_context();
     let viewer: ViewerResource = Resource::new(|| (), |_| get_viewer());
     provide_context(viewer);
+    provide_context(Waiting(Resource::new(|| (), |_| approvals_waiting())));
 
     view! {
         <Stylesheet id="portal" href="/pkg/app.css"/>
@@ -62,6 +79,7 @@ pub fn App() -> impl IntoView {
                 <Routes fallback=NotFound>
                     <Route path=StaticSegment("") view=HomePage/>
                     <Route path=StaticSegment("admin") view=AdminPage/>
+                    <Route path=StaticSegment("approvals") view=ApprovalsPage/>
                     <Route path=StaticSegment("signed-out") view=SignedOutPage/>
                     // Rendered whole before they are sent (not streamed), so they read and work
                     // before the browser runs any of the application: see `pages::request_new`.
@@ -87,9 +105,11 @@ fn Account(viewer: Option<Viewer>) -> impl IntoView {
         Some(v) => {
             let admin = v.can(Capability::Administer);
             let request = v.can(Capability::Request);
+            let approve = v.can(Capability::Approve);
             view! {
                 <nav class="account" aria-label="Account">
                     {request.then(|| view! { <a href="/requests/new">"Request access"</a> })}
+                    {approve.then(|| view! { <ApprovalsLink/> })}
                     {admin.then(|| view! { <a href="/admin">"Portal health"</a> })}
                     <span class="who">
                         <span class="name" data-testid="viewer-name">{v.name.clone()}</span>
@@ -106,5 +126,29 @@ fn Account(viewer: Option<Viewer>) -> impl IntoView {
             }
             .into_any()
         }
+    }
+}
+
+/// "Approvals" with the number waiting, read out as "Approvals, 3 waiting".
+#[component]
+fn ApprovalsLink() -> impl IntoView {
+    let waiting = expect_context::<Waiting>();
+    view! {
+        <Transition fallback=|| view! { <a href="/approvals">"Approvals"</a> }>
+            {move || {
+                let count = waiting.count();
+                let label = match count {
+                    Some(0) => "Approvals, none waiting".to_owned(),
+                    Some(n) => format!("Approvals, {n} waiting"),
+                    None => "Approvals".to_owned(),
+                };
+                view! {
+                    <a href="/approvals" aria-label=label data-testid="approvals-link">
+                        "Approvals"
+                        {count.filter(|n| *n > 0).map(|n| view! { " "<span class="count">{n}</span> })}
+                    </a>
+                }
+            }}
+        </Transition>
     }
 }

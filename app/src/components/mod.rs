@@ -1,5 +1,7 @@
 //! Pieces shared by several pages.
 pub mod field_errors;
+pub mod local_time;
 pub mod pager;
 pub mod raw_text;
+pub mod request_actions;
 pub mod status_badge;

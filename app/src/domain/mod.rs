@@ -12,6 +12,7 @@ mod newtype;
 
 pub mod approver;
 pub mod duration;
+pub mod elapsed;
 pub mod errors;
 pub mod graph_body;
 pub mod identity;

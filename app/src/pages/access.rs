@@ -37,6 +37,10 @@ pub const PAGES: &[Page] = &[
         access: Access::Needs(Capability::Administer),
     },
     Page {
+        path: "/approvals",
+        access: Access::Needs(Capability::Approve),
+    },
+    Page {
         path: "/requests/new",
         access: Access::Needs(Capability::Request),
     },
@@ -94,6 +98,7 @@ mod tests {
             required_for("/requests/new"),
             Some(Some(Capability::Request))
         );
+        assert_eq!(required_for("/approvals"), Some(Some(Capability::Approve)));
         assert_eq!(required_for("/requests/42"), Some(None));
         assert_eq!(required_for("/requests"), Some(None));
     }
@@ -104,6 +109,7 @@ mod tests {
             "/",
             "/signed-out",
             "/administer",
+            "/approvalsx",
             "/requestsx",
             "/api/x",
             "/pkg/app.js",

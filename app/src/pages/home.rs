@@ -2,7 +2,20 @@
 use leptos::prelude::*;
 use leptos_meta::Title;
 
-use crate::{app::ViewerResource, domain::policy::Capability};
+use crate::{
+    app::{ViewerResource, Waiting},
+    domain::policy::Capability,
+};
+
+/// The link to the inbox, saying how many wait ("3 wait for your decision").
+fn waiting_words(count: Option<i64>) -> String {
+    match count {
+        None => "open your approvals".to_owned(),
+        Some(0) => "nothing waits for your decision".to_owned(),
+        Some(1) => "1 request waits for your decision".to_owned(),
+        Some(n) => format!("{n} requests wait for your decision"),
+    }
+}
 
 #[component]
 pub fn HomePage() -> impl IntoView {
@@ -13,6 +26,7 @@ pub fn HomePage() -> impl IntoView {
 
     let (show_steps, set_show_steps) = signal(false);
     let viewer = expect_context::<ViewerResource>();
+    let waiting = expect_context::<Waiting>();
 
     view! {
         <Title text=""/>
@@ -34,7 +48,9 @@ pub fn HomePage() -> impl IntoView {
                             <p class="welcome" data-testid="welcome">{format!("Welcome, {first}.")}</p>
                             <ul class="can-do">
                                 {v.can(Capability::Request).then(|| view! { <li>"You can ask for access: "<a href="/requests/new">"request access"</a>"."</li> })}
-                                {v.can(Capability::Approve).then(|| view! { <li>"You can decide on your team's requests."</li> })}
+                                {v.can(Capability::Approve).then(|| view! {
+                                    <li>"You can decide on your team's requests: "<a href="/approvals" data-testid="home-approvals">{move || waiting_words(waiting.count())}</a>"."</li>
+                                })}
                                 {v.can(Capability::Audit).then(|| view! { <li>"You can read and export the full history."</li> })}
                                 {v.can(Capability::Administer).then(|| view! { <li>"You administer the portal."</li> })}
                             </ul>
@@ -61,5 +77,18 @@ pub fn HomePage() -> impl IntoView {
         <p class="hydration" data-testid="hydration-state">
             {move || if hydrated.get() { "interactive" } else { "static" }}
         </p>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_home_page_says_how_many_requests_wait_in_words() {
+        assert_eq!(waiting_words(None), "open your approvals");
+        assert_eq!(waiting_words(Some(0)), "nothing waits for your decision");
+        assert_eq!(waiting_words(Some(1)), "1 request waits for your decision");
+        assert_eq!(waiting_words(Some(4)), "4 requests wait for your decision");
     }
 }

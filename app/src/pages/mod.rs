@@ -1,6 +1,7 @@
 //! One module per page, and the list of them with who may open each (`access`).
 pub mod access;
 pub mod admin;
+pub mod approvals;
 pub mod home;
 pub mod not_found;
 pub mod request_new;

@@ -1,26 +1,30 @@
-//! A request's own page: its status, the request in words, the Graph JSON, and its history.
-use leptos::prelude::*;
+//! A request's own page: its status and what it waits for, the request in words, the Graph JSON,
+//! what the viewer may do to it now (approve, reject, cancel, send again), and its history.
+use std::time::Duration;
+
+use leptos::{html, prelude::*};
 use leptos_meta::Title;
 use leptos_router::hooks::use_params_map;
 
 use crate::{
     api::requests::get_request,
-    components::status_badge::StatusBadge,
-    domain::{lifecycle::RequestStatus, schedule::format_in},
+    app::Waiting,
+    components::{
+        local_time::{browser_offset, when},
+        request_actions::{Done, RequestActions},
+        status_badge::StatusBadge,
+    },
+    domain::lifecycle::RequestStatus,
 };
+
+/// How often the page asks again while an approved request is being sent to Graph.
+const WHILE_SENDING: Duration = Duration::from_secs(2);
 
 /// A stored status in words ("waiting for approval"); an unknown one as stored.
 fn status_words(stored: &str) -> String {
     RequestStatus::parse(stored)
         .map(|s| s.label().to_owned())
         .unwrap_or_else(|_| stored.to_owned())
-}
-
-/// An RFC 3339 time from the server in the person's offset ("22 Nov 2026 at 18:25 UTC").
-fn when(rfc3339: &str, offset: time::UtcOffset) -> String {
-    time::OffsetDateTime::parse(rfc3339, &time::format_description::well_known::Rfc3339)
-        .map(|t| format_in(t, offset))
-        .unwrap_or_else(|_| rfc3339.to_owned())
 }
 
 fn capitalised(word: &str) -> String {
@@ -38,20 +42,59 @@ pub fn RequestPage() -> impl IntoView {
         move || params.get().get("id").unwrap_or_default(),
         get_request,
     );
+    let waiting = expect_context::<Waiting>();
     // Times in the person's zone once the browser knows it.
-    let offset = RwSignal::new(time::UtcOffset::UTC);
+    let offset = browser_offset();
+
+    // While approved, the request is on its way to Graph: ask again every few seconds, and redraw
+    // only when the answer differs (a redraw would take the focus from whoever is reading).
+    let poll = Action::new(|id: &String| get_request(id.clone()));
     Effect::new(move |_| {
-        #[cfg(feature = "hydrate")]
-        {
-            let minutes = -(js_sys::Date::new_0().get_timezone_offset() as i32);
-            offset.set(
-                time::UtcOffset::from_whole_seconds(minutes * 60).unwrap_or(time::UtcOffset::UTC),
-            );
+        if let Some(Ok(fresh)) = poll.value().get() {
+            if request.get_untracked().and_then(Result::ok).as_ref() != Some(&fresh) {
+                request.refetch();
+            }
         }
     });
+    Effect::new(move |_| {
+        poll.value().track();
+        let Some(Ok(shown)) = request.get() else {
+            return;
+        };
+        if shown.status != RequestStatus::Approved {
+            return;
+        }
+        let id = shown.id.clone();
+        if let Ok(timer) = set_timeout_with_handle(
+            move || {
+                poll.dispatch(id);
+            },
+            WHILE_SENDING,
+        ) {
+            on_cleanup(move || timer.clear());
+        }
+    });
+
+    // What the last action did, where the focus goes (the buttons are redrawn).
+    let said = RwSignal::new(None::<String>);
+    let said_ref = NodeRef::<html::P>::new();
+    let on_done = move |done: Done| {
+        said.set(Some(done.words.to_owned()));
+        request.refetch();
+        waiting.refetch();
+        request_animation_frame(move || {
+            if let Some(p) = said_ref.get_untracked() {
+                let _ = p.focus();
+            }
+        });
+    };
+
     view! {
         <Title text="Request"/>
-        <Suspense fallback=|| view! { <p aria-busy="true">"Loading…"</p> }>
+        <p class="said" role="status" tabindex="-1" node_ref=said_ref data-testid="action-said" hidden=move || said.with(Option::is_none)>
+            {move || said.get()}
+        </p>
+        <Transition fallback=|| view! { <p aria-busy="true">"Loading…"</p> }>
             {move || request.get().map(|r| match r {
                 Err(e) => view! {
                     <section class="panel"><h1>"Request"</h1><p class="error" role="alert">{e.to_string()}</p></section>
@@ -61,6 +104,7 @@ pub fn RequestPage() -> impl IntoView {
                     let again = format!("/requests/new?from={}", v.id);
                     let (requester, created, approver) =
                         (v.requester_upn.clone(), v.created_at.clone(), v.approver_upn.clone());
+                    let whose = format!("{}'s request", v.requester_upn);
                     view! {
                         <section class="panel">
                             <h1>"Access request"</h1>
@@ -69,6 +113,11 @@ pub fn RequestPage() -> impl IntoView {
                                 {v.graph_status_detail.clone().map(|d| format!(" · Graph: {d}"))}
                                 {v.graph_occurrence_status.clone().map(|d| format!(", {d}"))}
                             </p>
+                            {v.notice.clone().map(|n| if n.problem {
+                                view! { <p class="notice problem" role="alert" data-testid="request-notice">{n.text}</p> }.into_any()
+                            } else {
+                                view! { <p class="notice" data-testid="request-notice">{n.text}</p> }.into_any()
+                            })}
                             <p class="muted">{move || format!("Asked by {requester} on {}, for approval by {approver}.", when(&created, offset.get()))}</p>
                             {v.for_other_identity.then(|| view! {
                                 <p class="warning" role="note" data-testid="other-identity">
@@ -76,12 +125,21 @@ pub fn RequestPage() -> impl IntoView {
                                     {format!("for {}, an identity that is not the requester's own.", v.identity_name)}
                                 </p>
                             })}
+                            {(!v.flagged.is_empty()).then(|| view! {
+                                <div class="warning" role="note" data-testid="flagged-actions">
+                                    <strong>"Risky actions: "</strong>
+                                    <ul class="flagged">
+                                        {v.flagged.iter().map(|f| view! { <li><code>{f.id.clone()}</code>{format!(" ({})", f.risk_words())}</li> }).collect_view()}
+                                    </ul>
+                                </div>
+                            })}
                             <dl class="facts" data-testid="request-review">
                                 <dt>"Cloud"</dt><dd>{v.cloud.to_string()}</dd>
                                 <dt>{capitalised(v.cloud.system_noun())}</dt><dd>{v.system_name.clone()}</dd>
                                 <dt>"Identity"</dt><dd>{v.identity_name.clone()}</dd>
                                 {move || request.review(offset.get()).into_iter().map(|l| view! { <dt>{l.label}</dt><dd>{l.text}</dd> }).collect_view()}
                             </dl>
+                            <RequestActions id=v.id.clone() actions=v.actions.clone() label=whose on_done/>
                             {v.mine.then(|| view! { <p><a class="button secondary" href=again>"Request again"</a></p> })}
                             <details>
                                 <summary>"The JSON that will be sent to Microsoft Graph"</summary>
@@ -90,18 +148,22 @@ pub fn RequestPage() -> impl IntoView {
                         </section>
                         <section class="panel">
                             <h2>"History"</h2>
+                            // On a narrow screen each row becomes a block of labelled lines (the CSS
+                            // reads `data-label`), so the table never widens the page.
                             <table class="history" data-testid="request-history">
-                                <thead><tr><th scope="col">"When"</th><th scope="col">"Who"</th><th scope="col">"What"</th><th scope="col">"From"</th><th scope="col">"To"</th></tr></thead>
+                                <thead><tr><th scope="col">"When"</th><th scope="col">"Who"</th><th scope="col">"What"</th><th scope="col">"From"</th><th scope="col">"To"</th><th scope="col">"Note"</th></tr></thead>
                                 <tbody>
                                     {v.history.into_iter().map(|h| {
                                         let at = h.at.clone();
+                                        let blank = h.note.is_none();
                                         view! {
                                         <tr>
-                                            <td>{move || when(&at, offset.get())}</td>
-                                            <td>{h.actor.unwrap_or_else(|| h.source.clone())}</td>
-                                            <td>{h.event}</td>
-                                            <td>{h.from_status.as_deref().map(status_words).unwrap_or_else(|| "—".to_owned())}</td>
-                                            <td>{status_words(&h.to_status)}</td>
+                                            <td data-label="When">{move || when(&at, offset.get())}</td>
+                                            <td data-label="Who">{h.actor.unwrap_or_else(|| h.source.clone())}</td>
+                                            <td data-label="What">{h.event}</td>
+                                            <td data-label="From">{h.from_status.as_deref().map(status_words).unwrap_or_else(|| "—".to_owned())}</td>
+                                            <td data-label="To">{status_words(&h.to_status)}</td>
+                                            <td data-label="Note" class="note" class:blank=blank>{h.note.unwrap_or_default()}</td>
                                         </tr>
                                     }}).collect_view()}
                                 </tbody>
@@ -110,6 +172,6 @@ pub fn RequestPage() -> impl IntoView {
                     }.into_any()
                 }
             })}
-        </Suspense>
+        </Transition>
     }
 }

@@ -34,6 +34,8 @@ const MATRIX: &[(Call, [u16; 6])] = &[
     (Call::Get("/api/me"), [401, 200, 200, 200, 200, 200]),
     // Anonymous people are sent to sign in; signed-in people without the role get a 403 page.
     (Call::Get("/admin"), [303, 403, 403, 403, 200, 403]),
+    // The approver's inbox: approvers and admins.
+    (Call::Get("/approvals"), [303, 403, 200, 403, 200, 403]),
     (
         Call::ServerFn("/api/portal_health"),
         [401, 403, 403, 403, 200, 403],
