@@ -26,19 +26,23 @@ pub async fn get_portal_health() -> Result<PortalHealth, AppError> {
     .fetch_one(&state.pool)
     .await;
     let outbox = crate::ssr::db::submissions::depth(&state.pool).await;
-    match (counts, outbox) {
-        (Ok((migrations_applied, people, live_sessions)), Ok(outbox)) => Ok(PortalHealth {
-            database_ready: true,
-            migrations_applied,
-            people,
-            live_sessions,
-            outbox_open: outbox.open,
-            outbox_waiting_for_sign_in: outbox.waiting_for_sign_in,
-            outbox_oldest_seconds: outbox
-                .oldest
-                .map(|t| (time::OffsetDateTime::now_utc() - t).whole_seconds().max(0)),
-        }),
-        (Err(e), _) | (_, Err(e)) => {
+    let poller = crate::ssr::jobs::poller::health(&state, time::OffsetDateTime::now_utc()).await;
+    match (counts, outbox, poller) {
+        (Ok((migrations_applied, people, live_sessions)), Ok(outbox), Ok(poller)) => {
+            Ok(PortalHealth {
+                database_ready: true,
+                migrations_applied,
+                people,
+                live_sessions,
+                outbox_open: outbox.open,
+                outbox_waiting_for_sign_in: outbox.waiting_for_sign_in,
+                outbox_oldest_seconds: outbox
+                    .oldest
+                    .map(|t| (time::OffsetDateTime::now_utc() - t).whole_seconds().max(0)),
+                poller,
+            })
+        }
+        (Err(e), _, _) | (_, Err(e), _) | (_, _, Err(e)) => {
             tracing::error!(error = %e, "health counts");
             Ok(PortalHealth {
                 database_ready: false,
@@ -48,6 +52,7 @@ pub async fn get_portal_health() -> Result<PortalHealth, AppError> {
                 outbox_open: 0,
                 outbox_waiting_for_sign_in: 0,
                 outbox_oldest_seconds: None,
+                poller: Default::default(),
             })
         }
     }

@@ -13,4 +13,21 @@ pub struct PortalHealth {
     pub outbox_waiting_for_sign_in: i64,
     /// Seconds since the oldest open one was approved.
     pub outbox_oldest_seconds: Option<i64>,
+    pub poller: PollerHealth,
+}
+
+/// Where following Graph's status changes stands.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PollerHealth {
+    /// The account whose token reads the change feed; empty when the poller is off.
+    pub service_account: String,
+    /// That account has signed in to the portal and its tokens are held.
+    pub connected: bool,
+    /// Seconds between now and the newest change applied; none before the first.
+    pub lag_seconds: Option<i64>,
+    /// Seconds since a pass last succeeded.
+    pub last_success_seconds: Option<i64>,
+    pub last_error: Option<String>,
+    pub last_error_seconds: Option<i64>,
+    pub changes_applied: i64,
 }

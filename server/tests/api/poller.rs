@@ -292,3 +292,44 @@ async fn history_rows_can_be_neither_changed_nor_deleted(
         );
     }
 }
+
+#[sqlx::test(migrations = false)]
+async fn the_admin_page_says_whether_the_service_account_is_connected_and_how_the_poller_fares(
+    _: PgPoolOptions,
+    connect: PgConnectOptions,
+) {
+    use super::requests::form_call;
+    let world = paged_world(connect).await;
+    let patti = signed_in(&world, entra_sim::people::PATTI).await;
+    let health = || form_call(&world, &patti, "portal_health", &[]);
+    let (status, before) = health().await;
+    assert_eq!(status, 200, "{before:#}");
+    assert_eq!(
+        before["poller"]["service_account"],
+        "svc-access-portal@contoso.com"
+    );
+    assert_eq!(before["poller"]["connected"], false);
+    let _ = poller::step(&world.app.state, OffsetDateTime::now_utc()).await;
+    let (_, failing) = health().await;
+    assert!(
+        failing["poller"]["last_error"]
+            .as_str()
+            .unwrap()
+            .contains("has not signed in"),
+        "{failing:#}"
+    );
+
+    let (_, graph_id) = submitted(&world).await;
+    let _ = graph_id;
+    poll(&world).await;
+    let (_, after) = health().await;
+    assert_eq!(after["poller"]["connected"], true, "{after:#}");
+    assert_eq!(after["poller"]["changes_applied"], 1);
+    assert!(
+        after["poller"]["last_success_seconds"].is_number(),
+        "{after:#}"
+    );
+    // Nobody but an admin reads it.
+    let alex = signed_in(&world, ALEX).await;
+    assert_eq!(form_call(&world, &alex, "portal_health", &[]).await.0, 403);
+}

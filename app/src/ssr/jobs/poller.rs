@@ -278,6 +278,32 @@ pub async fn run(state: AppState, shutdown: Shutdown) {
     .await;
 }
 
+/// What the admin page says about the poller.
+pub async fn health(
+    state: &AppState,
+    now: OffsetDateTime,
+) -> Result<crate::views::session::PollerHealth, sqlx::Error> {
+    let account = state.requests.status.service_account.trim().to_owned();
+    let connected: bool = sqlx::query_scalar(
+        "select exists (select 1 from users u join user_tokens t on t.oid = u.oid
+                        where lower(u.upn) = lower($1))",
+    )
+    .bind(&account)
+    .fetch_one(&state.pool)
+    .await?;
+    let s = db::changes::state(&state.pool).await?;
+    let ago = |t: OffsetDateTime| (now - t).whole_seconds().max(0);
+    Ok(crate::views::session::PollerHealth {
+        service_account: account,
+        connected,
+        lag_seconds: s.watermark.map(ago),
+        last_success_seconds: s.last_success_at.map(ago),
+        last_error: s.last_error,
+        last_error_seconds: s.last_error_at.map(ago),
+        changes_applied: s.changes_applied,
+    })
+}
+
 /// For tests and tools: the pool's view of the poller.
 pub async fn state(pool: &PgPool) -> Result<db::changes::PollerState, sqlx::Error> {
     db::changes::state(pool).await
