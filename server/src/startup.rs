@@ -67,6 +67,8 @@ pub struct Application {
     jobs: Option<Jobs>,
     state: AppState,
     metrics: Option<TcpListener>,
+    /// Listens to Postgres for changed requests (live pages); stopped after the server.
+    live: (app::ssr::jobs::ShutdownTrigger, tokio::task::JoinHandle<()>),
 }
 
 impl Application {
@@ -168,6 +170,7 @@ impl Application {
                 graph: Arc::new(graph),
                 requests: Arc::new(config.requests.clone()),
                 metrics: Arc::new(app::ssr::metrics::Metrics::new()),
+                live: app::ssr::live::Live::new(),
             },
             readiness_timeout: config.readiness_timeout,
             public_url: config.public_url.clone(),
@@ -186,6 +189,17 @@ impl Application {
             }
         };
         let jobs = config.run_jobs.then(|| Jobs::start(&state.app));
+        let (live_trigger, live_shutdown) = app::ssr::jobs::shutdown_signal();
+        let live = (
+            live_trigger,
+            tokio::spawn(
+                state
+                    .app
+                    .live
+                    .clone()
+                    .listen(state.app.pool.clone(), live_shutdown),
+            ),
+        );
         let app_state = state.app.clone();
         let budgets = budget::Budgets {
             calls: Arc::new(budget::CallBudget::new(config.requests.calls_per_minute)),
@@ -200,6 +214,7 @@ impl Application {
             jobs,
             state: app_state,
             metrics,
+            live,
         })
     }
 
@@ -247,6 +262,9 @@ impl Application {
         if let Some(task) = metrics {
             let _ = task.await;
         }
+        let (live_trigger, live_task) = self.live;
+        live_trigger.fire();
+        let _ = live_task.await;
         if let Some(jobs) = self.jobs {
             jobs.stop(self.shutdown_grace).await;
         }
@@ -287,6 +305,7 @@ fn router(
         .route("/readyz", get(routes::health::readyz))
         .route("/auth/logout", post(routes::auth::logout))
         .route("/api/me", get(routes::auth::me))
+        .route("/events/requests/{id}", get(routes::events::request))
         // The request form without JavaScript; the page itself is the Leptos route below.
         .route(
             "/requests/new",

@@ -13,6 +13,7 @@ mod api {
     pub mod injection;
     pub mod inventory;
     pub mod limits;
+    pub mod live;
     pub mod metrics;
     pub mod oidc_world;
     pub mod pages;

@@ -75,6 +75,34 @@ pub fn RequestPage() -> impl IntoView {
         }
     });
 
+    // Live: the server announces each change of this request (server-sent events, fed by Postgres
+    // on every replica); the page asks for it again and redraws only what differs.
+    Effect::new(move |_| {
+        let id = params.get().get("id").unwrap_or_default();
+        if id.is_empty() {
+            return;
+        }
+        #[cfg(feature = "hydrate")]
+        {
+            use wasm_bindgen::{closure::Closure, JsCast};
+            let Ok(source) = web_sys::EventSource::new(&format!("/events/requests/{id}")) else {
+                return;
+            };
+            let on_change = Closure::<dyn FnMut(web_sys::MessageEvent)>::new(move |_| {
+                poll.dispatch(id.clone());
+            });
+            let _ = source
+                .add_event_listener_with_callback("changed", on_change.as_ref().unchecked_ref());
+            let kept = send_wrapper::SendWrapper::new((source, on_change));
+            on_cleanup(move || {
+                let (source, _callback) = kept.take();
+                source.close();
+            });
+        }
+        #[cfg(not(feature = "hydrate"))]
+        let _ = id;
+    });
+
     // What the last action did, where the focus goes (the buttons are redrawn).
     let said = RwSignal::new(None::<String>);
     let said_ref = NodeRef::<html::P>::new();

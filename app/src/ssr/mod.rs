@@ -5,6 +5,7 @@ pub mod db;
 pub mod decisions;
 pub mod graph;
 pub mod jobs;
+pub mod live;
 pub mod metrics;
 pub mod problem;
 pub mod requests;

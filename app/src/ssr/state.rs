@@ -5,7 +5,9 @@ use axum::extract::FromRef;
 use leptos::prelude::LeptosOptions;
 use sqlx::PgPool;
 
-use super::{auth::SharedAuth, graph::GraphClient, metrics::Metrics, settings::RequestSettings};
+use super::{
+    auth::SharedAuth, graph::GraphClient, live::Live, metrics::Metrics, settings::RequestSettings,
+};
 
 #[derive(Clone, FromRef)]
 pub struct AppState {
@@ -15,4 +17,6 @@ pub struct AppState {
     pub graph: Arc<GraphClient>,
     pub requests: Arc<RequestSettings>,
     pub metrics: Arc<Metrics>,
+    /// Announcements of changed requests, for live pages.
+    pub live: Live,
 }

@@ -1,5 +1,6 @@
 //! Plain axum routes that live beside the Leptos pages.
 pub mod auth;
+pub mod events;
 pub mod guard;
 pub mod health;
 pub mod requests;

@@ -434,6 +434,12 @@ pub async fn transition(
         },
     )
     .await?;
+    // Delivered when (and only if) this transaction commits: live pages on every replica reload it.
+    sqlx::query("select pg_notify($1, $2)")
+        .bind(crate::ssr::live::CHANNEL)
+        .bind(id.to_string())
+        .execute(&mut **tx)
+        .await?;
     Ok(Transition::Moved { to, version })
 }
 
