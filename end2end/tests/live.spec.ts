@@ -1,0 +1,67 @@
+import { test, expect, Browser, Page } from '@playwright/test';
+import { baseURL } from '../playwright.config';
+
+// A request's page follows the request by itself: the server announces each change (server-sent
+// events fed by Postgres), so Alex, reading his waiting request, sees Megan's approval and then the
+// submission appear without reloading.
+
+async function signedIn(browser: Browser, who: string, errors: string[]): Promise<Page> {
+  const page = await (await browser.newContext()).newPage();
+  page.on('pageerror', (e) => errors.push(`${who}: ${e.message}`));
+  await page.goto('/auth/login');
+  await page.getByRole('button', { name: `Sign in as ${who}` }).click();
+  await expect(page.getByTestId('viewer-name')).toHaveText(who);
+  return page;
+}
+
+test('a requester reading a waiting request sees it approved and sent without reloading', async ({ browser }) => {
+  const errors: string[] = [];
+  const alex = await signedIn(browser, 'Alex Wilber', errors);
+  const ticket = `INC${String(Math.floor(Math.random() * 1e7)).padStart(7, '0')}`;
+  const created = await alex.request.post('/requests/new', {
+    form: {
+      cloud: 'aws',
+      system: '956987887735',
+      identity: 'user:rsn:alex@contoso.com',
+      what: 'aws_statements',
+      role: 'arn:aws:iam::956987887735:role/saml-user',
+      item: 's3:GetObject',
+      resources: '*',
+      effect: 'allow',
+      start: 'now',
+      length: 'PT1H',
+      justification: 'Investigate the failed deployment of the orders service',
+      approver: 'megan@contoso.com',
+      ticket,
+    },
+    headers: { Origin: baseURL },
+    maxRedirects: 0,
+  });
+  expect(created.status(), await created.text()).toBe(303);
+  const id = /\/requests\/([0-9a-f-]{36})$/.exec(created.headers()['location'] ?? '')?.[1] as string;
+
+  await alex.goto(`/requests/${id}`);
+  await expect(alex.getByTestId('request-status')).toHaveText('waiting for approval');
+  // Interactive once its buttons are enabled.
+  await expect(alex.getByRole('button', { name: 'Cancel request' })).toBeEnabled();
+  let navigations = 0;
+  alex.on('framenavigated', () => navigations++);
+
+  const megan = await signedIn(browser, 'Megan Bowen', errors);
+  const answer = await megan.evaluate(async (id) => {
+    const r = await fetch('/api/decide_request', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ id, decision: { decision: 'approve' } }),
+    });
+    return { status: r.status, body: await r.text() };
+  }, id);
+  expect(answer.status, answer.body).toBe(200);
+
+  // Approved, then sent to Graph by the submission job: both reach the open page by themselves.
+  await expect(alex.getByTestId('request-status')).toHaveText(/approved|submitted/);
+  await expect(alex.getByTestId('request-status')).toHaveText('submitted');
+  await expect(alex.getByText('Megan Bowen').first()).toBeVisible();
+  expect(navigations, 'the page was not reloaded').toBe(0);
+  expect(errors).toEqual([]);
+});
