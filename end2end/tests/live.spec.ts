@@ -1,5 +1,5 @@
 import { test, expect, Browser, Page } from '@playwright/test';
-import { baseURL } from '../playwright.config';
+import { baseURL, simURL } from '../playwright.config';
 
 // A request's page follows the request by itself: the server announces each change (server-sent
 // events fed by Postgres), so Alex, reading his waiting request, sees Megan's approval and then the
@@ -62,6 +62,69 @@ test('a requester reading a waiting request sees it approved and sent without re
   await expect(alex.getByTestId('request-status')).toHaveText(/approved|submitted/);
   await expect(alex.getByTestId('request-status')).toHaveText('submitted');
   await expect(alex.getByText('Megan Bowen').first()).toBeVisible();
+  expect(navigations, 'the page was not reloaded').toBe(0);
+  expect(errors).toEqual([]);
+});
+
+test('with the status poller connected, the page shows access granted as Graph reports it', async ({ browser }) => {
+  const errors: string[] = [];
+  // An admin connects the poller once by signing in as its service account.
+  await signedIn(browser, 'Access Portal Status Reader', errors);
+  const alex = await signedIn(browser, 'Alex Wilber', errors);
+  const ticket = `INC${String(Math.floor(Math.random() * 1e7)).padStart(7, '0')}`;
+  const created = await alex.request.post('/requests/new', {
+    form: {
+      cloud: 'aws',
+      system: '956987887735',
+      identity: 'user:rsn:alex@contoso.com',
+      what: 'aws_statements',
+      role: 'arn:aws:iam::956987887735:role/saml-user',
+      item: 's3:GetObject',
+      resources: '*',
+      effect: 'allow',
+      start: 'now',
+      length: 'PT1H',
+      justification: 'Investigate the failed deployment of the orders service',
+      approver: 'megan@contoso.com',
+      ticket,
+    },
+    headers: { Origin: baseURL },
+    maxRedirects: 0,
+  });
+  expect(created.status(), await created.text()).toBe(303);
+  const id = /\/requests\/([0-9a-f-]{36})$/.exec(created.headers()['location'] ?? '')?.[1] as string;
+  const megan = await signedIn(browser, 'Megan Bowen', errors);
+  const answer = await megan.evaluate(async (id) => {
+    const r = await fetch('/api/decide_request', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ id, decision: { decision: 'approve' } }),
+    });
+    return r.status;
+  }, id);
+  expect(answer).toBe(200);
+
+  await alex.goto(`/requests/${id}`);
+  await expect(alex.getByTestId('request-status')).toHaveText('submitted');
+  await expect(alex.getByRole('button', { name: 'Cancel request' })).toBeEnabled();
+  let navigations = 0;
+  alex.on('framenavigated', () => navigations++);
+
+  // Graph's approver approves on the stand-in (its control API), and access is granted.
+  const onGraph = async () => {
+    const all: { value: { id: string; ticketId: string; statusDetail: string }[] } = await (
+      await alex.request.get(`${simURL}/_control/requests`)
+    ).json();
+    return all.value.find((r) => r.ticketId === ticket);
+  };
+  const graphRequest = await onGraph();
+  expect(graphRequest).toBeTruthy();
+  if (graphRequest?.statusDetail === 'submitted') {
+    const approved = await alex.request.post(`${simURL}/_control/requests/${graphRequest.id}/approve`);
+    expect(approved.status(), await approved.text()).toBeLessThan(300);
+  }
+  // The poller reads the change within its interval; the page hears of it and shows it.
+  await expect(alex.getByText(/Graph: approved, granted/)).toBeVisible({ timeout: 30_000 });
   expect(navigations, 'the page was not reloaded').toBe(0);
   expect(errors).toEqual([]);
 });

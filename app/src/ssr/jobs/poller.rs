@@ -268,11 +268,16 @@ pub async fn run(state: AppState, shutdown: Shutdown) {
     super::run(NAME, schedule, shutdown, |now| {
         let state = state.clone();
         async move {
-            let done = step(&state, now).await;
-            if done.is_err() {
-                state.metrics.poller_errors.inc();
+            match step(&state, now).await {
+                // Waiting for an admin is not a failure to back off from: look again on schedule,
+                // so the poller starts within one interval of the account's sign-in.
+                Err(PollError::NotConnected(_)) => Ok(Pass::default()),
+                Err(e) => {
+                    state.metrics.poller_errors.inc();
+                    Err(e)
+                }
+                ok => ok,
             }
-            done
         }
     })
     .await;
