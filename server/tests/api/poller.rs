@@ -16,14 +16,14 @@ use super::{
     requests::{create_aws_policy_request, signed_in},
 };
 
-/// A quiet portal whose stand-in pages its feeds two items at a time. Tokens last a day on the
-/// stand-in's clock, which the tests move by hours.
+/// A quiet portal whose stand-in pages its feeds two items at a time. Tokens last a month on the
+/// stand-in's clock, which the tests move by hours and days.
 async fn paged_world(connect: PgConnectOptions) -> World {
     World::start_full(
         connect,
         |sim| {
             sim.page_size = 2;
-            sim.access_token_lifetime = Duration::from_secs(86_400);
+            sim.access_token_lifetime = Duration::from_secs(30 * 86_400);
         },
         |c| c.run_jobs = false,
     )
@@ -332,4 +332,125 @@ async fn the_admin_page_says_whether_the_service_account_is_connected_and_how_th
     // Nobody but an admin reads it.
     let alex = signed_in(&world, ALEX).await;
     assert_eq!(form_call(&world, &alex, "portal_health", &[]).await.0, 403);
+}
+
+/// Moves the stand-in's clock an hour at a time for `hours`, polling
+/// after each step (a pass per hour, as a poller running all along would).
+async fn live_through(world: &World, hours: u64) {
+    for _ in 0..hours {
+        world.sim.advance(Duration::from_secs(3600));
+        poll(world).await;
+    }
+}
+
+#[sqlx::test(migrations = false)]
+async fn a_grant_that_fails_and_a_cancel_after_the_grant_are_followed_as_graph_reports_them(
+    _: PgPoolOptions,
+    connect: PgConnectOptions,
+) {
+    let world = paged_world(connect).await;
+    let (failing, failing_graph) = submitted(&world).await;
+    let megan = signed_in(&world, MEGAN).await;
+    let alex = signed_in(&world, ALEX).await;
+    let cancelled = create_aws_policy_request(&world, &alex).await;
+    approve(&world, &megan, &cancelled).await;
+    submit_due(&world, OffsetDateTime::now_utc()).await;
+    let cancelled_graph: String =
+        sqlx::query_scalar("select graph_request_id from access_requests where id = $1::uuid")
+            .bind(&cancelled)
+            .fetch_one(&world.app.pool)
+            .await
+            .unwrap();
+
+    world.sim.fail_next(&failing_graph, true).unwrap();
+    world.sim.approve(&failing_graph).unwrap();
+    world.sim.approve(&cancelled_graph).unwrap();
+    poll(&world).await;
+    // Access was granted; the approver takes it back through the portal (Graph's cancelAll).
+    let (status, _) = super::decisions::cancel(&world, &megan, &cancelled).await;
+    assert_eq!(status, 200);
+    live_through(&world, 2).await;
+
+    let failed_feed = feed_for(&world, &failing_graph).await;
+    assert!(
+        failed_feed.contains(&pair("approved", Some("grantingFailed"))),
+        "{failed_feed:?}"
+    );
+    assert_eq!(graph_history(&world, &failing).await, failed_feed);
+    let cancel_feed = feed_for(&world, &cancelled_graph).await;
+    assert!(
+        cancel_feed.iter().any(|(d, _)| d == "canceled"),
+        "{cancel_feed:?}"
+    );
+    assert_eq!(graph_history(&world, &cancelled).await, cancel_feed);
+    // Cancelled in the portal first; Graph's later news is recorded without changing that.
+    assert_eq!(status_of(&world, &cancelled).await, "cancelled");
+    let occurrence: Option<String> = sqlx::query_scalar(
+        "select graph_occurrence_status from access_requests where id = $1::uuid",
+    )
+    .bind(&cancelled)
+    .fetch_one(&world.app.pool)
+    .await
+    .unwrap();
+    assert_eq!(
+        occurrence,
+        cancel_feed.last().unwrap().1.as_deref().map(|o| match o {
+            "grantingFailed" => "granting_failed".to_owned(),
+            "revokingFailed" => "revoking_failed".to_owned(),
+            other => other.to_owned(),
+        })
+    );
+}
+
+#[sqlx::test(migrations = false)]
+async fn a_repeating_request_is_followed_through_each_of_its_occurrences(
+    _: PgPoolOptions,
+    connect: PgConnectOptions,
+) {
+    let world = paged_world(connect).await;
+    signed_in(&world, STATUS_READER).await;
+    let alex = signed_in(&world, ALEX).await;
+    let megan = signed_in(&world, MEGAN).await;
+    let mut form = super::requests::aws_policy_form();
+    let day = (OffsetDateTime::now_utc() + time::Duration::days(1)).date();
+    form["start"] = serde_json::json!(format!("{day}T09:00"));
+    form["offset_minutes"] = serde_json::json!(0);
+    form["time_zone"] = serde_json::json!("UTC");
+    form["recurrence"] = serde_json::json!({
+        "kind": "daily",
+        "range": "numbered",
+        "occurrences": "3"
+    });
+    let (_, created) = super::requests::call(
+        &world,
+        &alex,
+        "create_request",
+        serde_json::json!({ "form": form }),
+    )
+    .await;
+    assert_eq!(created["outcome"], "created", "{created:#}");
+    let id = created["id"].as_str().unwrap().to_owned();
+    approve(&world, &megan, &id).await;
+    submit_due(&world, OffsetDateTime::now_utc()).await;
+    let graph_id: String =
+        sqlx::query_scalar("select graph_request_id from access_requests where id = $1::uuid")
+            .bind(&id)
+            .fetch_one(&world.app.pool)
+            .await
+            .unwrap();
+    world.sim.approve(&graph_id).unwrap();
+    live_through(&world, 4 * 24).await;
+
+    let feed = feed_for(&world, &graph_id).await;
+    let granted = feed
+        .iter()
+        .filter(|(_, o)| o.as_deref() == Some("granted"))
+        .count();
+    assert_eq!(granted, 3, "one grant per occurrence: {feed:?}");
+    assert_eq!(
+        graph_history(&world, &id).await,
+        feed,
+        "each change once, in order"
+    );
+    assert_eq!(status_of(&world, &id).await, "completed");
 }
