@@ -454,3 +454,21 @@ async fn a_repeating_request_is_followed_through_each_of_its_occurrences(
     );
     assert_eq!(status_of(&world, &id).await, "completed");
 }
+
+#[sqlx::test(migrations = false)]
+async fn a_token_graph_says_has_expired_is_renewed_and_the_pass_goes_on(
+    _: PgPoolOptions,
+    connect: PgConnectOptions,
+) {
+    // Tokens last an hour on the stand-in's clock, which runs two hours ahead of the portal's.
+    let world = World::start_with(connect, |c| c.run_jobs = false).await;
+    let (id, graph_id) = submitted(&world).await;
+    world.sim.approve(&graph_id).unwrap();
+    world.sim.advance(Duration::from_secs(2 * 3600));
+    let pass = poll(&world).await;
+    assert!(pass.applied >= 3, "{pass:?}");
+    assert_eq!(
+        graph_history(&world, &id).await,
+        feed_for(&world, &graph_id).await
+    );
+}

@@ -371,3 +371,17 @@ async fn with_graph_failing_a_third_of_calls_200_approved_requests_are_each_subm
         "some answers were lost after Graph acted, and those were found"
     );
 }
+
+#[sqlx::test(migrations = false)]
+async fn an_approvers_token_graph_says_has_expired_is_renewed_and_the_request_goes(
+    _: PgPoolOptions,
+    connect: PgConnectOptions,
+) {
+    let world = World::start_with(connect, fast).await;
+    let ids = approved(&world, 1).await;
+    // Graph's clock is two hours ahead: the token the portal holds as fresh is expired there.
+    world.sim.advance(std::time::Duration::from_secs(2 * 3600));
+    let done = submit_due(&world, OffsetDateTime::now_utc()).await;
+    assert_eq!(done.submitted, 1, "{done:?}");
+    each_exactly_once(&world, &ids).await;
+}

@@ -181,6 +181,31 @@ pub async fn access_token_for(
     oid: Uuid,
     now: OffsetDateTime,
 ) -> Result<AccessToken, TokenError> {
+    token(pool, cipher, oidc, oid, now, None).await
+}
+
+/// A fresh access token for `oid` after Graph refused `refused` (401: expired by Graph's clock, or
+/// revoked), whatever its stored expiry says; the current one when another worker has already
+/// renewed it meanwhile.
+pub async fn renewed_after_refusal(
+    pool: &PgPool,
+    cipher: &TokenCipher,
+    oidc: &Oidc,
+    oid: Uuid,
+    refused: &AccessToken,
+    now: OffsetDateTime,
+) -> Result<AccessToken, TokenError> {
+    token(pool, cipher, oidc, oid, now, Some(refused.secret())).await
+}
+
+async fn token(
+    pool: &PgPool,
+    cipher: &TokenCipher,
+    oidc: &Oidc,
+    oid: Uuid,
+    now: OffsetDateTime,
+    refused: Option<&str>,
+) -> Result<AccessToken, TokenError> {
     let mut tx = pool.begin().await?;
     let row: Option<StoredTokens> = sqlx::query_as(
         "select key_id, access_token, refresh_token, access_expires_at from user_tokens where oid = $1 for update",
@@ -195,11 +220,10 @@ pub async fn access_token_for(
         access_expires_at: expires_at,
     } = row.ok_or(TokenError::Missing)?;
     if expires_at - now > REFRESH_MARGIN {
-        return Ok(AccessToken(cipher.open(
-            &key_id,
-            &access,
-            &aad(oid, "access"),
-        )?));
+        let current = cipher.open(&key_id, &access, &aad(oid, "access"))?;
+        if refused != Some(current.as_str()) {
+            return Ok(AccessToken(current));
+        }
     }
     let refresh = refresh.ok_or(TokenError::Missing)?;
     let refresh = cipher.open(&key_id, &refresh, &aad(oid, "refresh"))?;

@@ -113,13 +113,24 @@ async fn pass(state: &AppState, now: OffsetDateTime) -> Result<Pass, PollError> 
             })?;
     let watermark = db::changes::state(&state.pool).await?.watermark;
     let overlap = time::Duration::try_from(settings.overlap).unwrap_or(time::Duration::MINUTE);
-    let feed = changes::since(
-        &state.graph,
-        token.secret(),
-        watermark.map(|w| w - overlap),
-        settings.max_pages,
-    )
-    .await?;
+    let since = watermark.map(|w| w - overlap);
+    let feed = match changes::since(&state.graph, token.secret(), since, settings.max_pages).await {
+        // Expired by Graph's clock, or revoked: renew it once and read again.
+        Err(GraphError::Refused { status: 401, .. }) => {
+            let token = tokens::renewed_after_refusal(
+                &state.pool,
+                &state.auth.cipher,
+                &state.auth.oidc,
+                oid,
+                &token,
+                now,
+            )
+            .await
+            .map_err(|e| PollError::SignIn(e.to_string()))?;
+            changes::since(&state.graph, token.secret(), since, settings.max_pages).await?
+        }
+        read => read?,
+    };
     let mut pass = Pass {
         read: feed.len(),
         ..Pass::default()

@@ -135,7 +135,41 @@ pub async fn send(state: &AppState, claimed: &Claimed, now: OffsetDateTime) -> A
             return needs_sign_in(claimed);
         }
     };
-    let token = token.secret();
+    let attempt = match try_send(state, claimed, token.secret(), now).await {
+        Ok(attempt) => return attempt,
+        Err(Unauthorized) => {
+            // Expired by Graph's clock, or revoked: renew it once and try again.
+            match tokens::renewed_after_refusal(
+                &state.pool,
+                &state.auth.cipher,
+                &state.auth.oidc,
+                claimed.sender_oid,
+                &token,
+                now,
+            )
+            .await
+            {
+                Ok(token) => try_send(state, claimed, token.secret(), now).await,
+                Err(e) => {
+                    tracing::warn!(request = %claimed.request_id, error = ?e, "the approver's Graph token cannot be renewed");
+                    Err(Unauthorized)
+                }
+            }
+        }
+    };
+    attempt.unwrap_or_else(|Unauthorized| needs_sign_in(claimed))
+}
+
+/// Graph refused the token (401): nothing was carried out.
+struct Unauthorized;
+
+/// The look (when an earlier try may have arrived) and the POST, with `token`.
+async fn try_send(
+    state: &AppState,
+    claimed: &Claimed,
+    token: &str,
+    now: OffsetDateTime,
+) -> Result<Attempt, Unauthorized> {
     if let Some(first) = claimed.first_sent_at {
         let since = first
             - time::Duration::try_from(state.requests.submission.look_back)
@@ -151,29 +185,29 @@ pub async fn send(state: &AppState, claimed: &Claimed, now: OffsetDateTime) -> A
         {
             Ok(Some(found)) => {
                 tracing::info!(request = %claimed.request_id, graph = %found.id, "found on Graph after a lost answer; adopting it");
-                return Attempt::Created {
+                return Ok(Attempt::Created {
                     graph_id: found.id,
                     adopted: true,
-                };
+                });
             }
             Ok(None) => {}
-            Err(GraphError::Refused { status: 401, .. }) => return needs_sign_in(claimed),
+            Err(GraphError::Refused { status: 401, .. }) => return Err(Unauthorized),
             Err(e) => {
-                return Attempt::Retry {
+                return Ok(Attempt::Retry {
                     error: format!("Looking for it on Microsoft Graph failed: {e}"),
                     unknown: true,
-                }
+                })
             }
         }
     }
     match db::submissions::mark_sending(&state.pool, claimed, now).await {
         Ok(true) => {}
-        Ok(false) => return Attempt::LostClaim,
+        Ok(false) => return Ok(Attempt::LostClaim),
         Err(e) => {
-            return Attempt::Retry {
+            return Ok(Attempt::Retry {
                 error: format!("The portal's database did not answer ({e})"),
                 unknown: claimed.first_sent_at.is_some(),
-            }
+            })
         }
     }
     let body = graph_requests::for_submission(
@@ -181,24 +215,28 @@ pub async fn send(state: &AppState, claimed: &Claimed, now: OffsetDateTime) -> A
         claimed.request_id,
         &claimed.sender_upn,
     );
-    match graph_requests::create(&state.graph, token, &body, RetryPolicy::BACKGROUND).await {
-        Ok(created) => Attempt::Created {
-            graph_id: created.id,
-            adopted: false,
+    Ok(
+        match graph_requests::create(&state.graph, token, &body, RetryPolicy::BACKGROUND).await {
+            Ok(created) => Attempt::Created {
+                graph_id: created.id,
+                adopted: false,
+            },
+            Err(WriteError::NotDone(GraphError::Refused { status: 401, .. })) => {
+                return Err(Unauthorized)
+            }
+            Err(WriteError::NotDone(GraphError::Refused { status, message })) if status != 408 => {
+                Attempt::Refused { status, message }
+            }
+            Err(WriteError::NotDone(e)) => Attempt::Retry {
+                error: e.to_string(),
+                unknown: false,
+            },
+            Err(WriteError::OutcomeUnknown) => Attempt::Retry {
+                error: WriteError::OutcomeUnknown.to_string(),
+                unknown: true,
+            },
         },
-        Err(WriteError::NotDone(GraphError::Refused { status: 401, .. })) => needs_sign_in(claimed),
-        Err(WriteError::NotDone(GraphError::Refused { status, message })) if status != 408 => {
-            Attempt::Refused { status, message }
-        }
-        Err(WriteError::NotDone(e)) => Attempt::Retry {
-            error: e.to_string(),
-            unknown: false,
-        },
-        Err(WriteError::OutcomeUnknown) => Attempt::Retry {
-            error: WriteError::OutcomeUnknown.to_string(),
-            unknown: true,
-        },
-    }
+    )
 }
 
 fn needs_sign_in(claimed: &Claimed) -> Attempt {
