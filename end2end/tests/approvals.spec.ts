@@ -1,55 +1,12 @@
-import { test, expect, Browser, Page } from '@playwright/test';
+import { test, expect, Page } from '@playwright/test';
 import AxeBuilder from '@axe-core/playwright';
-import { baseURL, simURL } from '../playwright.config';
+import { simURL } from '../playwright.config';
+import { ask, newTicket, signedIn } from './support';
 
 // Deciding on requests, end to end: Alex asks (Megan, his manager, is the approver he names), Megan
 // decides from her inbox or the request's page, the submission job sends the approved request to the
 // stand-in, and cancelling a submitted request reaches the stand-in too. Nestor, Megan's manager and an
 // approver himself, is not this request's approver and is refused.
-
-/** A browser context of its own for `who`, signed in, on the home page. */
-async function signedIn(browser: Browser, who: string, errors: string[]): Promise<Page> {
-  const page = await (await browser.newContext()).newPage();
-  page.on('pageerror', (e) => errors.push(`${who}: ${e.message}`));
-  await page.goto('/auth/login');
-  await page.getByRole('button', { name: `Sign in as ${who}` }).click();
-  await expect(page.getByTestId('viewer-name')).toHaveText(who);
-  return page;
-}
-
-/** A ServiceNow ticket no other run has used: the stand-in's requests are found by it. */
-function newTicket(): string {
-  return `INC${String(Math.floor(Math.random() * 1e7)).padStart(7, '0')}`;
-}
-
-// An AWS statement on Alex's own identity: reading objects is not risky, so it can be approved with others.
-const READ_OBJECTS: Record<string, string> = {
-  cloud: 'aws',
-  system: '956987887735',
-  identity: 'user:rsn:alex@contoso.com',
-  what: 'aws_statements',
-  role: 'arn:aws:iam::956987887735:role/saml-user',
-  item: 's3:GetObject',
-  resources: '*',
-  effect: 'allow',
-  start: 'now',
-  length: 'PT1H',
-  justification: 'Investigate the failed deployment of the orders service',
-  approver: 'megan@contoso.com',
-};
-
-/** Asks for access as the person signed in on `page`, through the plain form; returns the request's id. */
-async function ask(page: Page, ticket: string, fields: Record<string, string> = {}): Promise<string> {
-  const response = await page.request.post('/requests/new', {
-    form: { ...READ_OBJECTS, ticket, ...fields },
-    headers: { Origin: baseURL },
-    maxRedirects: 0,
-  });
-  expect(response.status(), await response.text()).toBe(303);
-  const id = /\/requests\/([0-9a-f-]{36})$/.exec(response.headers()['location'] ?? '')?.[1];
-  expect(id, response.headers()['location']).toBeTruthy();
-  return id as string;
-}
 
 /** Axe on the page as it is: no serious or critical violation. */
 async function axe(page: Page) {

@@ -1,44 +1,16 @@
-import { test, expect, Browser, Page } from '@playwright/test';
-import { baseURL, simURL } from '../playwright.config';
+import { test, expect } from '@playwright/test';
+import { simURL } from '../playwright.config';
+import { ask, newTicket, signedIn } from './support';
 
 // A request's page follows the request by itself: the server announces each change (server-sent
 // events fed by Postgres), so Alex, reading his waiting request, sees Megan's approval and then the
 // submission appear without reloading.
 
-async function signedIn(browser: Browser, who: string, errors: string[]): Promise<Page> {
-  const page = await (await browser.newContext()).newPage();
-  page.on('pageerror', (e) => errors.push(`${who}: ${e.message}`));
-  await page.goto('/auth/login');
-  await page.getByRole('button', { name: `Sign in as ${who}` }).click();
-  await expect(page.getByTestId('viewer-name')).toHaveText(who);
-  return page;
-}
-
 test('a requester reading a waiting request sees it approved and sent without reloading', async ({ browser }) => {
   const errors: string[] = [];
   const alex = await signedIn(browser, 'Alex Wilber', errors);
-  const ticket = `INC${String(Math.floor(Math.random() * 1e7)).padStart(7, '0')}`;
-  const created = await alex.request.post('/requests/new', {
-    form: {
-      cloud: 'aws',
-      system: '956987887735',
-      identity: 'user:rsn:alex@contoso.com',
-      what: 'aws_statements',
-      role: 'arn:aws:iam::956987887735:role/saml-user',
-      item: 's3:GetObject',
-      resources: '*',
-      effect: 'allow',
-      start: 'now',
-      length: 'PT1H',
-      justification: 'Investigate the failed deployment of the orders service',
-      approver: 'megan@contoso.com',
-      ticket,
-    },
-    headers: { Origin: baseURL },
-    maxRedirects: 0,
-  });
-  expect(created.status(), await created.text()).toBe(303);
-  const id = /\/requests\/([0-9a-f-]{36})$/.exec(created.headers()['location'] ?? '')?.[1] as string;
+  const ticket = newTicket();
+  const id = await ask(alex, ticket);
 
   await alex.goto(`/requests/${id}`);
   await expect(alex.getByTestId('request-status')).toHaveText('waiting for approval');
@@ -71,28 +43,8 @@ test('with the status poller connected, the page shows access granted as Graph r
   // An admin connects the poller once by signing in as its service account.
   await signedIn(browser, 'Access Portal Status Reader', errors);
   const alex = await signedIn(browser, 'Alex Wilber', errors);
-  const ticket = `INC${String(Math.floor(Math.random() * 1e7)).padStart(7, '0')}`;
-  const created = await alex.request.post('/requests/new', {
-    form: {
-      cloud: 'aws',
-      system: '956987887735',
-      identity: 'user:rsn:alex@contoso.com',
-      what: 'aws_statements',
-      role: 'arn:aws:iam::956987887735:role/saml-user',
-      item: 's3:GetObject',
-      resources: '*',
-      effect: 'allow',
-      start: 'now',
-      length: 'PT1H',
-      justification: 'Investigate the failed deployment of the orders service',
-      approver: 'megan@contoso.com',
-      ticket,
-    },
-    headers: { Origin: baseURL },
-    maxRedirects: 0,
-  });
-  expect(created.status(), await created.text()).toBe(303);
-  const id = /\/requests\/([0-9a-f-]{36})$/.exec(created.headers()['location'] ?? '')?.[1] as string;
+  const ticket = newTicket();
+  const id = await ask(alex, ticket);
   const megan = await signedIn(browser, 'Megan Bowen', errors);
   const answer = await megan.evaluate(async (id) => {
     const r = await fetch('/api/decide_request', {

@@ -1,5 +1,6 @@
-import { expect, Page, TestInfo } from '@playwright/test';
+import { Browser, expect, Page, TestInfo } from '@playwright/test';
 import AxeBuilder from '@axe-core/playwright';
+import { baseURL } from '../playwright.config';
 
 // What the request journeys share: signing in to the form, checking and photographing a step,
 // and finishing a request through review to its own page.
@@ -53,4 +54,51 @@ export function localDateTime(days: number, time: string, timeZone: string): str
   const d = new Date(Date.now() + days * 24 * 3600 * 1000);
   const day = new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' }).format(d);
   return `${day}T${time}`;
+}
+
+// What the decision journeys share: people in browser contexts of their own, and requests made
+// through the plain form.
+
+/** A browser context of its own for `who`, signed in, on the home page. */
+export async function signedIn(browser: Browser, who: string, errors: string[]): Promise<Page> {
+  const page = await (await browser.newContext()).newPage();
+  page.on('pageerror', (e) => errors.push(`${who}: ${e.message}`));
+  await page.goto('/auth/login');
+  await page.getByRole('button', { name: `Sign in as ${who}` }).click();
+  await expect(page.getByTestId('viewer-name')).toHaveText(who);
+  return page;
+}
+
+/** A ServiceNow ticket no other run has used: the stand-in's requests are found by it. */
+export function newTicket(): string {
+  return `INC${String(Math.floor(Math.random() * 1e7)).padStart(7, '0')}`;
+}
+
+// An AWS statement on Alex's own identity: reading objects is not risky, so it can be approved with others.
+export const READ_OBJECTS: Record<string, string> = {
+  cloud: 'aws',
+  system: '956987887735',
+  identity: 'user:rsn:alex@contoso.com',
+  what: 'aws_statements',
+  role: 'arn:aws:iam::956987887735:role/saml-user',
+  item: 's3:GetObject',
+  resources: '*',
+  effect: 'allow',
+  start: 'now',
+  length: 'PT1H',
+  justification: 'Investigate the failed deployment of the orders service',
+  approver: 'megan@contoso.com',
+};
+
+/** Asks for access as the person signed in on `page`, through the plain form; returns the request's id. */
+export async function ask(page: Page, ticket: string, fields: Record<string, string> = {}): Promise<string> {
+  const response = await page.request.post('/requests/new', {
+    form: { ...READ_OBJECTS, ticket, ...fields },
+    headers: { Origin: baseURL },
+    maxRedirects: 0,
+  });
+  expect(response.status(), await response.text()).toBe(303);
+  const id = /\/requests\/([0-9a-f-]{36})$/.exec(response.headers()['location'] ?? '')?.[1];
+  expect(id, response.headers()['location']).toBeTruthy();
+  return id as string;
 }

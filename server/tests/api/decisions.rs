@@ -75,6 +75,15 @@ pub async fn outbox_rows(world: &World, id: &str) -> i64 {
         .unwrap()
 }
 
+/// Graph's id of a submitted request.
+pub async fn graph_id_of(world: &World, id: &str) -> String {
+    sqlx::query_scalar("select graph_request_id from access_requests where id = $1::uuid")
+        .bind(id)
+        .fetch_one(&world.app.pool)
+        .await
+        .unwrap()
+}
+
 /// One pass of the submission job, as a replica runs it, at `now`.
 pub async fn submit_due(world: &World, now: OffsetDateTime) -> submissions::Summary {
     submissions::step(&world.app.state, now).await.unwrap()
@@ -406,12 +415,7 @@ async fn a_submitted_request_is_cancelled_on_graph_and_graphs_refusal_is_shown_a
         (200, json!("cancelled")),
         "{answer:#}"
     );
-    let graph_id: String =
-        sqlx::query_scalar("select graph_request_id from access_requests where id = $1::uuid")
-            .bind(&id)
-            .fetch_one(&world.app.pool)
-            .await
-            .unwrap();
+    let graph_id = graph_id_of(&world, &id).await;
     let token = world.sim.access_token_for("megan@contoso.com").unwrap();
     let on_graph: Value = reqwest::Client::new()
         .get(format!(
@@ -433,12 +437,7 @@ async fn a_submitted_request_is_cancelled_on_graph_and_graphs_refusal_is_shown_a
 
     // The second was cancelled on Graph behind the portal's back: Graph refuses the portal's
     // cancel, the person reads Graph's words, and the portal changes nothing.
-    let other_graph_id: String =
-        sqlx::query_scalar("select graph_request_id from access_requests where id = $1::uuid")
-            .bind(&other)
-            .fetch_one(&world.app.pool)
-            .await
-            .unwrap();
+    let other_graph_id = graph_id_of(&world, &other).await;
     let cancelled = reqwest::Client::new()
         .post(format!(
             "{}/identityGovernance/permissionsManagement/scheduledPermissionsRequests/{other_graph_id}/cancelAll",

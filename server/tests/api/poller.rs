@@ -11,7 +11,7 @@ use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 use time::OffsetDateTime;
 
 use super::{
-    decisions::{approve, status_of, submit_due},
+    decisions::{approve, graph_id_of, status_of, submit_due},
     oidc_world::World,
     requests::{create_aws_policy_request, signed_in},
 };
@@ -47,12 +47,7 @@ async fn submitted(world: &World) -> (String, String) {
         submit_due(world, OffsetDateTime::now_utc()).await.submitted,
         1
     );
-    let graph_id: String =
-        sqlx::query_scalar("select graph_request_id from access_requests where id = $1::uuid")
-            .bind(&id)
-            .fetch_one(&world.app.pool)
-            .await
-            .unwrap();
+    let graph_id = graph_id_of(world, &id).await;
     (id, graph_id)
 }
 
@@ -355,12 +350,7 @@ async fn a_grant_that_fails_and_a_cancel_after_the_grant_are_followed_as_graph_r
     let cancelled = create_aws_policy_request(&world, &alex).await;
     approve(&world, &megan, &cancelled).await;
     submit_due(&world, OffsetDateTime::now_utc()).await;
-    let cancelled_graph: String =
-        sqlx::query_scalar("select graph_request_id from access_requests where id = $1::uuid")
-            .bind(&cancelled)
-            .fetch_one(&world.app.pool)
-            .await
-            .unwrap();
+    let cancelled_graph = graph_id_of(&world, &cancelled).await;
 
     world.sim.fail_next(&failing_graph, true).unwrap();
     world.sim.approve(&failing_graph).unwrap();
@@ -432,12 +422,7 @@ async fn a_repeating_request_is_followed_through_each_of_its_occurrences(
     let id = created["id"].as_str().unwrap().to_owned();
     approve(&world, &megan, &id).await;
     submit_due(&world, OffsetDateTime::now_utc()).await;
-    let graph_id: String =
-        sqlx::query_scalar("select graph_request_id from access_requests where id = $1::uuid")
-            .bind(&id)
-            .fetch_one(&world.app.pool)
-            .await
-            .unwrap();
+    let graph_id = graph_id_of(&world, &id).await;
     world.sim.approve(&graph_id).unwrap();
     live_through(&world, 4 * 24).await;
 
