@@ -250,6 +250,12 @@ impl Application {
                     .await;
             })
         });
+        // Open live streams end as soon as the stop begins, rather than holding it for the grace.
+        let live = self.state.live.clone();
+        let shutdown = async move {
+            shutdown.await;
+            live.close();
+        };
         serve::serve(
             self.listener,
             self.router,

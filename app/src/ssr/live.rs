@@ -8,7 +8,9 @@ use sqlx::{postgres::PgListener, PgPool};
 use tokio::sync::broadcast;
 use uuid::Uuid;
 
-use super::jobs::Shutdown;
+use std::sync::Arc;
+
+use super::jobs::{shutdown_signal, Shutdown, ShutdownTrigger};
 
 /// The channel transitions notify.
 pub const CHANNEL: &str = "request_changed";
@@ -19,6 +21,9 @@ const BUFFER: usize = 1024;
 #[derive(Clone)]
 pub struct Live {
     sender: broadcast::Sender<Uuid>,
+    /// Fired when the server begins to stop: open streams end, so a stop need not wait them out.
+    closing: Arc<ShutdownTrigger>,
+    closed: Shutdown,
 }
 
 impl Default for Live {
@@ -29,9 +34,22 @@ impl Default for Live {
 
 impl Live {
     pub fn new() -> Self {
+        let (closing, closed) = shutdown_signal();
         Self {
             sender: broadcast::channel(BUFFER).0,
+            closing: Arc::new(closing),
+            closed,
         }
+    }
+
+    /// Ends every open stream (the server is stopping).
+    pub fn close(&self) {
+        self.closing.fire();
+    }
+
+    /// Resolves once [`Live::close`] was called.
+    pub fn closed(&self) -> Shutdown {
+        self.closed.clone()
     }
 
     /// Every request id announced from now on.

@@ -11,7 +11,7 @@ use axum::{
         IntoResponse, Response,
     },
 };
-use futures::stream::{self, Stream};
+use futures::stream::{self, Stream, StreamExt};
 use tokio::sync::broadcast::error::RecvError;
 use tower_sessions::Session;
 use uuid::Uuid;
@@ -40,7 +40,9 @@ pub async fn request(
     if let Err(e) = load_visible(&state.app, &user, id).await {
         return e.into_response();
     }
-    Sse::new(changed(changes, id))
+    let mut closed = state.app.live.closed();
+    let stream = changed(changes, id).take_until(async move { closed.fired().await });
+    Sse::new(stream)
         .keep_alive(KeepAlive::new().interval(Duration::from_secs(15)))
         .into_response()
 }

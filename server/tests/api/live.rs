@@ -92,3 +92,24 @@ async fn only_who_may_see_a_request_hears_of_it(_: PgPoolOptions, connect: PgCon
         404
     );
 }
+
+#[sqlx::test(migrations = false)]
+async fn a_stopping_portal_ends_open_streams_instead_of_waiting_for_them(
+    _: PgPoolOptions,
+    connect: PgConnectOptions,
+) {
+    // A grace far longer than any test: the stop can only finish if the stream ends by itself.
+    let world = World::start_with(connect, |c| {
+        c.run_jobs = false;
+        c.shutdown_grace = Duration::from_secs(3600);
+    })
+    .await;
+    let alex = signed_in(&world, ALEX).await;
+    let id = create_aws_policy_request(&world, &alex).await;
+    let mut stream = open(&world, &alex, &id).await;
+    assert_eq!(stream.status(), 200);
+    let World { app, .. } = world;
+    let stopped = tokio::time::timeout(Duration::from_secs(60), app.stop()).await;
+    assert!(stopped.is_ok(), "the stop waited for the open stream");
+    while let Ok(Some(_)) = stream.chunk().await {}
+}
