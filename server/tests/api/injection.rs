@@ -218,4 +218,23 @@ async fn a_stored_request_shows_its_text_as_text(
     query.push(("notes", again["notes"].as_str().unwrap().to_owned()));
     let html = page(&world, &alex, "/requests/new", &query).await;
     assert_inert(&html, "the form filled from a stored request");
+
+    // The approver reads it in the inbox and on its page, and rejects it with a reason of the same
+    // kind, which the requester then reads.
+    let megan = super::requests::signed_in(&world, entra_sim::people::MEGAN).await;
+    let html = page(&world, &megan, "/approvals", &[]).await;
+    assert!(html.contains("INJ"), "the text is in the inbox: {html}");
+    assert_inert(&html, "the approver's inbox");
+    assert_inert(
+        &page(&world, &megan, &format!("/requests/{id}"), &[]).await,
+        "the approver's view",
+    );
+    let (status, _) = super::decisions::reject(&world, &megan, id, &format!("No {PAYLOAD}")).await;
+    assert_eq!(status, 200);
+    let html = page(&world, &alex, &format!("/requests/{id}"), &[]).await;
+    assert!(
+        html.contains("No </textarea>") || html.contains("No &lt;/textarea"),
+        "{html}"
+    );
+    assert_inert(&html, "a rejection's reason");
 }
