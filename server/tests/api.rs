@@ -14,6 +14,7 @@ mod api {
     pub mod inventory;
     pub mod limits;
     pub mod metrics;
+    pub mod my_requests;
     pub mod oidc_world;
     pub mod pages;
     pub mod plain_form;

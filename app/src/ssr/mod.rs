@@ -6,6 +6,7 @@ pub mod decisions;
 pub mod graph;
 pub mod jobs;
 pub mod metrics;
+pub mod my_requests;
 pub mod problem;
 pub mod requests;
 pub mod settings;
