@@ -3,10 +3,11 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 
 use crate::{
-    api::my_requests::get_my_summary,
+    api::my_requests::{get_my_summary, MySummary},
     app::{ViewerResource, Waiting},
     components::{local_time::browser_offset, status_badge::StatusBadge},
     domain::policy::Capability,
+    error::AppError,
     pages::my_requests::time_left,
 };
 
@@ -39,23 +40,22 @@ pub fn HomePage() -> impl IntoView {
     let (show_steps, set_show_steps) = signal(false);
     let viewer = expect_context::<ViewerResource>();
     let waiting = expect_context::<Waiting>();
-    // A requester's own requests, asked for only once the viewer is known to be one.
-    let mine = Resource::new(
-        move || {
-            viewer
-                .get()
-                .and_then(Result::ok)
-                .flatten()
-                .is_some_and(|v| v.can(Capability::Request))
-        },
-        |requester| async move {
-            if requester {
-                Some(get_my_summary().await)
-            } else {
-                None
-            }
-        },
-    );
+    // A requester's own requests, fetched and shown by the browser once the page runs, outside any
+    // Transition: rendered by the server beside the approver's count (in the hero's Transition, or
+    // in one of their own), they made hydration fail now and then. Before that, and without
+    // JavaScript, the header's "My requests" has them all.
+    let mine = LocalResource::new(move || async move {
+        let requester = viewer
+            .await
+            .ok()
+            .flatten()
+            .is_some_and(|v| v.can(Capability::Request));
+        if requester {
+            Some(get_my_summary().await)
+        } else {
+            None
+        }
+    });
     let offset = browser_offset();
 
     view! {
@@ -84,7 +84,6 @@ pub fn HomePage() -> impl IntoView {
                                 {v.can(Capability::Audit).then(|| view! { <li>"You can read and export the full history."</li> })}
                                 {v.can(Capability::Administer).then(|| view! { <li>"You administer the portal."</li> })}
                             </ul>
-                            {v.can(Capability::Request).then(|| view! { <MineOnHome mine offset/> })}
                         }.into_any()
                     }
                 })}
@@ -105,6 +104,7 @@ pub fn HomePage() -> impl IntoView {
                 <li>"Access starts and ends on schedule; the full history stays here for auditors."</li>
             </ol>
         </section>
+        {move || hydrated.get().then(|| view! { <MineOnHome mine offset/> })}
         <p class="hydration" data-testid="hydration-state">
             {move || if hydrated.get() { "interactive" } else { "static" }}
         </p>
@@ -114,15 +114,14 @@ pub fn HomePage() -> impl IntoView {
 /// A requester's access held now (with the time left) and their requests waiting for approval.
 #[component]
 fn MineOnHome(
-    mine: Resource<Option<Result<crate::api::my_requests::MySummary, crate::error::AppError>>>,
+    mine: LocalResource<Option<Result<MySummary, AppError>>>,
     offset: RwSignal<time::UtcOffset>,
 ) -> impl IntoView {
     view! {
-        <Transition fallback=|| ()>
-            {move || mine.get().flatten().map(|r| match r {
+        {move || mine.get().flatten().map(|r| match r {
                 Err(e) => view! { <p class="error" role="alert">{e.to_string()}</p> }.into_any(),
                 Ok(summary) => view! {
-                    <section class="mine" aria-labelledby="active-now">
+                    <section class="panel mine" aria-labelledby="active-now">
                         <h2 id="active-now">"Active now"</h2>
                         {if summary.active.is_empty() {
                             view! { <p class="muted" data-testid="home-active-empty">"You hold no access through the portal right now."</p> }.into_any()
@@ -151,7 +150,6 @@ fn MineOnHome(
                     </section>
                 }.into_any(),
             })}
-        </Transition>
     }
 }
 

@@ -85,10 +85,12 @@ pub fn MyRequestsPage() -> impl IntoView {
                             <ol class="my-requests" aria-label=format!("{} requests, newest first", show.label())>
                                 {page.items.into_iter().map(|item| view! { <Item item offset/> }).collect_view()}
                             </ol>
-                            <p class="pages">
-                                {(!first).then(|| view! { <a href=show.href()>"Newest requests"</a> })}
-                                {older.map(|c| view! { <a href=older_href(show, &c) rel="next" data-testid="older-requests">"Older requests"</a> })}
-                            </p>
+                            {(older.is_some() || !first).then(|| view! {
+                                <p class="pages">
+                                    {(!first).then(|| view! { <a href=show.href()>"Newest requests"</a> })}
+                                    {older.map(|c| view! { <a href=older_href(show, &c) rel="next" data-testid="older-requests">"Older requests"</a> })}
+                                </p>
+                            })}
                         }.into_any()
                     }
                 })}
