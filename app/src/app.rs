@@ -13,8 +13,9 @@ use crate::{
     domain::policy::Capability,
     error::AppError,
     pages::{
-        admin::AdminPage, approvals::ApprovalsPage, home::HomePage, not_found::NotFound,
-        request_new::NewRequestPage, request_view::RequestPage, signed_out::SignedOutPage,
+        admin::AdminPage, approvals::ApprovalsPage, home::HomePage, my_requests::MyRequestsPage,
+        not_found::NotFound, request_new::NewRequestPage, request_view::RequestPage,
+        signed_out::SignedOutPage,
     },
 };
 
@@ -85,6 +86,8 @@ pub fn App() -> impl IntoView {
                     // before the browser runs any of the application: see `pages::request_new`.
                     <Route path=(StaticSegment("requests"), StaticSegment("new")) view=NewRequestPage ssr=SsrMode::Async/>
                     <Route path=(StaticSegment("requests"), ParamSegment("id")) view=RequestPage ssr=SsrMode::Async/>
+                    // Its tabs and pages are links in the address: whole on the server, like the above.
+                    <Route path=StaticSegment("requests") view=MyRequestsPage ssr=SsrMode::Async/>
                 </Routes>
             </main>
         </Router>
@@ -108,6 +111,7 @@ fn Account(viewer: Option<Viewer>) -> impl IntoView {
             let approve = v.can(Capability::Approve);
             view! {
                 <nav class="account" aria-label="Account">
+                    {request.then(|| view! { <a href="/requests" data-testid="my-requests-link">"My requests"</a> })}
                     {request.then(|| view! { <a href="/requests/new">"Request access"</a> })}
                     {approve.then(|| view! { <ApprovalsLink/> })}
                     {admin.then(|| view! { <a href="/admin">"Portal health"</a> })}

@@ -15,6 +15,7 @@ mod api {
     pub mod limits;
     pub mod live;
     pub mod metrics;
+    pub mod my_requests;
     pub mod oidc_world;
     pub mod pages;
     pub mod plain_form;

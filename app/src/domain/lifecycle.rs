@@ -175,6 +175,19 @@ stored_enum!(
 );
 
 impl OccurrenceStatus {
+    /// For people, after the portal's status: "submitted · access granted".
+    pub fn label(self) -> &'static str {
+        match self {
+            OccurrenceStatus::Granting => "access being granted",
+            OccurrenceStatus::Granted => "access granted",
+            OccurrenceStatus::GrantingFailed => "granting access failed",
+            OccurrenceStatus::Revoking => "access being revoked",
+            OccurrenceStatus::Revoked => "access revoked",
+            OccurrenceStatus::RevokingFailed => "revoking access failed",
+            OccurrenceStatus::UnknownFutureValue => "access status unknown",
+        }
+    }
+
     /// Graph's wire name (camelCase).
     pub fn graph_name(self) -> &'static str {
         match self {

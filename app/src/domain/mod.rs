@@ -18,6 +18,7 @@ pub mod graph_body;
 pub mod identity;
 pub mod ids;
 pub mod lifecycle;
+pub mod my_requests;
 pub mod permissions;
 pub mod permissions_kind;
 pub mod policy;

@@ -689,6 +689,46 @@ impl Permissions {
         }
     }
 
+    /// A few words for a list of requests: "AWS policy ReadOnlyAccess", "3 GCP roles". An ARN or
+    /// a GCP role is named by its last part; the request's page has the whole of it.
+    pub fn brief(&self) -> String {
+        fn last_part(name: &str) -> &str {
+            name.rsplit(['/', ':'])
+                .next()
+                .filter(|s| !s.is_empty())
+                .unwrap_or(name)
+        }
+        fn few<T: fmt::Display>(one: &str, many: &str, items: &[T], short: bool) -> String {
+            match items {
+                [only] => {
+                    let name = only.to_string();
+                    let name = if short { last_part(&name) } else { &name };
+                    format!("{one} {name}")
+                }
+                _ => format!("{} {many}", items.len()),
+            }
+        }
+        match self {
+            Permissions::AwsPolicies { policies, .. } => {
+                few("AWS policy", "AWS policies", policies.items(), true)
+            }
+            Permissions::AwsStatements { statements, .. } => match statements.items() {
+                [only] => format!("AWS statement: {}", describe_statement(only)),
+                all => format!("{} AWS statements", all.len()),
+            },
+            Permissions::AzureRoles { roles, .. } => {
+                few("Azure role", "Azure roles", roles.items(), false)
+            }
+            Permissions::AzureActions { actions, .. } => {
+                few("Azure action", "Azure actions", actions.items(), false)
+            }
+            Permissions::GcpRoles { roles } => few("GCP role", "GCP roles", roles.items(), true),
+            Permissions::GcpActions { actions } => {
+                few("GCP permission", "GCP permissions", actions.items(), false)
+            }
+        }
+    }
+
     /// In words, for the review and the approver: "the AWS policy arn:…, assigned to role arn:…".
     pub fn describe(&self) -> String {
         fn list<T: fmt::Display>(one: &str, many: &str, items: &[T]) -> String {
@@ -1338,6 +1378,23 @@ mod tests {
             statements.describe(),
             "2 AWS statements (allow s3:GetObject, s3:ListBucket on *; deny s3:DeleteObject on * under a condition), assigned to the role arn:aws:iam::956987887735:role/x"
         );
+    }
+
+    #[test]
+    fn permissions_are_named_in_a_few_words_for_a_list() {
+        assert_eq!(
+            aws_policies("arn:aws:iam::956987887735:role/x").brief(),
+            "AWS policy ReadOnlyAccess"
+        );
+        let statements = Permissions::AwsStatements {
+            statements: ItemList::statements(vec![
+                AwsStatement::parse(statement(&["s3:GetObject"])).unwrap(),
+                AwsStatement::parse(statement(&["s3:ListBucket"])).unwrap(),
+            ])
+            .unwrap(),
+            assign_to_role: AwsRoleArn::parse("arn:aws:iam::956987887735:role/x").unwrap(),
+        };
+        assert_eq!(statements.brief(), "2 AWS statements");
     }
 
     #[test]

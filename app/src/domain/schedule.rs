@@ -400,6 +400,37 @@ impl Schedule {
         (start, end)
     }
 
+    /// The occurrence that holds access at `now`, when the schedule says one does: the only window,
+    /// or for a repetition the occurrence `now` falls in. `started_at` is when a [`Start::Now`]
+    /// schedule began (Graph starts it when it accepts the request). `None` between occurrences and
+    /// after the last one.
+    pub fn window_at(
+        &self,
+        started_at: OffsetDateTime,
+        now: OffsetDateTime,
+    ) -> Option<(OffsetDateTime, OffsetDateTime)> {
+        let holds = |(start, end): (OffsetDateTime, OffsetDateTime)| start <= now && now < end;
+        let (Some(recurrence), Start::At(at), Expiration::Duration(each)) =
+            (&self.recurrence, self.start, self.expiration)
+        else {
+            return Some(self.first_window(started_at)).filter(|w| holds(*w));
+        };
+        if now < at {
+            return None;
+        }
+        let local = at.to_offset(self.offset);
+        // Occurrences start on days up to `now`'s (and one more, for offsets across midnight).
+        let days = u32::try_from((now - at).whole_days().saturating_add(2)).unwrap_or(u32::MAX);
+        recurrence
+            .days(local.date(), days)
+            .map(|day| {
+                let start = PrimitiveDateTime::new(day, local.time()).assume_offset(self.offset);
+                (start, start + each.to_time())
+            })
+            .take_while(|(start, _)| *start <= now)
+            .find(|w| holds(*w))
+    }
+
     /// The schedule in words, with times shown at `offset` (the reader's):
     /// "Starts 8 Feb 2023 at 12:15 UTC and lasts 1 hour". The repetition's first and last days are
     /// the days its first and last occurrences fall on at `offset`: for the person who asked, the
@@ -1202,5 +1233,61 @@ mod tests {
         );
         // Only for showing times is an impossible one read as UTC.
         assert_eq!(offset_from_minutes(i32::MIN), UtcOffset::UTC);
+    }
+
+    #[test]
+    fn the_window_at_a_moment_is_the_one_window_while_it_holds() {
+        let from_approval = new(Start::Now, hours(1), None).unwrap();
+        let granted = datetime!(2026-03-10 09:05 UTC);
+        let window = (granted, datetime!(2026-03-10 10:05 UTC));
+        assert_eq!(from_approval.window_at(granted, granted), Some(window));
+        assert_eq!(
+            from_approval.window_at(granted, datetime!(2026-03-10 10:04:59 UTC)),
+            Some(window)
+        );
+        assert_eq!(from_approval.window_at(granted, window.1), None);
+        let later = between(
+            datetime!(2026-03-10 12:00 UTC),
+            datetime!(2026-03-10 14:00 UTC),
+        );
+        assert_eq!(later.window_at(granted, NOW), None, "not started yet");
+        assert_eq!(
+            later.window_at(granted, datetime!(2026-03-10 13:00 UTC)),
+            Some((
+                datetime!(2026-03-10 12:00 UTC),
+                datetime!(2026-03-10 14:00 UTC)
+            ))
+        );
+    }
+
+    #[test]
+    fn the_window_of_a_repetition_is_the_occurrence_the_moment_falls_in() {
+        // Weekdays from Tuesday 10 March at 10:00, two hours each.
+        let s = new(
+            Start::At(datetime!(2026-03-10 10:00 UTC)),
+            hours(2),
+            Some(weekdays()),
+        )
+        .unwrap();
+        let started = datetime!(2026-03-10 10:00 UTC);
+        assert_eq!(
+            s.window_at(started, datetime!(2026-03-11 11:00 UTC)),
+            Some((
+                datetime!(2026-03-11 10:00 UTC),
+                datetime!(2026-03-11 12:00 UTC)
+            ))
+        );
+        assert_eq!(s.window_at(started, datetime!(2026-03-11 12:00 UTC)), None);
+        assert_eq!(
+            s.window_at(started, datetime!(2026-03-14 11:00 UTC)),
+            None,
+            "a Saturday"
+        );
+        assert_eq!(s.window_at(started, NOW), None, "before the first");
+        assert_eq!(
+            s.window_at(started, datetime!(2026-04-30 11:00 UTC)),
+            None,
+            "after the tenth"
+        );
     }
 }

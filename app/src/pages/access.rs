@@ -49,6 +49,12 @@ pub const PAGES: &[Page] = &[
         path: "/requests/:id",
         access: Access::SignedIn,
     },
+    // The reader's own requests: anyone signed in has theirs (a person whose requester role was
+    // taken away still follows and cancels what they asked for); the header links it for requesters.
+    Page {
+        path: "/requests",
+        access: Access::SignedIn,
+    },
 ];
 
 impl Page {

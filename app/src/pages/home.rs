@@ -3,9 +3,22 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 
 use crate::{
+    api::my_requests::{get_my_summary, MySummary},
     app::{ViewerResource, Waiting},
+    components::{local_time::browser_offset, status_badge::StatusBadge},
     domain::policy::Capability,
+    error::AppError,
+    pages::my_requests::time_left,
 };
+
+/// The link to the reader's own waiting requests ("2 of your requests wait for approval").
+fn own_waiting_words(count: i64) -> String {
+    match count {
+        0 => "none of your requests waits for approval".to_owned(),
+        1 => "1 of your requests waits for approval".to_owned(),
+        n => format!("{n} of your requests wait for approval"),
+    }
+}
 
 /// The link to the inbox, saying how many wait ("3 wait for your decision").
 fn waiting_words(count: Option<i64>) -> String {
@@ -27,6 +40,23 @@ pub fn HomePage() -> impl IntoView {
     let (show_steps, set_show_steps) = signal(false);
     let viewer = expect_context::<ViewerResource>();
     let waiting = expect_context::<Waiting>();
+    // A requester's own requests, fetched and shown by the browser once the page runs, outside any
+    // Transition: rendered by the server beside the approver's count (in the hero's Transition, or
+    // in one of their own), they made hydration fail now and then. Before that, and without
+    // JavaScript, the header's "My requests" has them all.
+    let mine = LocalResource::new(move || async move {
+        let requester = viewer
+            .await
+            .ok()
+            .flatten()
+            .is_some_and(|v| v.can(Capability::Request));
+        if requester {
+            Some(get_my_summary().await)
+        } else {
+            None
+        }
+    });
+    let offset = browser_offset();
 
     view! {
         <Title text=""/>
@@ -74,9 +104,52 @@ pub fn HomePage() -> impl IntoView {
                 <li>"Access starts and ends on schedule; the full history stays here for auditors."</li>
             </ol>
         </section>
+        {move || hydrated.get().then(|| view! { <MineOnHome mine offset/> })}
         <p class="hydration" data-testid="hydration-state">
             {move || if hydrated.get() { "interactive" } else { "static" }}
         </p>
+    }
+}
+
+/// A requester's access held now (with the time left) and their requests waiting for approval.
+#[component]
+fn MineOnHome(
+    mine: LocalResource<Option<Result<MySummary, AppError>>>,
+    offset: RwSignal<time::UtcOffset>,
+) -> impl IntoView {
+    view! {
+        {move || mine.get().flatten().map(|r| match r {
+                Err(e) => view! { <p class="error" role="alert">{e.to_string()}</p> }.into_any(),
+                Ok(summary) => view! {
+                    <section class="panel mine" aria-labelledby="active-now">
+                        <h2 id="active-now">"Active now"</h2>
+                        {if summary.active.is_empty() {
+                            view! { <p class="muted" data-testid="home-active-empty">"You hold no access through the portal right now."</p> }.into_any()
+                        } else {
+                            view! {
+                                <ul class="active-now" data-testid="home-active">
+                                    {summary.active.into_iter().map(|item| {
+                                        let left = { let item = item.clone(); move || time_left(&item, offset.get()) };
+                                        view! {
+                                            <li>
+                                                <a href=format!("/requests/{}", item.id)>{item.what.clone()}</a>
+                                                {format!(" in {}, {} ", item.cloud, item.system_name)}
+                                                <StatusBadge status=item.status occurrence=item.occurrence/>
+                                                {move || left().map(|l| view! { <span class="muted">{format!(" · {l}")}</span> })}
+                                            </li>
+                                        }
+                                    }).collect_view()}
+                                </ul>
+                                <p><a href="/requests?show=active">"All access held now"</a></p>
+                            }.into_any()
+                        }}
+                        <p data-testid="home-mine-waiting">
+                            "Waiting for approval: "
+                            <a href="/requests?show=waiting">{own_waiting_words(summary.waiting)}</a>"."
+                        </p>
+                    </section>
+                }.into_any(),
+            })}
     }
 }
 
@@ -90,5 +163,18 @@ mod tests {
         assert_eq!(waiting_words(Some(0)), "nothing waits for your decision");
         assert_eq!(waiting_words(Some(1)), "1 request waits for your decision");
         assert_eq!(waiting_words(Some(4)), "4 requests wait for your decision");
+    }
+
+    #[test]
+    fn the_home_page_counts_the_readers_own_waiting_requests_in_words() {
+        assert_eq!(
+            own_waiting_words(0),
+            "none of your requests waits for approval"
+        );
+        assert_eq!(
+            own_waiting_words(1),
+            "1 of your requests waits for approval"
+        );
+        assert_eq!(own_waiting_words(3), "3 of your requests wait for approval");
     }
 }

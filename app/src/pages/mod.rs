@@ -3,6 +3,7 @@ pub mod access;
 pub mod admin;
 pub mod approvals;
 pub mod home;
+pub mod my_requests;
 pub mod not_found;
 pub mod request_new;
 pub mod request_view;

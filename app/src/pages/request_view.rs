@@ -7,7 +7,7 @@ use leptos_meta::Title;
 use leptos_router::hooks::use_params_map;
 
 use crate::{
-    api::requests::get_request,
+    api::requests::{get_request, RequestView},
     app::Waiting,
     components::{
         local_time::{browser_offset, when},
@@ -33,6 +33,20 @@ fn capitalised(word: &str) -> String {
         .next()
         .map(|c| c.to_uppercase().chain(chars).collect())
         .unwrap_or_default()
+}
+
+/// What the Graph JSON panel is called: what was sent, once Graph has the request.
+fn json_summary(v: &RequestView) -> &'static str {
+    let sent = v.graph_status_detail.is_some()
+        || matches!(
+            v.status,
+            RequestStatus::Submitted | RequestStatus::Completed
+        );
+    if sent {
+        "The JSON sent to Microsoft Graph"
+    } else {
+        "The JSON that will be sent to Microsoft Graph"
+    }
 }
 
 #[component]
@@ -170,7 +184,7 @@ pub fn RequestPage() -> impl IntoView {
                             <RequestActions id=v.id.clone() actions=v.actions.clone() label=whose on_done/>
                             {v.mine.then(|| view! { <p><a class="button secondary" href=again>"Request again"</a></p> })}
                             <details>
-                                <summary>"The JSON that will be sent to Microsoft Graph"</summary>
+                                <summary>{json_summary(&v)}</summary>
                                 <pre tabindex="0">{v.graph_json.clone()}</pre>
                             </details>
                         </section>

@@ -7,6 +7,7 @@ pub mod graph;
 pub mod jobs;
 pub mod live;
 pub mod metrics;
+pub mod my_requests;
 pub mod problem;
 pub mod requests;
 pub mod settings;

@@ -2,5 +2,6 @@
 //! and pages show. Wasm-safe, with no behaviour beyond reading them; `api` and `ssr` both import these.
 pub mod approvals;
 pub mod inventory;
+pub mod my_requests;
 pub mod requests;
 pub mod session;

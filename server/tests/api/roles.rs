@@ -36,6 +36,16 @@ const MATRIX: &[(Call, [u16; 6])] = &[
     (Call::Get("/admin"), [303, 403, 403, 403, 200, 403]),
     // The approver's inbox: approvers and admins.
     (Call::Get("/approvals"), [303, 403, 200, 403, 200, 403]),
+    // Everyone's own requests: anyone signed in (each sees only their own).
+    (Call::Get("/requests"), [303, 200, 200, 200, 200, 200]),
+    (
+        Call::ServerFn("/api/my_requests"),
+        [401, 200, 200, 200, 200, 200],
+    ),
+    (
+        Call::ServerFn("/api/my_requests_summary"),
+        [401, 200, 200, 200, 200, 200],
+    ),
     (
         Call::ServerFn("/api/portal_health"),
         [401, 403, 403, 403, 200, 403],

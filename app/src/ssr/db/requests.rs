@@ -7,9 +7,12 @@ use time::OffsetDateTime;
 use uuid::Uuid;
 
 pub use super::types::Source;
-use crate::domain::lifecycle::{
-    self, Event, EventKind, GraphStatus, GraphStatusDetail, OccurrenceStatus, RequestState,
-    RequestStatus, TransitionError,
+use crate::domain::{
+    lifecycle::{
+        self, Event, EventKind, GraphStatus, GraphStatusDetail, OccurrenceStatus, RequestState,
+        RequestStatus, TransitionError,
+    },
+    my_requests::Show,
 };
 
 /// Everything a new request row holds.
@@ -246,6 +249,76 @@ pub async fn pending_count<'e>(
          where status = 'pending_approval' and ($1::uuid is null or approver_oid = $1)",
     )
     .bind(approver)
+    .fetch_one(db)
+    .await
+}
+
+/// One of a person's own requests, with when Graph accepted it (a schedule that starts "now"
+/// starts then).
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct Mine {
+    #[sqlx(flatten)]
+    pub request: StoredRequest,
+    pub submitted_at: Option<OffsetDateTime>,
+}
+
+/// The `where` of each list of "My requests". Static text only: nothing a person typed is joined
+/// into SQL.
+fn mine_filter(show: Show) -> &'static str {
+    match show {
+        Show::Active => {
+            "r.status = 'submitted' and r.graph_occurrence_status in ('granted', 'granting')"
+        }
+        Show::Waiting => "r.status in ('pending_approval', 'approved')",
+        Show::Past => "r.status in ('failed', 'rejected', 'cancelled', 'expired', 'completed')",
+        Show::All => "true",
+    }
+}
+
+/// `requester`'s own requests that `show` names, newest first by `(created_at, id)`, strictly
+/// older than `before` when given; at most `limit`. A keyset page: it costs the same however far
+/// back it is (`access_requests_requester_idx`, migration 20261203000003, serves the order and the
+/// `(created_at, id) <` bound).
+pub async fn mine<'e>(
+    db: impl PgExecutor<'e>,
+    requester: Uuid,
+    show: Show,
+    before: Option<(OffsetDateTime, Uuid)>,
+    limit: i64,
+) -> Result<Vec<Mine>, sqlx::Error> {
+    let bound = if before.is_some() {
+        "and (r.created_at, r.id) < ($3, $4)"
+    } else {
+        ""
+    };
+    let filter = mine_filter(show);
+    let sql = format!(
+        "select {COLUMNS},
+                (select max(h.at) from request_history h
+                 where h.request_id = r.id and h.event = 'submit') as submitted_at
+         from access_requests r
+         where r.requester_oid = $1 {bound} and ({filter})
+         order by r.created_at desc, r.id desc
+         limit $2"
+    );
+    let mut query = sqlx::query_as(&sql).bind(requester).bind(limit);
+    if let Some((at, id)) = before {
+        query = query.bind(at).bind(id);
+    }
+    query.fetch_all(db).await
+}
+
+/// How many of `requester`'s own requests `show` names.
+pub async fn mine_count<'e>(
+    db: impl PgExecutor<'e>,
+    requester: Uuid,
+    show: Show,
+) -> Result<i64, sqlx::Error> {
+    let filter = mine_filter(show);
+    sqlx::query_scalar(&format!(
+        "select count(*) from access_requests r where r.requester_oid = $1 and ({filter})"
+    ))
+    .bind(requester)
     .fetch_one(db)
     .await
 }
