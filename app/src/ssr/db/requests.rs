@@ -277,7 +277,7 @@ fn mine_filter(show: Show) -> &'static str {
 
 /// `requester`'s own requests that `show` names, newest first by `(created_at, id)`, strictly
 /// older than `before` when given; at most `limit`. A keyset page: it costs the same however far
-/// back it is (`access_requests_requester_idx`, migration 20261203000003, serves the order and the
+/// back it is (`access_requests_requester_page_idx`, migration 20261203000003, serves the order and the
 /// `(created_at, id) <` bound).
 pub async fn mine<'e>(
     db: impl PgExecutor<'e>,
