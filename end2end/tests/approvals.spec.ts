@@ -1,19 +1,11 @@
 import { test, expect, Page } from '@playwright/test';
-import AxeBuilder from '@axe-core/playwright';
 import { simURL } from '../playwright.config';
-import { ask, newTicket, signedIn } from './support';
+import { ask, axe, newTicket, signedIn } from './support';
 
 // Deciding on requests, end to end: Alex asks (Megan, his manager, is the approver he names), Megan
 // decides from her inbox or the request's page, the submission job sends the approved request to the
 // stand-in, and cancelling a submitted request reaches the stand-in too. Nestor, Megan's manager and an
 // approver himself, is not this request's approver and is refused.
-
-/** Axe on the page as it is: no serious or critical violation. */
-async function axe(page: Page) {
-  const results = await new AxeBuilder({ page }).analyze();
-  const bad = results.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
-  expect(bad.map((v) => `${v.id}: ${v.help} (${v.nodes.map((n) => n.target.join(' ')).join(', ')})`)).toEqual([]);
-}
 
 /** The stand-in's own record of the request with this ticket (read through its control API). */
 async function inStandIn(page: Page, ticket: string): Promise<{ statusDetail: string } | undefined> {

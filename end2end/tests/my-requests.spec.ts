@@ -1,59 +1,10 @@
-import { test, expect, Browser, Page } from '@playwright/test';
-import AxeBuilder from '@axe-core/playwright';
+import { test, expect, Page } from '@playwright/test';
+import { ask, axe, newTicket, signedIn } from './support';
 import { baseURL } from '../playwright.config';
 
 // "My requests", end to end: Alex opens his requests from the header, filters them by the tabs in
 // the address and opens one; the list and the home page fit a 390 px screen and pass axe; once Megan
 // approves and the request reaches Graph, its page says the JSON was sent.
-
-/** A browser context of its own for `who` (at `viewport` when given), signed in, on the home page. */
-async function signedIn(browser: Browser, who: string, errors: string[], viewport?: { width: number; height: number }): Promise<Page> {
-  const page = await (await browser.newContext(viewport ? { viewport } : {})).newPage();
-  page.on('pageerror', (e) => errors.push(`${who}: ${e.message}`));
-  await page.goto('/auth/login');
-  await page.getByRole('button', { name: `Sign in as ${who}` }).click();
-  await expect(page.getByTestId('viewer-name')).toHaveText(who);
-  return page;
-}
-
-/** A ServiceNow ticket no other run has used. */
-function newTicket(): string {
-  return `INC${String(Math.floor(Math.random() * 1e7)).padStart(7, '0')}`;
-}
-
-/** Asks for reading S3 objects for an hour as the person signed in on `page`; the request's id. */
-async function ask(page: Page, ticket: string): Promise<string> {
-  const response = await page.request.post('/requests/new', {
-    form: {
-      cloud: 'aws',
-      system: '956987887735',
-      identity: 'user:rsn:alex@contoso.com',
-      what: 'aws_statements',
-      role: 'arn:aws:iam::956987887735:role/saml-user',
-      item: 's3:GetObject',
-      resources: '*',
-      effect: 'allow',
-      start: 'now',
-      length: 'PT1H',
-      justification: 'Investigate the failed deployment of the orders service',
-      approver: 'megan@contoso.com',
-      ticket,
-    },
-    headers: { Origin: baseURL },
-    maxRedirects: 0,
-  });
-  expect(response.status(), await response.text()).toBe(303);
-  const id = /\/requests\/([0-9a-f-]{36})$/.exec(response.headers()['location'] ?? '')?.[1];
-  expect(id, response.headers()['location']).toBeTruthy();
-  return id as string;
-}
-
-/** Axe on the page as it is: no serious or critical violation. */
-async function axe(page: Page) {
-  const results = await new AxeBuilder({ page }).analyze();
-  const bad = results.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
-  expect(bad.map((v) => `${v.id}: ${v.help} (${v.nodes.map((n) => n.target.join(' ')).join(', ')})`)).toEqual([]);
-}
 
 /** The page is no wider than the screen: nothing scrolls sideways. */
 async function fitsWidth(page: Page, width: number) {

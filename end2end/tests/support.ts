@@ -59,9 +59,14 @@ export function localDateTime(days: number, time: string, timeZone: string): str
 // What the decision journeys share: people in browser contexts of their own, and requests made
 // through the plain form.
 
-/** A browser context of its own for `who`, signed in, on the home page. */
-export async function signedIn(browser: Browser, who: string, errors: string[]): Promise<Page> {
-  const page = await (await browser.newContext()).newPage();
+/** A browser context of its own for `who` (at `viewport` when given), signed in, on the home page. */
+export async function signedIn(
+  browser: Browser,
+  who: string,
+  errors: string[],
+  viewport?: { width: number; height: number },
+): Promise<Page> {
+  const page = await (await browser.newContext(viewport ? { viewport } : {})).newPage();
   page.on('pageerror', (e) => errors.push(`${who}: ${e.message}`));
   await page.goto('/auth/login');
   await page.getByRole('button', { name: `Sign in as ${who}` }).click();
@@ -101,4 +106,11 @@ export async function ask(page: Page, ticket: string, fields: Record<string, str
   const id = /\/requests\/([0-9a-f-]{36})$/.exec(response.headers()['location'] ?? '')?.[1];
   expect(id, response.headers()['location']).toBeTruthy();
   return id as string;
+}
+
+/** Axe on the page as it is: no serious or critical violation. */
+export async function axe(page: Page) {
+  const results = await new AxeBuilder({ page }).analyze();
+  const bad = results.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
+  expect(bad.map((v) => `${v.id}: ${v.help} (${v.nodes.map((n) => n.target.join(' ')).join(', ')})`)).toEqual([]);
 }
