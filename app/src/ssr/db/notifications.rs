@@ -139,7 +139,9 @@ pub async fn after_event(
 }
 
 /// One reminder to the approver of every request still waiting since `cutoff` or before. The key
-/// makes it once per request, whoever writes it and however often. Returns how many were written.
+/// makes it once per request, whoever writes it and however often (`on conflict` for two writers at
+/// once; the `not exists` first, so a pass that finds nothing new spends no sequence numbers).
+/// Returns how many were written.
 pub async fn write_reminders(
     pool: &PgPool,
     cutoff: OffsetDateTime,
@@ -150,6 +152,7 @@ pub async fn write_reminders(
          select r.id, 'reminder', r.approver_oid, r.approver_upn, '{}'::jsonb, $2, $2, 'reminder:' || r.id
          from access_requests r
          where r.status = 'pending_approval' and r.created_at <= $1
+           and not exists (select 1 from notifications n where n.dedupe_key = 'reminder:' || r.id)
          on conflict (dedupe_key) do nothing",
     )
     .bind(cutoff)
@@ -192,7 +195,8 @@ pub async fn write_ending(
 ) -> Result<bool, sqlx::Error> {
     let done = sqlx::query(
         "insert into notifications (request_id, kind, recipient_oid, recipient_upn, details, created_at, due_at, dedupe_key)
-         values ($1, 'ending', $2, $3, $4, $5, $5, $6)
+         select $1, 'ending', $2, $3, $4, $5, $5, $6
+         where not exists (select 1 from notifications where dedupe_key = $6)
          on conflict (dedupe_key) do nothing",
     )
     .bind(granted.id)
