@@ -54,6 +54,8 @@ pub enum StartupError {
     Graph(String),
     #[error("{0}")]
     Metrics(String),
+    #[error("mail is misconfigured: {0}")]
+    Mail(String),
     #[error("cannot listen on {addr}: {source}")]
     Bind {
         addr: SocketAddr,
@@ -178,6 +180,14 @@ impl Application {
                 requests: Arc::new(config.requests.clone()),
                 metrics: Arc::new(app::ssr::metrics::Metrics::new()),
                 live: app::ssr::live::Live::new(),
+                mail: Arc::new(
+                    app::ssr::mail::Mail::new(
+                        config.notifications.clone(),
+                        &config.smtp,
+                        &config.public_url,
+                    )
+                    .map_err(StartupError::Mail)?,
+                ),
             },
             readiness_timeout: config.readiness_timeout,
             public_url: config.public_url.clone(),

@@ -17,6 +17,7 @@ mod api {
     pub mod live;
     pub mod metrics;
     pub mod my_requests;
+    pub mod notifications;
     pub mod oidc_world;
     pub mod pages;
     pub mod plain_form;
@@ -24,5 +25,6 @@ mod api {
     pub mod requests;
     pub mod roles;
     pub mod security;
+    pub mod smtp;
     pub mod submissions;
 }
