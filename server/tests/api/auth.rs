@@ -476,6 +476,74 @@ async fn tokens_are_stored_encrypted_and_refreshed_before_expiry(
     assert_ne!(refreshed, refresh, "the rotated refresh token was stored");
 }
 
+#[sqlx::test(migrations = false)]
+async fn a_fresh_token_is_read_without_a_lock_and_an_expiring_one_is_renewed_once_however_many_ask(
+    _: PgPoolOptions,
+    connect: PgConnectOptions,
+) {
+    let world = World::start(connect).await;
+    world.sign_in(&browser(), ALEX).await;
+    let oid = uuid::Uuid::parse_str(ALEX).unwrap();
+    let auth = app_auth(&world);
+    let refreshes = || {
+        world
+            .sim
+            .received()
+            .iter()
+            .filter(|r| r.method == "POST" && r.path.ends_with("/token"))
+            .filter(|r| r.body.contains("grant_type=refresh_token"))
+            .count()
+    };
+    let before = refreshes();
+
+    // Fresh: served while another connection holds the row locked (a replica renewing it).
+    let mut holder = world.app.pool.begin().await.unwrap();
+    sqlx::query("select 1 from user_tokens where oid = $1 for update")
+        .bind(oid)
+        .execute(&mut *holder)
+        .await
+        .unwrap();
+    let now = time::OffsetDateTime::now_utc();
+    let fresh = tokio::time::timeout(
+        std::time::Duration::from_secs(30),
+        app::ssr::auth::tokens::access_token_for(
+            &world.app.pool,
+            &auth.cipher,
+            &auth.oidc,
+            oid,
+            now,
+        ),
+    )
+    .await
+    .expect("a fresh token does not wait for the row lock")
+    .unwrap();
+    holder.rollback().await.unwrap();
+    assert_eq!(refreshes(), before);
+
+    // Expiring: eight callers at once spend the (rotating) refresh token once and agree.
+    let later = now + time::Duration::minutes(58);
+    let asks = (0..8).map(|_| {
+        app::ssr::auth::tokens::access_token_for(
+            &world.app.pool,
+            &auth.cipher,
+            &auth.oidc,
+            oid,
+            later,
+        )
+    });
+    let tokens: Vec<String> = futures::future::join_all(asks)
+        .await
+        .into_iter()
+        .map(|t| t.unwrap().secret().to_owned())
+        .collect();
+    assert_eq!(refreshes(), before + 1, "one renewal");
+    assert!(
+        tokens.iter().all(|t| t == &tokens[0]),
+        "all got the renewed token"
+    );
+    assert_ne!(tokens[0], fresh.secret());
+}
+
 /// An `Auth` like the server's, from the same settings and token keys (the world configures explicit
 /// keys so the test can open the rows the server sealed).
 fn app_auth(world: &World) -> app::ssr::auth::Auth {

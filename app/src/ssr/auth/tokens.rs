@@ -206,6 +206,18 @@ async fn token(
     now: OffsetDateTime,
     refused: Option<&str>,
 ) -> Result<AccessToken, TokenError> {
+    // Most calls find the token fresh: one read, no transaction, no lock. Using an access token
+    // spends nothing, so only a renewal needs the row to itself.
+    let row: Option<StoredTokens> = sqlx::query_as(
+        "select key_id, access_token, refresh_token, access_expires_at from user_tokens where oid = $1",
+    )
+    .bind(oid)
+    .fetch_optional(pool)
+    .await?;
+    if let Some(current) = usable(cipher, oid, &row.ok_or(TokenError::Missing)?, now, refused)? {
+        return Ok(current);
+    }
+    // Locked, read again: another replica may have renewed it since.
     let mut tx = pool.begin().await?;
     let row: Option<StoredTokens> = sqlx::query_as(
         "select key_id, access_token, refresh_token, access_expires_at from user_tokens where oid = $1 for update",
@@ -213,18 +225,15 @@ async fn token(
     .bind(oid)
     .fetch_optional(&mut *tx)
     .await?;
+    let row = row.ok_or(TokenError::Missing)?;
+    if let Some(current) = usable(cipher, oid, &row, now, refused)? {
+        return Ok(current);
+    }
     let StoredTokens {
         key_id,
-        access_token: access,
         refresh_token: refresh,
-        access_expires_at: expires_at,
-    } = row.ok_or(TokenError::Missing)?;
-    if expires_at - now > REFRESH_MARGIN {
-        let current = cipher.open(&key_id, &access, &aad(oid, "access"))?;
-        if refused != Some(current.as_str()) {
-            return Ok(AccessToken(current));
-        }
-    }
+        ..
+    } = row;
     let refresh = refresh.ok_or(TokenError::Missing)?;
     let refresh = cipher.open(&key_id, &refresh, &aad(oid, "refresh"))?;
     let fresh = oidc
@@ -239,6 +248,21 @@ async fn token(
     store(&mut *tx, cipher, oid, &fresh, now).await?;
     tx.commit().await?;
     Ok(AccessToken(fresh.access_token))
+}
+
+/// The stored access token when it is neither close to expiry nor the one Graph just `refused`.
+fn usable(
+    cipher: &TokenCipher,
+    oid: Uuid,
+    row: &StoredTokens,
+    now: OffsetDateTime,
+    refused: Option<&str>,
+) -> Result<Option<AccessToken>, TokenError> {
+    if row.access_expires_at - now <= REFRESH_MARGIN {
+        return Ok(None);
+    }
+    let current = cipher.open(&row.key_id, &row.access_token, &aad(oid, "access"))?;
+    Ok((refused != Some(current.as_str())).then_some(AccessToken(current)))
 }
 
 /// Forgets `oid`'s tokens (sign-out).
