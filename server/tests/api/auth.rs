@@ -544,6 +544,63 @@ async fn a_fresh_token_is_read_without_a_lock_and_an_expiring_one_is_renewed_onc
     assert_ne!(tokens[0], fresh.secret());
 }
 
+/// Each session row's expiry, as the store keeps it.
+async fn session_expiries(world: &World) -> Vec<time::OffsetDateTime> {
+    sqlx::query_scalar("select expiry_date from tower_sessions.session order by id")
+        .fetch_all(&world.app.pool)
+        .await
+        .unwrap()
+}
+
+#[sqlx::test(migrations = false)]
+async fn a_session_in_use_is_not_written_on_every_request(
+    _: PgPoolOptions,
+    connect: PgConnectOptions,
+) {
+    let world = World::start(connect).await;
+    let b = browser();
+    world.sign_in(&b, ALEX).await;
+    let before = session_expiries(&world).await;
+    assert_eq!(before.len(), 1);
+    for _ in 0..3 {
+        assert_eq!(me(&world, &b).await.status(), 200);
+        assert_eq!(
+            b.get(world.app.url("/")).send().await.unwrap().status(),
+            200
+        );
+    }
+    assert_eq!(
+        session_expiries(&world).await,
+        before,
+        "read, never written"
+    );
+}
+
+#[sqlx::test(migrations = false)]
+async fn a_session_in_use_outlives_its_idle_timeout_and_an_idle_one_does_not(
+    _: PgPoolOptions,
+    connect: PgConnectOptions,
+) {
+    // Four seconds without a request end a session; the waits below are not measured, only slept.
+    let world = World::start_with(connect, |c| {
+        c.auth.session_idle_timeout = std::time::Duration::from_secs(4)
+    })
+    .await;
+    let (busy, idle) = (browser(), browser());
+    world.sign_in(&busy, ALEX).await;
+    world.sign_in(&idle, MEGAN).await;
+    tokio::time::sleep(std::time::Duration::from_millis(2500)).await;
+    assert_eq!(
+        me(&world, &busy).await.status(),
+        200,
+        "renews the idle lifetime"
+    );
+    tokio::time::sleep(std::time::Duration::from_millis(2500)).await;
+    // Five seconds after sign-in: the session used since is alive, the other has ended.
+    assert_eq!(me(&world, &busy).await.status(), 200);
+    assert_eq!(me(&world, &idle).await.status(), 401);
+}
+
 /// An `Auth` like the server's, from the same settings and token keys (the world configures explicit
 /// keys so the test can open the rows the server sealed).
 fn app_auth(world: &World) -> app::ssr::auth::Auth {

@@ -31,6 +31,7 @@ impl Auth {
     ) -> Result<Option<SessionUser>, session::SessionError> {
         session::current_user(
             session,
+            self.oidc.settings().session_idle_timeout,
             self.oidc.settings().session_absolute_timeout,
             OffsetDateTime::now_utc(),
         )

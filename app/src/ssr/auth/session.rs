@@ -17,6 +17,13 @@ use crate::{
 
 const PENDING_LOGIN: &str = "pending_login";
 const USER: &str = "user";
+/// Unix seconds of the last request that renewed the session's idle lifetime.
+const SEEN: &str = "seen_at";
+
+/// The longest a session goes without its idle lifetime renewed while in use: a renewal writes
+/// the session row, so it happens at most this often (and at least 16 times per idle timeout, so
+/// a session in use never ends for idleness more than a sixteenth early).
+const RENEW_AT_MOST_EVERY: Duration = Duration::from_secs(300);
 
 /// The signed-in person. Stored as JSON in the session row; the shape is the one earlier versions
 /// wrote (`upn` a string, `roles` a list of names), so a session survives a deploy. What changed is
@@ -76,9 +83,12 @@ pub async fn sign_in(session: &Session, user: &SessionUser) -> Result<(), Sessio
     Ok(())
 }
 
-/// The signed-in person, or `None`. A session past its absolute lifetime is ended here.
+/// The signed-in person, or `None`. A session past its absolute lifetime is ended here. A session
+/// in use has its idle lifetime renewed now and then (the store saves a session only when it
+/// changes, and renewing on every request would write the row on every request).
 pub async fn current_user(
     session: &Session,
+    idle_timeout: Duration,
     absolute_timeout: Duration,
     now: OffsetDateTime,
 ) -> Result<Option<SessionUser>, SessionError> {
@@ -94,7 +104,19 @@ pub async fn current_user(
         session.flush().await?;
         return Ok(None);
     }
+    let seen = session.get::<i64>(SEEN).await?.unwrap_or(user.signed_in_at);
+    if renew_due(seen, idle_timeout, now) {
+        // Changed, so saved at the end of the response with a new expiry (`Expiry::OnInactivity`).
+        session.insert(SEEN, now.unix_timestamp()).await?;
+    }
     Ok(Some(user))
+}
+
+/// Whether a session last renewed at `seen` (unix seconds) is due a renewal at `now`.
+fn renew_due(seen: i64, idle_timeout: Duration, now: OffsetDateTime) -> bool {
+    let every = (idle_timeout / 16).min(RENEW_AT_MOST_EVERY).as_secs();
+    let since = now.unix_timestamp().saturating_sub(seen);
+    since < 0 || since as u64 >= every
 }
 
 /// The stored person, or `None` for a record this version cannot use: one written before UPNs were
@@ -154,5 +176,20 @@ mod tests {
     fn a_stored_session_whose_upn_does_not_parse_is_not_a_signed_in_person() {
         assert!(read_user(stored_by_the_previous_version("")).is_none());
         assert!(read_user(stored_by_the_previous_version("not an upn")).is_none());
+    }
+
+    #[test]
+    fn a_session_in_use_is_renewed_at_most_every_five_minutes_and_sixteen_times_per_idle_timeout() {
+        let at = |secs: i64| OffsetDateTime::from_unix_timestamp(1_790_000_000 + secs).unwrap();
+        let seen = 1_790_000_000;
+        let eight_hours = Duration::from_secs(8 * 3600);
+        assert!(!renew_due(seen, eight_hours, at(0)));
+        assert!(!renew_due(seen, eight_hours, at(299)));
+        assert!(renew_due(seen, eight_hours, at(300)));
+        let sixteen_seconds = Duration::from_secs(16);
+        assert!(!renew_due(seen, sixteen_seconds, at(0)));
+        assert!(renew_due(seen, sixteen_seconds, at(1)));
+        // A clock that went back renews rather than trusting the future.
+        assert!(renew_due(seen, eight_hours, at(-10)));
     }
 }
