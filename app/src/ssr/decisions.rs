@@ -106,8 +106,13 @@ async fn still_the_approver(
         return Ok(());
     }
     let settings = &state.requests.approvers;
-    let requester = db::people::requester(&state.pool, stored.requester_oid).await?;
-    let named = db::people::named(&state.pool, &stored.approver_upn, &settings.groups).await?;
+    let (requester, named) = db::people::requester_and_named(
+        &state.pool,
+        stored.requester_oid,
+        &stored.approver_upn,
+        &settings.groups,
+    )
+    .await?;
     match approver::decide(
         &stored.approver_upn,
         &requester,

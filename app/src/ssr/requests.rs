@@ -135,8 +135,8 @@ async fn named_approver(
     upn: &str,
 ) -> Result<Result<(Uuid, ApproverRelation), ApproverRefusal>, AppError> {
     let settings = &state.requests.approvers;
-    let requester = db::people::requester(&state.pool, user.oid).await?;
-    let named = db::people::named(&state.pool, upn, &settings.groups).await?;
+    let (requester, named) =
+        db::people::requester_and_named(&state.pool, user.oid, upn, &settings.groups).await?;
     Ok(approver::decide(
         upn,
         &requester,

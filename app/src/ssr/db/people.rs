@@ -36,30 +36,65 @@ pub async fn requester<'e>(db: impl PgExecutor<'e>, oid: Uuid) -> Result<Request
     })
 }
 
-/// A person who has signed in, by UPN (any case), with whether they are in any of `groups`.
-pub async fn named<'e>(
+/// [`requester`] and the person named `upn` (any case; with whether they are in any of `groups`),
+/// in one round trip: what deciding whether `upn` may approve `oid`'s request needs (creating a
+/// request and approving one both ask).
+pub async fn requester_and_named<'e>(
     db: impl PgExecutor<'e>,
+    oid: Uuid,
     upn: &str,
     groups: &[Uuid],
-) -> Result<Option<Named>, sqlx::Error> {
-    type Row = (Uuid, String, String, Option<Uuid>, Option<Uuid>, bool);
-    let row: Option<Row> = sqlx::query_as(
-        "select oid, display_name, upn, manager_oid, managers_manager_oid, approver_groups && $2
-         from users where lower(upn) = lower($1)",
+) -> Result<(Requester, Option<Named>), sqlx::Error> {
+    type Row = (
+        Option<Uuid>,
+        Option<String>,
+        Option<Uuid>,
+        Option<String>,
+        Option<Uuid>,
+        Option<String>,
+        Option<String>,
+        Option<Uuid>,
+        Option<Uuid>,
+        Option<bool>,
+    );
+    let row: Row = sqlx::query_as(
+        "select r.manager_oid, r.manager_upn, r.managers_manager_oid, r.managers_manager_upn,
+                n.oid, n.display_name, n.upn, n.manager_oid, n.managers_manager_oid,
+                n.approver_groups && $3
+         from (select 1) as one
+         left join users r on r.oid = $1
+         left join lateral (select * from users where lower(upn) = lower($2) limit 1) n on true",
     )
+    .bind(oid)
     .bind(upn)
     .bind(groups)
-    .fetch_optional(db)
+    .fetch_one(db)
     .await?;
-    Ok(row.map(
-        |(oid, display_name, upn, manager_oid, managers_manager_oid, in_approver_group)| Named {
+    let (m_oid, m_upn, mm_oid, mm_upn, n_oid, n_name, n_upn, n_m, n_mm, n_groups) = row;
+    let link = |oid: Option<Uuid>, upn: Option<String>| {
+        Some(ChainLink {
+            oid: oid?,
+            upn: upn?,
+        })
+    };
+    let named = match (n_oid, n_name, n_upn) {
+        (Some(oid), Some(display_name), Some(upn)) => Some(Named {
             oid,
             display_name,
             upn,
-            manager_oid,
-            managers_manager_oid,
-            in_approver_group,
+            manager_oid: n_m,
+            managers_manager_oid: n_mm,
+            in_approver_group: n_groups.unwrap_or(false),
+        }),
+        _ => None,
+    };
+    Ok((
+        Requester {
+            oid,
+            manager: link(m_oid, m_upn),
+            managers_manager: link(mm_oid, mm_upn),
         },
+        named,
     ))
 }
 
