@@ -4,6 +4,7 @@
 
 mod api {
     pub mod approvers;
+    pub mod audit;
     pub mod auth;
     pub mod connections;
     pub mod decisions;
