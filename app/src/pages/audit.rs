@@ -114,8 +114,8 @@ fn Filters(tab: Tab) -> impl IntoView {
     view! {
         <form class="filters" method="get" action=tab.path() role="search" aria-label="Filter requests">
             <div class="filter-grid">
-                {text(names::REQUESTER, "Requester", "alex@contoso.com")}
-                {text(names::APPROVER, "Approver", "megan@contoso.com")}
+                {text(names::REQUESTER, "Requester", "e.g. alex@contoso.com")}
+                {text(names::APPROVER, "Approver", "e.g. megan@contoso.com")}
                 <div class="filter">
                     <label for="f-cloud">"Cloud"</label>
                     <select id="f-cloud" name=names::CLOUD>
@@ -144,8 +144,8 @@ fn Filters(tab: Tab) -> impl IntoView {
                     <label for="f-to">"Asked until (UTC day, included)"</label>
                     <input id="f-to" type="date" name=names::TO value=move || value(names::TO)/>
                 </div>
-                {text(names::TICKET, "Ticket number", "INC1234567")}
-                {text(names::WORDS, "Words in the justification", "deployment -test")}
+                {text(names::TICKET, "Ticket number", "e.g. INC1234567")}
+                {text(names::WORDS, "Words in the justification", "e.g. deployment -test")}
             </div>
             <p class="filter-actions">
                 <button type="submit">"Apply filters"</button>
