@@ -111,7 +111,7 @@ test('an auditor filters by cloud and ticket, pages, and downloads exactly that 
   expect(errors).toEqual([]);
 });
 
-test('at 390 px the audit pages do not scroll sideways and pass axe; a bad filter is said in words', async ({ browser }, testInfo) => {
+test('at 390 px the audit pages and the printable report do not scroll sideways and pass axe; a bad filter is said in words', async ({ browser }, testInfo) => {
   const errors: string[] = [];
   const alex = await signedIn(browser, 'Alex Wilber', errors);
   const ticket = newTicket();
@@ -122,6 +122,19 @@ test('at 390 px the audit pages do not scroll sideways and pass axe; a bad filte
   await fitsWidth(adele, 390);
   await axe(adele);
   await adele.screenshot({ path: testInfo.outputPath('1-audit-390.png'), fullPage: true });
+
+  // The printable report of that request: its facts and whole timeline, ready for "Save as PDF".
+  await adele.getByTestId('audit-report').click();
+  await expect(adele).toHaveURL(/\/audit\/requests\/[0-9a-f-]{36}\/report$/);
+  await expect(adele.getByRole('heading', { level: 1 })).toHaveText(`Access request ${ticket}`);
+  await expect(adele.locator('.report-timeline tbody tr')).toHaveCount(1);
+  await expect(adele.locator('.report-timeline tbody tr').first()).toHaveAttribute('data-event', 'create');
+  await fitsWidth(adele, 390);
+  await axe(adele);
+  await adele.emulateMedia({ media: 'print' });
+  await expect(adele.locator('.topbar')).toBeHidden();
+  await adele.screenshot({ path: testInfo.outputPath('1b-report-print-390.png'), fullPage: true });
+  await adele.emulateMedia({ media: 'screen' });
 
   await adele.goto('/audit/active');
   await expect(adele.getByRole('heading', { level: 1 })).toHaveText('Audit: access held now');

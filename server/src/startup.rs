@@ -314,6 +314,7 @@ fn router(
         .route("/events/requests/{id}", get(routes::events::request))
         // The auditors' CSV export (read-only, streamed).
         .route("/audit/export.csv", get(routes::audit::export))
+        .route("/audit/requests/{id}/report", get(routes::audit::report))
         // The request form without JavaScript; the page itself is the Leptos route below.
         .route(
             "/requests/new",

@@ -237,6 +237,8 @@ fn Item(item: AuditItem, offset: RwSignal<time::UtcOffset>) -> impl IntoView {
                 {move || format!("on {}", when(&created, offset.get()))}
             </p>
             <p class="justification">{item.justification.clone()}</p>
+            // `rel=external`: a server route (a page to print), not one of the client-side router.
+            <p><a href=format!("/audit/requests/{}/report", item.id) rel="external" data-testid="audit-report">"Printable report"</a></p>
         </li>
     }
 }

@@ -553,3 +553,122 @@ mod tests {
         );
     }
 }
+
+/// One row of a printed timeline.
+pub struct TimelineRow {
+    pub at: String,
+    pub who: String,
+    pub event: String,
+    pub from: String,
+    pub to: String,
+    pub details: String,
+}
+
+/// One request with its whole timeline, for printing or saving as PDF (`/audit/requests/{id}/report`).
+/// Askama escapes every value.
+#[derive(askama::Template)]
+#[template(path = "audit_report.html")]
+pub struct RequestReport {
+    pub id: String,
+    pub what: String,
+    pub status: String,
+    pub requester: String,
+    pub approver: String,
+    pub cloud: String,
+    pub system_id: String,
+    pub system_name: String,
+    pub identity_name: String,
+    pub identity_type: String,
+    pub identity_external_id: String,
+    pub for_other_identity: bool,
+    pub ticket: String,
+    pub ticket_system: String,
+    pub created_at: String,
+    pub graph_request_id: Option<String>,
+    pub justification: String,
+    pub notes: Option<String>,
+    pub printed_at: String,
+    pub timeline: Vec<TimelineRow>,
+}
+
+impl RequestReport {
+    /// The page.
+    pub fn html(&self) -> Result<String, AppError> {
+        askama::Template::render(self).map_err(AppError::internal)
+    }
+}
+
+/// The report of request `id`, or `None` when there is no such request.
+pub async fn report(
+    pool: &PgPool,
+    id: Uuid,
+    now: OffsetDateTime,
+) -> Result<Option<RequestReport>, AppError> {
+    let row: Option<Row> = sqlx::query_as(&format!(
+        "select {COLUMNS} from access_requests r where r.id = $1"
+    ))
+    .bind(id)
+    .fetch_optional(pool)
+    .await?;
+    let Some(row) = row else {
+        return Ok(None);
+    };
+    let history = super::db::requests::history(pool, id).await?;
+    let words = |t: OffsetDateTime| {
+        let t = t.to_offset(time::UtcOffset::UTC);
+        format!(
+            "{:04}-{:02}-{:02} {:02}:{:02}:{:02}",
+            t.year(),
+            u8::from(t.month()),
+            t.day(),
+            t.hour(),
+            t.minute(),
+            t.second()
+        )
+    };
+    let status = crate::components::status_badge::badge_words(
+        row.status,
+        row.graph_occurrence_status
+            .as_deref()
+            .and_then(|o| OccurrenceStatus::parse(o).ok()),
+    );
+    Ok(Some(RequestReport {
+        id: row.id.to_string(),
+        what: what(&row),
+        status,
+        requester: row.requester_upn.clone(),
+        approver: row.approver_upn.clone(),
+        cloud: row.cloud.clone(),
+        system_id: row.authorization_system_id.clone(),
+        system_name: row.authorization_system_name.clone(),
+        identity_name: row.identity_name.clone(),
+        identity_type: row.identity_type.clone(),
+        identity_external_id: row.identity_external_id.clone(),
+        for_other_identity: row.for_other_identity,
+        ticket: row.ticket_number.clone(),
+        ticket_system: row.ticket_system.clone(),
+        created_at: words(row.created_at),
+        graph_request_id: row.graph_request_id.clone(),
+        justification: row.justification.clone(),
+        notes: row.notes.clone(),
+        printed_at: words(now),
+        timeline: history
+            .iter()
+            .map(|h| TimelineRow {
+                at: words(h.at),
+                who: h
+                    .actor_name
+                    .clone()
+                    .or_else(|| h.actor_oid.map(|o| o.to_string()))
+                    .unwrap_or_else(|| h.source.as_str().to_owned()),
+                event: h.event.to_string(),
+                from: h
+                    .from_status
+                    .map(|s| s.label().to_owned())
+                    .unwrap_or_default(),
+                to: h.to_status.label().to_owned(),
+                details: h.details.to_string(),
+            })
+            .collect(),
+    }))
+}

@@ -9,9 +9,9 @@ use std::io;
 use app::{api::audit::parse_query, domain::policy::Capability, error::AppError, ssr::audit};
 use axum::{
     body::Body,
-    extract::{RawQuery, State},
+    extract::{Path, RawQuery, State},
     http::header,
-    response::{IntoResponse, Response},
+    response::{Html, IntoResponse, Response},
 };
 use futures::stream;
 use tower_sessions::Session;
@@ -21,26 +21,67 @@ use crate::state::ServerState;
 /// Chunks (of about 64 KiB) waiting between the reader and the client: what bounds memory.
 const IN_FLIGHT: usize = 4;
 
+/// The signed-in auditor (or admin), or the refusal to send instead.
+async fn auditor(
+    state: &ServerState,
+    session: &Session,
+) -> Result<app::ssr::auth::SessionUser, Response> {
+    let user = match state.app.auth.user(session).await {
+        Ok(Some(user)) => user,
+        Ok(None) => return Err(AppError::SignedOut.into_response()),
+        Err(e) => {
+            tracing::error!(error = %e, "session store");
+            return Err(AppError::unavailable("Your session could not be read.").into_response());
+        }
+    };
+    if !user.can(Capability::Audit) {
+        return Err(AppError::forbidden(
+            "Only auditors and admins may read and export the audit trail. If you need it, ask \
+             your administrator for the Auditor app role in Entra ID.",
+        )
+        .into_response());
+    }
+    Ok(user)
+}
+
+/// `GET /audit/requests/{id}/report`: one request and its whole timeline as a page to print or save
+/// as PDF (askama, and the print rules of the stylesheet). Read-only, auditors and admins only.
+pub async fn report(
+    State(state): State<ServerState>,
+    session: Session,
+    Path(id): Path<String>,
+) -> Response {
+    if let Err(refused) = auditor(&state, &session).await {
+        return refused;
+    }
+    let Ok(id) = app::domain::ids::RequestId::parse(&id) else {
+        return app::ssr::requests::no_such_request().into_response();
+    };
+    match audit::report(
+        &state.app.pool,
+        id.as_uuid(),
+        time::OffsetDateTime::now_utc(),
+    )
+    .await
+    {
+        Ok(Some(page)) => match page.html() {
+            Ok(html) => Html(html).into_response(),
+            Err(e) => AppError::internal(e).into_response(),
+        },
+        Ok(None) => app::ssr::requests::no_such_request().into_response(),
+        Err(e) => e.into_response(),
+    }
+}
+
 pub async fn export(
     State(state): State<ServerState>,
     session: Session,
     RawQuery(query): RawQuery,
 ) -> Response {
-    let user = match state.app.auth.user(&session).await {
-        Ok(Some(user)) => user,
-        Ok(None) => return AppError::SignedOut.into_response(),
-        Err(e) => {
-            tracing::error!(error = %e, "session store");
-            return AppError::unavailable("Your session could not be read.").into_response();
-        }
+    let user = match auditor(&state, &session).await {
+        Ok(user) => user,
+        Err(refused) => return refused,
     };
-    if !user.can(Capability::Audit) {
-        return AppError::forbidden(
-            "Only auditors and admins may export the audit trail. If you need it, ask your \
-             administrator for the Auditor app role in Entra ID.",
-        )
-        .into_response();
-    }
     let query = match parse_query(query.as_deref().unwrap_or_default()) {
         Ok(query) => query,
         Err(e) => return e.into_response(),

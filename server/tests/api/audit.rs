@@ -1114,3 +1114,96 @@ async fn an_auditor_is_refused_every_change_and_nothing_moves(
     assert_eq!(status, 200);
     assert_eq!(ids(&page).len(), 3);
 }
+
+#[sqlx::test(migrations = false)]
+async fn the_printable_report_has_the_request_and_its_whole_timeline_for_auditors_only(
+    _: PgPoolOptions,
+    connect: PgConnectOptions,
+) {
+    let world = world(connect).await;
+    let alex = signed_in(&world, ALEX).await;
+    let megan = signed_in(&world, MEGAN).await;
+    let adele = signed_in(&world, ADELE).await;
+    let mut form = aws_policy_form();
+    form["justification"] = json!("<script>alert(1)</script> Investigate the orders service");
+    let (_, created) = call(&world, &alex, "create_request", json!({ "form": form })).await;
+    assert_eq!(created["outcome"], "created", "{created:#}");
+    let id = created["id"].as_str().unwrap().to_owned();
+    assert_eq!(approve(&world, &megan, &id).await.0, 200);
+    assert_eq!(
+        submit_due(&world, OffsetDateTime::now_utc())
+            .await
+            .submitted,
+        1
+    );
+
+    let path = format!("/audit/requests/{id}/report");
+    let response = adele.get(world.app.url(&path)).send().await.unwrap();
+    assert_eq!(response.status(), 200);
+    assert!(response.headers()["content-type"]
+        .to_str()
+        .unwrap()
+        .starts_with("text/html"));
+    let html = response.text().await.unwrap();
+    let doc = scraper::Html::parse_document(&html);
+    let select = |css: &str| scraper::Selector::parse(css).unwrap();
+    let events: Vec<String> = doc
+        .select(&select(".report-timeline tbody tr"))
+        .map(|tr| tr.value().attr("data-event").unwrap().to_owned())
+        .collect();
+    assert_eq!(events, ["create", "approve", "submit"]);
+    let who: Vec<String> = doc
+        .select(&select(".report-timeline tbody tr td:nth-child(2)"))
+        .map(|td| td.text().collect())
+        .collect();
+    assert_eq!(who[0], "Alex Wilber");
+    assert_eq!(who[1], "Megan Bowen");
+    assert!(html.contains("INC1234567"));
+    assert!(html.contains(&graph_id_of(&world, &id).await));
+    // Text is escaped: the justification's markup is shown, never run.
+    assert!(!html.contains("<script>alert(1)</script>"));
+    assert_eq!(doc.select(&select("script")).count(), 0);
+    let facts: Vec<String> = doc
+        .select(&select(".report-facts dd"))
+        .map(|dd| dd.text().collect())
+        .collect();
+    assert!(
+        facts.contains(&"<script>alert(1)</script> Investigate the orders service".to_owned()),
+        "{facts:#?}"
+    );
+
+    // Nobody else reads it; an unknown or malformed id is not found.
+    assert_eq!(
+        alex.get(world.app.url(&path))
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        403
+    );
+    assert_eq!(
+        megan
+            .get(world.app.url(&path))
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        403
+    );
+    let unknown = format!("/audit/requests/{}/report", Uuid::new_v4());
+    assert_eq!(
+        adele
+            .get(world.app.url(&unknown))
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        404
+    );
+    let bad = adele
+        .get(world.app.url("/audit/requests/not-an-id/report"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(bad.status(), 404);
+}
