@@ -43,6 +43,11 @@ const MATRIX: &[(Call, [u16; 6])] = &[
         Call::Get("/audit/export.csv"),
         [303, 403, 403, 200, 200, 403],
     ),
+    // A request nobody made: refused before the lookup, then not found for those who may look.
+    (
+        Call::Get("/audit/requests/00000000-0000-0000-0000-000000000000/report"),
+        [303, 403, 403, 404, 404, 403],
+    ),
     (
         Call::ServerFn("/api/audit_requests"),
         [401, 403, 403, 200, 200, 403],
