@@ -1,15 +1,20 @@
 // Browser journeys run in Debian's Chromium (never a downloaded browser) against the real server, a real
-// Postgres database and the Entra/Graph stand-in, which Playwright starts below unless they already run.
+// Postgres database, the Entra/Graph stand-in and maildev (the mail catcher, from npm), which Playwright
+// starts below unless they already run.
 import path from 'node:path';
 import { defineConfig } from '@playwright/test';
 
 const portalPort = process.env.E2E_PORTAL_PORT ?? '3300';
 const simPort = process.env.E2E_SIM_PORT ?? '3310';
+// maildev catches every email the portal sends; the journeys read it through its HTTP API.
+const mailSmtpPort = process.env.E2E_MAIL_SMTP_PORT ?? '3320';
+const mailWebPort = process.env.E2E_MAIL_WEB_PORT ?? '3321';
 const binDir = path.resolve(__dirname, process.env.PORTAL_BIN_DIR ?? '../target/debug');
 const tenant = '9c2f3d71-5b8e-4a6c-8f0d-3e7b1a2c4d59';
 const databaseUrl = process.env.E2E_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/portal_e2e';
 export const baseURL = `http://127.0.0.1:${portalPort}`;
 export const simURL = `http://127.0.0.1:${simPort}`;
+export const mailURL = `http://127.0.0.1:${mailWebPort}`;
 
 export default defineConfig({
   testDir: './tests',
@@ -48,6 +53,13 @@ export default defineConfig({
       timeout: 60_000,
     },
     {
+      command: `node node_modules/maildev/bin/maildev --ip 127.0.0.1 --smtp ${mailSmtpPort} --web ${mailWebPort} --silent`,
+      url: `${mailURL}/healthz`,
+      reuseExistingServer: !process.env.CI,
+      stdout: 'pipe',
+      timeout: 60_000,
+    },
+    {
       command: `${binDir}/server`,
       cwd: '..',
       url: `${baseURL}/readyz`,
@@ -62,6 +74,10 @@ export default defineConfig({
         PORTAL_DATABASE__URL: databaseUrl,
         // Its own free port, so a portal already running here (make dev) does not hold it.
         PORTAL_METRICS_ADDR: process.env.E2E_METRICS_ADDR ?? '127.0.0.1:0',
+        PORTAL_SMTP__HOST: '127.0.0.1',
+        PORTAL_SMTP__PORT: mailSmtpPort,
+        PORTAL_SMTP__MODE: 'none',
+        PORTAL_NOTIFICATIONS__EVERY: '500',
         LEPTOS_SITE_ROOT: 'target/site',
         RUST_LOG: process.env.RUST_LOG ?? 'info',
       },

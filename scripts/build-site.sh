@@ -46,6 +46,13 @@ if $release; then
     --enable-mutable-globals "$site/pkg/app.wasm" -o "$site/pkg/app.wasm"
 fi
 cp style/main.css "$site/pkg/app.css"
+# Brotli and gzip copies beside each file, chosen by the server from Accept-Encoding. Without Node
+# the bundle is still served, uncompressed.
+if command -v node >/dev/null; then
+  if $release; then node scripts/compress-assets.mjs "$site/pkg"; else node scripts/compress-assets.mjs "$site/pkg" --fast; fi
+else
+  warn "node is missing: the bundle is served uncompressed (install Node.js to compress it)"
+fi
 [ -d public ] && cp -R public/. "$site/"
 
 if $bins; then

@@ -1,6 +1,6 @@
 //! The document shell, the header with the signed-in person, and the route table.
 use leptos::prelude::*;
-use leptos_meta::{provide_meta_context, MetaTags, Stylesheet, Title};
+use leptos_meta::{provide_meta_context, MetaTags, Title};
 use leptos_router::{
     components::{Route, Router, Routes},
     ParamSegment, SsrMode, StaticSegment,
@@ -34,6 +34,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <meta charset="utf-8"/>
                 <meta name="viewport" content="width=device-width, initial-scale=1"/>
                 <meta name="color-scheme" content="light dark"/>
+                <link rel="stylesheet" id="portal" href=format!("/{}/app.css", options.site_pkg_dir)/>
                 <AutoReload options=options.clone()/>
                 <HydrationScripts options/>
                 <MetaTags/>
@@ -72,7 +73,6 @@ pub fn App() -> impl IntoView {
     provide_context(Waiting(Resource::new(|| (), |_| approvals_waiting())));
 
     view! {
-        <Stylesheet id="portal" href="/pkg/app.css"/>
         <Title formatter=|page: String| rcdata(if page.is_empty() { "Access Portal".to_string() } else { format!("{page} · Access Portal") })/>
         <Router>
             <a class="skip" href="#main">"Skip to content"</a>

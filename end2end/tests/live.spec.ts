@@ -77,6 +77,12 @@ test('with the status poller connected, the page shows access granted as Graph r
   }
   // The poller reads the change within its interval; the page hears of it and shows it.
   await expect(alex.getByText(/Graph: approved, granted/)).toBeVisible({ timeout: 30_000 });
+  // The page counts down to the end of the access now held, and its timeline says Graph told it.
+  await expect(alex.getByTestId('countdown')).toHaveText(/^Access ends in .+, at .+\.$/);
+  await expect(alex.getByTestId('request-history')).toContainText('Microsoft Graph');
+  await expect(alex.getByTestId('request-history')).toContainText('Graph: approved, access granted');
+  // It updates by itself, so it offers no reload.
+  await expect(alex.getByTestId('reload-hint')).toBeHidden();
   expect(navigations, 'the page was not reloaded').toBe(0);
   expect(errors).toEqual([]);
 });

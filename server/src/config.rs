@@ -8,7 +8,11 @@ use std::{
     time::Duration,
 };
 
-use app::ssr::{auth::settings::AuthSettings, settings::RequestSettings};
+use app::ssr::{
+    auth::settings::AuthSettings,
+    mail::settings::{NotificationSettings, SmtpSettings},
+    settings::RequestSettings,
+};
 use figment::{
     providers::{Env, Format, Serialized, Toml},
     Figment,
@@ -32,6 +36,10 @@ pub struct Config {
     pub auth: AuthSettings,
     /// What requests may ask for: ticket pattern, per-cloud schedule limits, inventory reads.
     pub requests: RequestSettings,
+    /// When the clock's emails go and how the sender retries: `[notifications]`.
+    pub notifications: NotificationSettings,
+    /// The mail relay: `[smtp]`. An empty host turns mail off (emails wait in the outbox).
+    pub smtp: SmtpSettings,
     pub log: LogConfig,
     pub http: HttpConfig,
     /// How long `/readyz` waits for Postgres before answering 503.
@@ -252,6 +260,32 @@ mod tests {
             assert_eq!(config.requests.ticket_pattern.example(), "INC1234567");
             Ok(())
         });
+    }
+
+    #[test]
+    fn the_mail_relay_is_read_from_the_environment_and_its_password_never_printed() {
+        figment::Jail::expect_with(|jail| {
+            jail.set_env("PORTAL_SMTP__HOST", "smtp.example.com");
+            jail.set_env("PORTAL_SMTP__MODE", "tls");
+            jail.set_env("PORTAL_SMTP__PORT", "465");
+            jail.set_env("PORTAL_SMTP__PASSWORD", "hunter2-relay-secret");
+            jail.set_env("PORTAL_NOTIFICATIONS__REMIND_AFTER", "PT2H");
+            let config = Config::load(([127, 0, 0, 1], 0).into()).map_err(|e| e.to_string())?;
+            assert_eq!(config.smtp.host, "smtp.example.com");
+            assert_eq!(config.smtp.mode, app::ssr::mail::settings::SmtpMode::Tls);
+            assert_eq!(config.smtp.port, 465);
+            assert_eq!(config.notifications.remind_after.as_secs(), 2 * 3600);
+            assert_eq!(config.notifications.ending_notice.as_secs(), 15 * 60);
+            let printed = format!("{config:?}");
+            assert!(!printed.contains("hunter2-relay-secret"), "{printed}");
+            Ok(())
+        });
+    }
+
+    #[test]
+    fn mail_is_off_by_default() {
+        let config = Config::defaults(([127, 0, 0, 1], 0).into()).unwrap();
+        assert_eq!(config.smtp.host, "");
     }
 
     #[test]

@@ -1,6 +1,7 @@
 //! The portal server as a library, so integration tests can start it on port 0 in-process.
 #![cfg_attr(test, allow(clippy::unwrap_used, clippy::expect_used))]
 
+pub mod assets;
 pub mod body_limit;
 pub mod budget;
 pub mod config;

@@ -82,8 +82,12 @@ pub async fn headers(
         );
     }
     // Pages show private data: never stored, so the back button after sign-out shows nothing private.
+    // The bundle under its version is kept for good (see `assets`); under its old unversioned path
+    // it is checked again on each use.
     if !cacheable {
         h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    } else if !h.contains_key(header::CACHE_CONTROL) {
+        h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-cache"));
     }
     response
 }

@@ -48,7 +48,7 @@ pub async fn serve(
     let mut shutdown = pin!(shutdown);
     loop {
         let (stream, peer) = tokio::select! {
-            accepted = listener.accept() => match accepted {
+            accepted = accept(&listener) => match accepted {
                 Ok(accepted) => accepted,
                 Err(e) => {
                     wait_after_accept_error(e).await;
@@ -57,10 +57,6 @@ pub async fn serve(
             },
             () = &mut shutdown => break,
         };
-        // Responses are written whole; Nagle's algorithm would only delay their last segment.
-        if let Err(e) = stream.set_nodelay(true) {
-            tracing::debug!(error = %e, "cannot set TCP_NODELAY");
-        }
         let activity = Activity::new();
         let io = TokioIo::new(Watched {
             inner: stream,
@@ -93,6 +89,17 @@ pub async fn serve(
             tracing::warn!(?grace, "in-flight requests did not finish in time; stopping anyway");
         }
     }
+}
+
+/// The next connection, with Nagle's algorithm off. A page is streamed in small writes; with Nagle
+/// on, the last of them waits for the client's delayed ACK (about 40 ms on Linux) on a kept-alive
+/// connection.
+async fn accept(listener: &TcpListener) -> io::Result<(TcpStream, std::net::SocketAddr)> {
+    let (stream, peer) = listener.accept().await?;
+    if let Err(e) = stream.set_nodelay(true) {
+        tracing::debug!(error = %e, "cannot set TCP_NODELAY");
+    }
+    Ok((stream, peer))
 }
 
 /// A client that gave up before being accepted is nobody's problem; anything else (out of file
@@ -197,5 +204,22 @@ impl AsyncWrite for Watched {
 
     fn poll_shutdown(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
         Pin::new(&mut self.inner).poll_shutdown(cx)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn an_accepted_connection_has_nagles_algorithm_off() {
+        let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        let client = TcpStream::connect(addr).await.unwrap();
+        // The operating system's default, which `accept` must change.
+        assert!(!client.nodelay().unwrap());
+        let (accepted, peer) = accept(&listener).await.unwrap();
+        assert_eq!(peer, client.local_addr().unwrap());
+        assert!(accepted.nodelay().unwrap());
     }
 }

@@ -20,6 +20,7 @@ use leptos_axum::{generate_route_list, LeptosRoutes};
 use tokio::net::TcpListener;
 use tower::ServiceBuilder;
 use tower_http::{
+    compression::CompressionLayer,
     request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer},
     trace::TraceLayer,
 };
@@ -27,6 +28,7 @@ use tower_sessions::{cookie::SameSite, Expiry, SessionManagerLayer};
 use tower_sessions_sqlx_store::PostgresStore;
 
 use crate::{
+    assets::Assets,
     budget,
     config::{Config, HttpConfig},
     db,
@@ -52,6 +54,8 @@ pub enum StartupError {
     Graph(String),
     #[error("{0}")]
     Metrics(String),
+    #[error("mail is misconfigured: {0}")]
+    Mail(String),
     #[error("cannot listen on {addr}: {source}")]
     Bind {
         addr: SocketAddr,
@@ -110,6 +114,11 @@ impl Application {
             source,
         })?;
         leptos_options.site_addr = addr;
+        // Pages name the bundle by its version, so browsers may keep it for good.
+        let pkg_dir = leptos_options.site_pkg_dir.to_string();
+        let assets = Assets::load(&std::path::Path::new(&*leptos_options.site_root).join(&pkg_dir));
+        leptos_options.site_pkg_dir = assets.pkg_path(&pkg_dir).into();
+        let bundle = assets.router(&pkg_dir);
 
         let auth = Auth {
             oidc: Oidc::new(config.auth.clone(), &config.redirect_uri())
@@ -171,6 +180,14 @@ impl Application {
                 requests: Arc::new(config.requests.clone()),
                 metrics: Arc::new(app::ssr::metrics::Metrics::new()),
                 live: app::ssr::live::Live::new(),
+                mail: Arc::new(
+                    app::ssr::mail::Mail::new(
+                        config.notifications.clone(),
+                        &config.smtp,
+                        &config.public_url,
+                    )
+                    .map_err(StartupError::Mail)?,
+                ),
             },
             readiness_timeout: config.readiness_timeout,
             public_url: config.public_url.clone(),
@@ -205,7 +222,7 @@ impl Application {
             calls: Arc::new(budget::CallBudget::new(config.requests.calls_per_minute)),
             state: state.clone(),
         };
-        let router = router(state, policy, sessions, limiter, budgets);
+        let router = router(state, policy, sessions, limiter, budgets, bundle);
         Ok(Self {
             listener,
             router,
@@ -284,6 +301,7 @@ fn router(
     sessions: SessionManagerLayer<PostgresStore>,
     limiter: Arc<RateLimiter>,
     budgets: budget::Budgets,
+    bundle: Router<ServerState>,
 ) -> Router {
     let deadline = state.app.requests.deadline;
     let leptos_options = state.app.leptos_options.clone();
@@ -321,6 +339,7 @@ fn router(
             post(routes::requests::submit).layer(from_fn(routes::requests::limit_body)),
         )
         .merge(sign_in)
+        .merge(bundle)
         .leptos_routes_with_context(&state, routes, context.clone(), move || {
             shell(leptos_options.clone())
         })
@@ -342,6 +361,9 @@ fn router(
         ))
         .layer(from_fn_with_state(policy, security::headers))
         .layer(from_fn_with_state(counted, crate::metrics::count))
+        // Pages and JSON compressed as they go (brotli at level 4, gzip); the bundle is already
+        // compressed, and server-sent events are left alone (the default predicate skips them).
+        .layer(CompressionLayer::new())
         .layer(
             ServiceBuilder::new()
                 .map_request(telemetry::drop_unacceptable_request_id::<axum::body::Body>)

@@ -4,6 +4,7 @@
 
 mod api {
     pub mod approvers;
+    pub mod assets;
     pub mod audit;
     pub mod auth;
     pub mod connections;
@@ -17,6 +18,7 @@ mod api {
     pub mod live;
     pub mod metrics;
     pub mod my_requests;
+    pub mod notifications;
     pub mod oidc_world;
     pub mod pages;
     pub mod plain_form;
@@ -24,5 +26,6 @@ mod api {
     pub mod requests;
     pub mod roles;
     pub mod security;
+    pub mod smtp;
     pub mod submissions;
 }

@@ -118,7 +118,7 @@ pub async fn get_request(id: String) -> Result<RequestView, AppError> {
     let Ok(id) = crate::domain::ids::RequestId::parse(&id) else {
         return Err(requests::no_such_request());
     };
-    requests::view(&state, &user, id.as_uuid()).await
+    requests::view(&state, &user, id.as_uuid(), time::OffsetDateTime::now_utc()).await
 }
 
 /// The form filled from an earlier request of the person's own, to ask for it again.

@@ -1,4 +1,5 @@
 //! Pieces shared by several pages.
+pub mod countdown;
 pub mod field_errors;
 pub mod local_time;
 pub mod pager;

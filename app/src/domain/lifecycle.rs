@@ -385,6 +385,23 @@ stored_enum!(
 
 serde_as_str!(EventKind);
 
+impl EventKind {
+    /// What happened, in words, for a timeline.
+    pub fn label(self) -> &'static str {
+        match self {
+            EventKind::Create => "asked",
+            EventKind::Approve => "approved",
+            EventKind::Reject => "rejected",
+            EventKind::Cancel => "cancelled",
+            EventKind::Submit => "submitted to Graph",
+            EventKind::SubmitFailed => "refused by Graph",
+            EventKind::Expire => "expired",
+            EventKind::Retry => "sent again",
+            EventKind::GraphUpdate => "Graph reported a change",
+        }
+    }
+}
+
 impl Event {
     /// The event's name, without what it carries (who cancelled, Graph's status).
     pub fn kind(&self) -> EventKind {

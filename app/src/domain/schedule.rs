@@ -23,6 +23,9 @@ use super::duration::IsoDuration;
 use super::recurrence::{human_date, Recurrence, RecurrenceRange};
 use super::zone::TimeZoneName;
 
+/// The most days between two occurrences of a repetition: every 99 months, plus a month's slack.
+const LONGEST_GAP_DAYS: i64 = 100 * 31;
+
 /// How far in the past a start may be and still be accepted: clocks of browsers and servers
 /// disagree a little, and a person who picks "now" in the form and then reads the summary for half
 /// a minute has not asked for the past.
@@ -429,6 +432,29 @@ impl Schedule {
             })
             .take_while(|(start, _)| *start <= now)
             .find(|w| holds(*w))
+    }
+
+    /// When access next starts after `now`: a start still ahead, or a repetition's next occurrence.
+    /// `None` for a start "as soon as approved" (it begins when Graph grants it) and once the last
+    /// occurrence has begun.
+    pub fn next_start(&self, now: OffsetDateTime) -> Option<OffsetDateTime> {
+        let Start::At(at) = self.start else {
+            return None;
+        };
+        if now < at {
+            return Some(at);
+        }
+        let (Some(recurrence), Expiration::Duration(_)) = (&self.recurrence, self.expiration)
+        else {
+            return None;
+        };
+        let local = at.to_offset(self.offset);
+        // The days up to `now`, then as far as the longest gap a repetition allows.
+        let days = (now - at).whole_days().saturating_add(LONGEST_GAP_DAYS);
+        recurrence
+            .days(local.date(), u32::try_from(days).unwrap_or(u32::MAX))
+            .map(|day| PrimitiveDateTime::new(day, local.time()).assume_offset(self.offset))
+            .find(|start| *start > now)
     }
 
     /// The schedule in words, with times shown at `offset` (the reader's):
@@ -1288,6 +1314,42 @@ mod tests {
             s.window_at(started, datetime!(2026-04-30 11:00 UTC)),
             None,
             "after the tenth"
+        );
+    }
+
+    #[test]
+    fn the_next_start_is_the_start_ahead_or_the_repetitions_next_occurrence() {
+        let from_approval = new(Start::Now, hours(1), None).unwrap();
+        assert_eq!(from_approval.next_start(NOW), None, "Graph decides when");
+        let later = between(
+            datetime!(2026-03-10 12:00 UTC),
+            datetime!(2026-03-10 14:00 UTC),
+        );
+        assert_eq!(later.next_start(NOW), Some(datetime!(2026-03-10 12:00 UTC)));
+        assert_eq!(later.next_start(datetime!(2026-03-10 12:00 UTC)), None);
+
+        // Weekdays from Tuesday 10 March at 10:00, ten occurrences of two hours.
+        let s = new(
+            Start::At(datetime!(2026-03-10 10:00 UTC)),
+            hours(2),
+            Some(weekdays()),
+        )
+        .unwrap();
+        assert_eq!(s.next_start(NOW), Some(datetime!(2026-03-10 10:00 UTC)));
+        assert_eq!(
+            s.next_start(datetime!(2026-03-10 10:00 UTC)),
+            Some(datetime!(2026-03-11 10:00 UTC)),
+            "during the first, the second"
+        );
+        assert_eq!(
+            s.next_start(datetime!(2026-03-13 12:00 UTC)),
+            Some(datetime!(2026-03-16 10:00 UTC)),
+            "Friday afternoon: Monday"
+        );
+        assert_eq!(
+            s.next_start(datetime!(2026-03-23 10:00 UTC)),
+            None,
+            "the tenth has begun"
         );
     }
 }

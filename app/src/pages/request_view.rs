@@ -10,11 +10,12 @@ use crate::{
     api::requests::{get_request, RequestView},
     app::Waiting,
     components::{
-        local_time::{browser_offset, when},
+        countdown::CountdownLine,
+        local_time::{browser_offset, interactive, when},
         request_actions::{Done, RequestActions},
         status_badge::StatusBadge,
     },
-    domain::lifecycle::RequestStatus,
+    domain::lifecycle::{EventKind, RequestStatus},
 };
 
 /// How often the page asks again while an approved request is being sent to Graph.
@@ -25,6 +26,23 @@ fn status_words(stored: &str) -> String {
     RequestStatus::parse(stored)
         .map(|s| s.label().to_owned())
         .unwrap_or_else(|_| stored.to_owned())
+}
+
+/// A stored history event in words ("approved"); an unknown one as stored.
+fn event_words(stored: &str) -> String {
+    EventKind::parse(stored)
+        .map(|e| e.label().to_owned())
+        .unwrap_or_else(|_| stored.to_owned())
+}
+
+/// Where a history row came from, in words.
+fn source_words(stored: &str) -> &str {
+    match stored {
+        "portal" => "Portal",
+        "graph" => "Microsoft Graph",
+        "worker" => "Portal job",
+        other => other,
+    }
 }
 
 fn capitalised(word: &str) -> String {
@@ -57,6 +75,8 @@ pub fn RequestPage() -> impl IntoView {
         get_request,
     );
     let waiting = expect_context::<Waiting>();
+    // Until the page runs in the browser it cannot update by itself: it offers a reload instead.
+    let live = interactive();
     // Times in the person's zone once the browser knows it.
     let offset = browser_offset();
 
@@ -147,6 +167,7 @@ pub fn RequestPage() -> impl IntoView {
                     let (requester, created, approver) =
                         (v.requester_upn.clone(), v.created_at.clone(), v.approver_upn.clone());
                     let whose = format!("{}'s request", v.requester_upn);
+                    let reload = format!("/requests/{}", v.id);
                     view! {
                         <section class="panel">
                             <h1>"Access request"</h1>
@@ -160,6 +181,7 @@ pub fn RequestPage() -> impl IntoView {
                             } else {
                                 view! { <p class="notice" data-testid="request-notice">{n.text}</p> }.into_any()
                             })}
+                            {v.countdown.clone().map(|countdown| view! { <CountdownLine countdown offset/> })}
                             <p class="muted">{move || format!("Asked by {requester} on {}, for approval by {approver}.", when(&created, offset.get()))}</p>
                             {v.for_other_identity.then(|| view! {
                                 <p class="warning" role="note" data-testid="other-identity">
@@ -190,22 +212,29 @@ pub fn RequestPage() -> impl IntoView {
                         </section>
                         <section class="panel">
                             <h2>"History"</h2>
+                            <p class="muted" hidden=move || live.get() data-testid="reload-hint">
+                                "This page updates by itself once its script runs. "
+                                <a href=reload>"Reload"</a>" to see the latest."
+                            </p>
                             // On a narrow screen each row becomes a block of labelled lines (the CSS
                             // reads `data-label`), so the table never widens the page.
                             <table class="history" data-testid="request-history">
-                                <thead><tr><th scope="col">"When"</th><th scope="col">"Who"</th><th scope="col">"What"</th><th scope="col">"From"</th><th scope="col">"To"</th><th scope="col">"Note"</th></tr></thead>
+                                <caption class="visually-hidden">"Every change to this request, oldest first"</caption>
+                                <thead><tr><th scope="col">"When"</th><th scope="col">"Who"</th><th scope="col">"What"</th><th scope="col">"From"</th><th scope="col">"To"</th><th scope="col">"Source"</th><th scope="col">"Details"</th></tr></thead>
                                 <tbody>
                                     {v.history.into_iter().map(|h| {
                                         let at = h.at.clone();
                                         let blank = h.note.is_none();
+                                        let source = source_words(&h.source).to_owned();
                                         view! {
                                         <tr>
                                             <td data-label="When">{move || when(&at, offset.get())}</td>
-                                            <td data-label="Who">{h.actor.unwrap_or_else(|| h.source.clone())}</td>
-                                            <td data-label="What">{h.event}</td>
+                                            <td data-label="Who">{h.actor.unwrap_or_else(|| "—".to_owned())}</td>
+                                            <td data-label="What">{event_words(&h.event)}</td>
                                             <td data-label="From">{h.from_status.as_deref().map(status_words).unwrap_or_else(|| "—".to_owned())}</td>
                                             <td data-label="To">{status_words(&h.to_status)}</td>
-                                            <td data-label="Note" class="note" class:blank=blank>{h.note.unwrap_or_default()}</td>
+                                            <td data-label="Source">{source}</td>
+                                            <td data-label="Details" class="note" class:blank=blank>{h.note.unwrap_or_default()}</td>
                                         </tr>
                                     }}).collect_view()}
                                 </tbody>

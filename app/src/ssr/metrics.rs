@@ -1,5 +1,5 @@
 //! What the portal tells Prometheus: counters kept in this process (HTTP requests by route and
-//! status, submissions by outcome, poller errors) and gauges read from Postgres at each scrape (the
+//! status, submissions and emails by outcome, poller errors) and gauges read from Postgres at each scrape (the
 //! poller's lag and last success, changes applied, the outbox's depth and oldest row), so every
 //! replica reports the same shared state. Served on its own address, never the public one.
 use std::sync::atomic::AtomicU64;
@@ -35,6 +35,9 @@ pub struct Metrics {
     poller_applied: Gauge,
     outbox_depth: Gauge,
     outbox_oldest: Gauge<f64, AtomicU64>,
+    pub notifications: Family<OutcomeLabels, Counter>,
+    notification_outbox_depth: Gauge,
+    notification_outbox_oldest: Gauge<f64, AtomicU64>,
 }
 
 impl Default for Metrics {
@@ -94,6 +97,24 @@ impl Metrics {
             "Seconds since the oldest open submission was approved (0 when none)",
             outbox_oldest.clone(),
         );
+        let notifications = Family::<OutcomeLabels, Counter>::default();
+        registry.register(
+            "notifications",
+            "Email tries by outcome (sent, retrying, gave_up, lost_claim), on this replica",
+            notifications.clone(),
+        );
+        let notification_outbox_depth = Gauge::default();
+        registry.register(
+            "notification_outbox_depth",
+            "Emails written and not yet sent nor given up",
+            notification_outbox_depth.clone(),
+        );
+        let notification_outbox_oldest = Gauge::<f64, AtomicU64>::default();
+        registry.register(
+            "notification_outbox_oldest_age_seconds",
+            "Seconds since the oldest unsent email was written (0 when none)",
+            notification_outbox_oldest.clone(),
+        );
         Self {
             registry,
             http_requests,
@@ -104,6 +125,25 @@ impl Metrics {
             poller_applied,
             outbox_depth,
             outbox_oldest,
+            notifications,
+            notification_outbox_depth,
+            notification_outbox_oldest,
+        }
+    }
+
+    /// Counts what one notifications step did.
+    pub fn count_notifications(&self, s: &crate::ssr::jobs::notifications::Summary) {
+        for (outcome, n) in [
+            ("sent", s.sent),
+            ("retrying", s.retrying),
+            ("gave_up", s.gave_up),
+            ("lost_claim", s.lost_claims),
+        ] {
+            if n > 0 {
+                self.notifications
+                    .get_or_create(&OutcomeLabels { outcome })
+                    .inc_by(n as u64);
+            }
         }
     }
 
@@ -129,6 +169,7 @@ impl Metrics {
     pub async fn render(&self, pool: &PgPool, now: OffsetDateTime) -> Result<String, sqlx::Error> {
         let poller = crate::ssr::db::changes::state(pool).await?;
         let outbox = crate::ssr::db::submissions::depth(pool).await?;
+        let emails = crate::ssr::db::notifications::depth(pool).await?;
         let seconds = |d: time::Duration| d.as_seconds_f64().max(0.0);
         self.poller_lag
             .set(poller.watermark.map_or(0.0, |w| seconds(now - w)));
@@ -141,6 +182,9 @@ impl Metrics {
         self.outbox_depth.set(outbox.open);
         self.outbox_oldest
             .set(outbox.oldest.map_or(0.0, |t| seconds(now - t)));
+        self.notification_outbox_depth.set(emails.open);
+        self.notification_outbox_oldest
+            .set(emails.oldest.map_or(0.0, |t| seconds(now - t)));
         let mut text = String::new();
         encode(&mut text, &self.registry).map_err(|e| sqlx::Error::Protocol(e.to_string()))?;
         Ok(text)

@@ -7,6 +7,7 @@ pub mod decisions;
 pub mod graph;
 pub mod jobs;
 pub mod live;
+pub mod mail;
 pub mod metrics;
 pub mod my_requests;
 pub mod problem;

@@ -83,11 +83,7 @@ fn item(row: &Mine, now: OffsetDateTime) -> Result<MyRequest, AppError> {
         .map(OccurrenceStatus::parse)
         .transpose()
         .map_err(AppError::internal)?;
-    let holding = stored.status == RequestStatus::Submitted
-        && matches!(
-            occurrence,
-            Some(OccurrenceStatus::Granted | OccurrenceStatus::Granting)
-        );
+    let holding = holds_access(stored.status, occurrence);
     let (ends_at, seconds_left) = if holding {
         ends(
             request.schedule(),
@@ -112,10 +108,20 @@ fn item(row: &Mine, now: OffsetDateTime) -> Result<MyRequest, AppError> {
     })
 }
 
+/// Whether a request holds access now: submitted, and Graph says granted or being granted.
+pub(super) fn holds_access(status: RequestStatus, occurrence: Option<OccurrenceStatus>) -> bool {
+    status == RequestStatus::Submitted
+        && matches!(
+            occurrence,
+            Some(OccurrenceStatus::Granted | OccurrenceStatus::Granting)
+        )
+}
+
 /// When access held now ends, and how long is left: from the occurrence `now` falls in. When the
 /// schedule says no occurrence holds now (Graph is slower than the clock), a single window's end
-/// is still worth saying; a repetition's is not known. The auditors' "Access now" says it the same way.
-pub(crate) fn ends(
+/// is still worth saying; a repetition's is not known. The request page and the auditors' "Access
+/// now" say it the same way.
+pub(super) fn ends(
     schedule: &crate::domain::schedule::Schedule,
     started_at: OffsetDateTime,
     now: OffsetDateTime,

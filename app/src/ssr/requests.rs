@@ -15,7 +15,7 @@ use crate::{
         approver::{self, ApproverRefusal, ApproverRelation},
         graph_body::ScheduledPermissionsRequestBody,
         ids::{CloudKind, Upn},
-        lifecycle::{EventKind, RequestStatus},
+        lifecycle::{EventKind, OccurrenceStatus, RequestStatus},
         permissions::{Permissions, RequestedPermissions},
         permissions_kind::PermissionsKind,
         policy,
@@ -26,7 +26,7 @@ use crate::{
     form::{Field, FieldError, FormContext, RequestForm},
     views::{
         inventory::ItemOption,
-        requests::{HistoryView, Notice, RequestView},
+        requests::{Countdown, CountdownTo, HistoryView, Notice, RequestView},
     },
 };
 
@@ -422,9 +422,15 @@ pub async fn load_visible(
     Ok((stored, request))
 }
 
-pub async fn view(state: &AppState, user: &SessionUser, id: Uuid) -> Result<RequestView, AppError> {
+pub async fn view(
+    state: &AppState,
+    user: &SessionUser,
+    id: Uuid,
+    now: OffsetDateTime,
+) -> Result<RequestView, AppError> {
     let (stored, request) = load_visible(state, user, id).await?;
     let history = db::requests::history(&state.pool, id).await?;
+    let countdown = countdown(&stored, &request, &history, now)?;
     let submission = db::submissions::state(&state.pool, id).await?;
     let status = stored.status;
     let rfc3339 = super::decisions::rfc3339;
@@ -446,6 +452,7 @@ pub async fn view(state: &AppState, user: &SessionUser, id: Uuid) -> Result<Requ
         actions: super::decisions::actions(user, &stored),
         flagged: serde_json::from_value(stored.flagged.clone()).unwrap_or_default(),
         notice,
+        countdown,
         request,
         history: history
             .into_iter()
@@ -462,12 +469,70 @@ pub async fn view(state: &AppState, user: &SessionUser, id: Uuid) -> Result<Requ
     })
 }
 
-/// What a history row's details say, in words: a reason, Graph's message, Graph's id.
+/// What the page counts down to at `now`: the end of access held now, else the next start ahead.
+/// Nothing once the request can change no more, nor while its start waits on Graph.
+fn countdown(
+    stored: &db::requests::StoredRequest,
+    request: &AccessRequest,
+    history: &[db::requests::StoredHistory],
+    now: OffsetDateTime,
+) -> Result<Option<Countdown>, AppError> {
+    if stored.status.is_final() {
+        return Ok(None);
+    }
+    let occurrence = stored
+        .graph_occurrence_status
+        .as_deref()
+        .map(OccurrenceStatus::parse)
+        .transpose()
+        .map_err(AppError::internal)?;
+    let at = |to, at: OffsetDateTime| Countdown {
+        to,
+        at: super::decisions::rfc3339(at),
+        seconds: (at - now).whole_seconds(),
+    };
+    if super::my_requests::holds_access(stored.status, occurrence) {
+        let started_at = history
+            .iter()
+            .rev()
+            .find(|h| h.event == EventKind::Submit)
+            .map_or(stored.created_at, |h| h.at);
+        if let (Some(end), _) = super::my_requests::ends(request.schedule(), started_at, now) {
+            if end > now {
+                return Ok(Some(at(CountdownTo::End, end)));
+            }
+        }
+    }
+    let to = if stored.status == RequestStatus::Submitted {
+        CountdownTo::Start
+    } else {
+        CountdownTo::AskedStart
+    };
+    Ok(request
+        .schedule()
+        .next_start(now)
+        .map(|start| at(to, start)))
+}
+
+/// What a history row's details say, in words: a reason, Graph's message and status, Graph's id.
 fn history_note(details: &serde_json::Value) -> Option<String> {
     let text = |key: &str| details.get(key).and_then(serde_json::Value::as_str);
     let mut parts = Vec::new();
     if let Some(reason) = text("reason") {
         parts.push(format!("Reason: {reason}"));
+    }
+    if let Some(detail) = text("status_detail") {
+        let graph = match text("occurrence_status") {
+            Some(occurrence) => format!(
+                "Graph: {detail}, {}",
+                OccurrenceStatus::from_graph(occurrence).label()
+            ),
+            None => format!("Graph: {detail}"),
+        };
+        parts.push(graph);
+    }
+    if let Some(change) = text("change_id") {
+        parts.push(format!("change {change}"));
     }
     if let Some(id) = text("graph_request_id") {
         parts.push(format!("Graph id {id}"));

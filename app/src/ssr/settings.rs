@@ -144,7 +144,7 @@ impl RequestSettings {
     }
 }
 
-mod seconds {
+pub(crate) mod seconds {
     use std::time::Duration;
 
     use serde::{Deserialize, Deserializer};
@@ -154,7 +154,7 @@ mod seconds {
     }
 }
 
-mod millis {
+pub(crate) mod millis {
     use std::time::Duration;
 
     use serde::{Deserialize, Deserializer};

@@ -6,7 +6,8 @@ use leptos::prelude::LeptosOptions;
 use sqlx::PgPool;
 
 use super::{
-    auth::SharedAuth, graph::GraphClient, live::Live, metrics::Metrics, settings::RequestSettings,
+    auth::SharedAuth, graph::GraphClient, live::Live, mail::Mail, metrics::Metrics,
+    settings::RequestSettings,
 };
 
 #[derive(Clone, FromRef)]
@@ -19,4 +20,6 @@ pub struct AppState {
     pub metrics: Arc<Metrics>,
     /// Announcements of changed requests, for live pages.
     pub live: Live,
+    /// Email notifications: the relay (or none) and their settings.
+    pub mail: Arc<Mail>,
 }

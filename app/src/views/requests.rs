@@ -97,6 +97,29 @@ pub struct Notice {
     pub problem: bool,
 }
 
+/// What a request's page counts down to.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CountdownTo {
+    /// The start asked for, while the request is not yet with Graph (it starts only if approved).
+    AskedStart,
+    /// Access starts (the only window, or a repetition's next occurrence); Graph has the request.
+    Start,
+    /// Access held now ends.
+    End,
+}
+
+/// A countdown measured by the server's clock: the browser only subtracts the time it has been
+/// shown, so a wrong clock in the browser does not make it lie.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Countdown {
+    pub to: CountdownTo,
+    /// RFC 3339.
+    pub at: String,
+    /// Seconds from the server's `now` to `at`.
+    pub seconds: i64,
+}
+
 /// A request as its page shows it.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct RequestView {
@@ -122,4 +145,6 @@ pub struct RequestView {
     pub notice: Option<Notice>,
     /// The risky actions the request names.
     pub flagged: Vec<ItemOption>,
+    /// Until access starts or ends, while either is ahead.
+    pub countdown: Option<Countdown>,
 }

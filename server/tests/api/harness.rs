@@ -37,6 +37,16 @@ impl TestApp {
         connect: PgConnectOptions,
         adjust: impl FnOnce(&mut Config),
     ) -> TestApp {
+        Self::spawn_with_site(connect, adjust, None).await
+    }
+
+    /// As [`TestApp::spawn_with`], serving the site (the browser bundle under `pkg/`) from `site_root`
+    /// when given, else where the LEPTOS_* variables say.
+    pub async fn spawn_with_site(
+        connect: PgConnectOptions,
+        adjust: impl FnOnce(&mut Config),
+        site_root: Option<&std::path::Path>,
+    ) -> TestApp {
         let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
         let addr = listener.local_addr().unwrap();
         let mut config = Config::defaults(addr).unwrap();
@@ -55,6 +65,9 @@ impl TestApp {
         // output name CI's site build uses.
         let mut leptos_options = server::config::leptos_options().unwrap();
         leptos_options.output_name = "app".into();
+        if let Some(root) = site_root {
+            leptos_options.site_root = root.to_string_lossy().into_owned().into();
+        }
         let app = Application::build_with_listener(config, leptos_options, pool.clone(), listener)
             .await
             .expect("the portal starts");

@@ -457,3 +457,102 @@ async fn a_token_graph_says_has_expired_is_renewed_and_the_pass_goes_on(
         feed_for(&world, &graph_id).await
     );
 }
+
+/// The request page's countdown, as `get_request` answers it: (to, at) and the seconds left.
+async fn countdown(
+    world: &World,
+    b: &reqwest::Client,
+    id: &str,
+) -> Option<(String, OffsetDateTime, i64)> {
+    let page = super::decisions::view(world, b, id).await;
+    let c = page.get("countdown").filter(|c| !c.is_null())?;
+    let at = OffsetDateTime::parse(
+        c["at"].as_str().unwrap(),
+        &time::format_description::well_known::Rfc3339,
+    )
+    .unwrap();
+    Some((
+        c["to"].as_str().unwrap().to_owned(),
+        at,
+        c["seconds"].as_i64().unwrap(),
+    ))
+}
+
+#[sqlx::test(migrations = false)]
+async fn the_request_page_counts_down_to_the_start_asked_for_then_to_the_end_of_access_held(
+    _: PgPoolOptions,
+    connect: PgConnectOptions,
+) {
+    let world = paged_world(connect).await;
+    signed_in(&world, STATUS_READER).await;
+    let alex = signed_in(&world, ALEX).await;
+    let megan = signed_in(&world, MEGAN).await;
+
+    // Asked for tomorrow at 09:00 UTC: the page counts down to the start asked for.
+    let mut later = super::requests::aws_policy_form();
+    let day = (OffsetDateTime::now_utc() + time::Duration::days(1)).date();
+    later["start"] = serde_json::json!(format!("{day}T09:00"));
+    later["offset_minutes"] = serde_json::json!(0);
+    later["time_zone"] = serde_json::json!("UTC");
+    let (_, created) = super::requests::call(
+        &world,
+        &alex,
+        "create_request",
+        serde_json::json!({ "form": later }),
+    )
+    .await;
+    let tomorrow = created["id"].as_str().unwrap().to_owned();
+    let (to, at, seconds) = countdown(&world, &alex, &tomorrow).await.unwrap();
+    assert_eq!(to, "asked_start");
+    assert_eq!(at, day.with_hms(9, 0, 0).unwrap().assume_utc());
+    assert!(seconds > 0 && seconds <= 2 * 86_400, "{seconds}");
+
+    // "As soon as approved": nothing to count down until Graph grants it, then the hour's end.
+    let id = super::requests::create_aws_policy_request(&world, &alex).await;
+    assert_eq!(countdown(&world, &alex, &id).await, None);
+    approve(&world, &megan, &id).await;
+    submit_due(&world, OffsetDateTime::now_utc()).await;
+    let graph_id = graph_id_of(&world, &id).await;
+    world.sim.approve(&graph_id).unwrap();
+    poll(&world).await;
+    let submitted_at: OffsetDateTime = sqlx::query_scalar(
+        "select at from request_history where request_id = $1::uuid and event = 'submit'",
+    )
+    .bind(&id)
+    .fetch_one(&world.app.pool)
+    .await
+    .unwrap();
+    let (to, at, seconds) = countdown(&world, &megan, &id).await.unwrap();
+    assert_eq!(to, "end");
+    assert_eq!(
+        at.unix_timestamp(),
+        (submitted_at + time::Duration::hours(1)).unix_timestamp()
+    );
+    assert!(seconds > 0 && seconds <= 3600, "{seconds}");
+
+    // The timeline tells each of Graph's changes in words, with where it came from.
+    let page = super::decisions::view(&world, &alex, &id).await;
+    let graph_rows: Vec<&Value> = page["history"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|h| h["source"] == "graph")
+        .collect();
+    assert!(!graph_rows.is_empty(), "{page:#}");
+    assert!(graph_rows
+        .iter()
+        .all(|h| h["event"] == "graph_update" && h["note"].as_str().unwrap().contains("Graph: ")));
+    assert!(
+        graph_rows.iter().any(|h| h["note"]
+            .as_str()
+            .unwrap()
+            .starts_with("Graph: approved, access")),
+        "{graph_rows:#?}"
+    );
+
+    // Once access is over and the request complete, nothing is counted down.
+    world.sim.advance(Duration::from_secs(2 * 3600));
+    poll(&world).await;
+    assert_eq!(status_of(&world, &id).await, "completed");
+    assert_eq!(countdown(&world, &alex, &id).await, None);
+}

@@ -1,6 +1,7 @@
 //! `access_requests` and its append-only `request_history`. A request's status changes in one place,
 //! [`transition`]: the domain says whether the change is legal, a conditional update makes a
-//! concurrent change lose visibly, and the history row is written in the same transaction.
+//! concurrent change lose visibly, and the history row (and the emails it sends, `db::notifications`)
+//! is written in the same transaction.
 use serde_json::Value;
 use sqlx::{PgExecutor, Postgres, Transaction};
 use time::OffsetDateTime;
@@ -133,7 +134,12 @@ pub async fn create(
             details,
         },
     )
-    .await
+    .await?;
+    // The zone the requester's browser reported, for the times in their emails.
+    if let Some(zone) = request.schedule.get("time_zone").and_then(Value::as_str) {
+        super::notifications::remember_time_zone(tx, request.requester_oid, zone).await?;
+    }
+    super::notifications::after_create(tx, request.id, request.now).await
 }
 
 /// Appends one history row. Rows are never updated or deleted (a trigger refuses it).
@@ -494,6 +500,8 @@ pub async fn transition(
         "event".to_owned(),
         serde_json::to_value(event).unwrap_or(Value::Null),
     );
+    // The emails this event sends, in its transaction: written if and only if it commits.
+    super::notifications::after_event(tx, id, event, &details, now).await?;
     append_history(
         &mut **tx,
         &NewHistory {

@@ -3,6 +3,7 @@
 //! interval, backing off after errors, until the shared shutdown signal fires. Replicas are
 //! stateless, so a step must be safe to run on several at once (they coordinate through Postgres).
 pub mod expiry;
+pub mod notifications;
 pub mod poller;
 pub mod sessions;
 pub mod submissions;
@@ -136,6 +137,10 @@ impl Jobs {
             (
                 poller::NAME,
                 tokio::spawn(poller::run(state.clone(), shutdown.clone())),
+            ),
+            (
+                notifications::NAME,
+                tokio::spawn(notifications::run(state.clone(), shutdown.clone())),
             ),
         ];
         Self { trigger, tasks }
