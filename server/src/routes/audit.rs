@@ -13,7 +13,7 @@ use axum::{
     http::header,
     response::{Html, IntoResponse, Response},
 };
-use futures::stream;
+use futures::{stream, StreamExt};
 use tower_sessions::Session;
 
 use crate::state::ServerState;
@@ -103,9 +103,12 @@ pub async fn export(
             }
         }
     });
+    // Fused: the compression layer polls a body once more after its end, which a bare `unfold`
+    // answers with a panic.
     let body = stream::unfold(rx, |mut rx| async move {
         rx.recv().await.map(|chunk| (chunk, rx))
-    });
+    })
+    .fuse();
     (
         [
             (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_owned()),

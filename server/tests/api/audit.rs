@@ -827,6 +827,18 @@ async fn the_csv_holds_exactly_the_filtered_requests_cell_by_cell_with_formulas_
     assert_eq!(got, expected);
     let (listed, _) = every_page(&world, &adele, "ticket=INC0000050&cloud=aws").await;
     assert_eq!(listed, expected, "the list and the export agree");
+
+    // As a browser asks for it, compressed: the stream ends cleanly through the compression layer.
+    let compressed = adele
+        .get(world.app.url("/audit/export.csv?ticket=INC0000050"))
+        .header("accept-encoding", "gzip")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(compressed.status(), 200);
+    assert_eq!(compressed.headers()["content-encoding"], "gzip");
+    let bytes = compressed.bytes().await.expect("the whole body arrives");
+    assert!(bytes.starts_with(&[0x1f, 0x8b]), "gzip");
 }
 
 #[sqlx::test(migrations = false)]
