@@ -13,8 +13,14 @@ use crate::{
     domain::policy::Capability,
     error::AppError,
     pages::{
-        admin::AdminPage, approvals::ApprovalsPage, home::HomePage, my_requests::MyRequestsPage,
-        not_found::NotFound, request_new::NewRequestPage, request_view::RequestPage,
+        admin::AdminPage,
+        approvals::ApprovalsPage,
+        audit::{AccessNowPage, AuditListPage},
+        home::HomePage,
+        my_requests::MyRequestsPage,
+        not_found::NotFound,
+        request_new::NewRequestPage,
+        request_view::RequestPage,
         signed_out::SignedOutPage,
     },
 };
@@ -81,6 +87,9 @@ pub fn App() -> impl IntoView {
                     <Route path=StaticSegment("") view=HomePage/>
                     <Route path=StaticSegment("admin") view=AdminPage/>
                     <Route path=StaticSegment("approvals") view=ApprovalsPage/>
+                    // The auditors' pages: their filters are the address, read whole on the server.
+                    <Route path=StaticSegment("audit") view=AuditListPage ssr=SsrMode::Async/>
+                    <Route path=(StaticSegment("audit"), StaticSegment("active")) view=AccessNowPage ssr=SsrMode::Async/>
                     <Route path=StaticSegment("signed-out") view=SignedOutPage/>
                     // Rendered whole before they are sent (not streamed), so they read and work
                     // before the browser runs any of the application: see `pages::request_new`.
@@ -109,11 +118,13 @@ fn Account(viewer: Option<Viewer>) -> impl IntoView {
             let admin = v.can(Capability::Administer);
             let request = v.can(Capability::Request);
             let approve = v.can(Capability::Approve);
+            let audit = v.can(Capability::Audit);
             view! {
                 <nav class="account" aria-label="Account">
                     {request.then(|| view! { <a href="/requests" data-testid="my-requests-link">"My requests"</a> })}
                     {request.then(|| view! { <a href="/requests/new">"Request access"</a> })}
                     {approve.then(|| view! { <ApprovalsLink/> })}
+                    {audit.then(|| view! { <a href="/audit" data-testid="audit-link">"Audit"</a> })}
                     {admin.then(|| view! { <a href="/admin">"Portal health"</a> })}
                     <span class="who">
                         <span class="name" data-testid="viewer-name">{v.name.clone()}</span>

@@ -330,6 +330,9 @@ fn router(
         .route("/auth/logout", post(routes::auth::logout))
         .route("/api/me", get(routes::auth::me))
         .route("/events/requests/{id}", get(routes::events::request))
+        // The auditors' CSV export (read-only, streamed).
+        .route("/audit/export.csv", get(routes::audit::export))
+        .route("/audit/requests/{id}/report", get(routes::audit::report))
         // The request form without JavaScript; the page itself is the Leptos route below.
         .route(
             "/requests/new",

@@ -5,6 +5,7 @@
 mod api {
     pub mod approvers;
     pub mod assets;
+    pub mod audit;
     pub mod auth;
     pub mod connections;
     pub mod decisions;

@@ -1,5 +1,6 @@
 //! Thin `#[server]` functions by area. Each authorizes first, then calls plain code in `ssr/`.
 pub mod approvals;
+pub mod audit;
 pub mod inventory;
 pub mod my_requests;
 pub mod requests;

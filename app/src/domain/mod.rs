@@ -11,6 +11,7 @@
 mod newtype;
 
 pub mod approver;
+pub mod audit;
 pub mod duration;
 pub mod elapsed;
 pub mod errors;

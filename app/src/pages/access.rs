@@ -40,6 +40,16 @@ pub const PAGES: &[Page] = &[
         path: "/approvals",
         access: Access::Needs(Capability::Approve),
     },
+    // The auditors' pages; the CSV export (`/audit/export.csv`, a plain route) is under the same
+    // prefix, so the guard refuses it by this entry too.
+    Page {
+        path: "/audit/active",
+        access: Access::Needs(Capability::Audit),
+    },
+    Page {
+        path: "/audit",
+        access: Access::Needs(Capability::Audit),
+    },
     Page {
         path: "/requests/new",
         access: Access::Needs(Capability::Request),
@@ -105,6 +115,12 @@ mod tests {
             Some(Some(Capability::Request))
         );
         assert_eq!(required_for("/approvals"), Some(Some(Capability::Approve)));
+        assert_eq!(required_for("/audit"), Some(Some(Capability::Audit)));
+        assert_eq!(required_for("/audit/active"), Some(Some(Capability::Audit)));
+        assert_eq!(
+            required_for("/audit/export.csv"),
+            Some(Some(Capability::Audit))
+        );
         assert_eq!(required_for("/requests/42"), Some(None));
         assert_eq!(required_for("/requests"), Some(None));
     }
@@ -116,6 +132,7 @@ mod tests {
             "/signed-out",
             "/administer",
             "/approvalsx",
+            "/auditx",
             "/requestsx",
             "/api/x",
             "/pkg/app.js",

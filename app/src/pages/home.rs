@@ -81,7 +81,9 @@ pub fn HomePage() -> impl IntoView {
                                 {v.can(Capability::Approve).then(|| view! {
                                     <li>"You can decide on your team's requests: "<a href="/approvals" data-testid="home-approvals">{move || waiting_words(waiting.count())}</a>"."</li>
                                 })}
-                                {v.can(Capability::Audit).then(|| view! { <li>"You can read and export the full history."</li> })}
+                                {v.can(Capability::Audit).then(|| view! {
+                                    <li data-testid="home-audit">"You can read and export the full history: "<a href="/audit">"every request"</a>", and "<a href="/audit/active">"who holds access now"</a>"."</li>
+                                })}
                                 {v.can(Capability::Administer).then(|| view! { <li>"You administer the portal."</li> })}
                             </ul>
                         }.into_any()

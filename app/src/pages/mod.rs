@@ -2,6 +2,7 @@
 pub mod access;
 pub mod admin;
 pub mod approvals;
+pub mod audit;
 pub mod home;
 pub mod my_requests;
 pub mod not_found;

@@ -85,7 +85,11 @@ fn item(row: &Mine, now: OffsetDateTime) -> Result<MyRequest, AppError> {
         .map_err(AppError::internal)?;
     let holding = holds_access(stored.status, occurrence);
     let (ends_at, seconds_left) = if holding {
-        ends(&request, row.submitted_at.unwrap_or(stored.created_at), now)
+        ends(
+            request.schedule(),
+            row.submitted_at.unwrap_or(stored.created_at),
+            now,
+        )
     } else {
         (None, None)
     };
@@ -115,13 +119,13 @@ pub(super) fn holds_access(status: RequestStatus, occurrence: Option<OccurrenceS
 
 /// When access held now ends, and how long is left: from the occurrence `now` falls in. When the
 /// schedule says no occurrence holds now (Graph is slower than the clock), a single window's end
-/// is still worth saying; a repetition's is not known.
+/// is still worth saying; a repetition's is not known. The request page and the auditors' "Access
+/// now" say it the same way.
 pub(super) fn ends(
-    request: &crate::domain::request::AccessRequest,
+    schedule: &crate::domain::schedule::Schedule,
     started_at: OffsetDateTime,
     now: OffsetDateTime,
 ) -> (Option<OffsetDateTime>, Option<i64>) {
-    let schedule = request.schedule();
     match schedule.window_at(started_at, now) {
         Some((_, end)) => (Some(end), Some((end - now).whole_seconds())),
         None if schedule.recurrence().is_none() => {

@@ -497,7 +497,7 @@ fn countdown(
             .rev()
             .find(|h| h.event == EventKind::Submit)
             .map_or(stored.created_at, |h| h.at);
-        if let (Some(end), _) = super::my_requests::ends(request, started_at, now) {
+        if let (Some(end), _) = super::my_requests::ends(request.schedule(), started_at, now) {
             if end > now {
                 return Ok(Some(at(CountdownTo::End, end)));
             }

@@ -1,4 +1,5 @@
 //! Plain axum routes that live beside the Leptos pages.
+pub mod audit;
 pub mod auth;
 pub mod events;
 pub mod guard;

@@ -36,6 +36,26 @@ const MATRIX: &[(Call, [u16; 6])] = &[
     (Call::Get("/admin"), [303, 403, 403, 403, 200, 403]),
     // The approver's inbox: approvers and admins.
     (Call::Get("/approvals"), [303, 403, 200, 403, 200, 403]),
+    // The auditors' pages and export: auditors and admins.
+    (Call::Get("/audit"), [303, 403, 403, 200, 200, 403]),
+    (Call::Get("/audit/active"), [303, 403, 403, 200, 200, 403]),
+    (
+        Call::Get("/audit/export.csv"),
+        [303, 403, 403, 200, 200, 403],
+    ),
+    // A request nobody made: refused before the lookup, then not found for those who may look.
+    (
+        Call::Get("/audit/requests/00000000-0000-0000-0000-000000000000/report"),
+        [303, 403, 403, 404, 404, 403],
+    ),
+    (
+        Call::ServerFn("/api/audit_requests"),
+        [401, 403, 403, 200, 200, 403],
+    ),
+    (
+        Call::ServerFn("/api/audit_active"),
+        [401, 403, 403, 200, 200, 403],
+    ),
     // Everyone's own requests: anyone signed in (each sees only their own).
     (Call::Get("/requests"), [303, 200, 200, 200, 200, 200]),
     (

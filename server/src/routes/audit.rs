@@ -1,0 +1,124 @@
+//! `GET /audit/export.csv`: the CSV of exactly the requests the auditors' filters name (the same
+//! query as `/audit`, every page of it), one row per request or, with `rows=history`, one per
+//! history row. Read-only. Streamed: a task reads the rows from Postgres and writes CSV a chunk at
+//! a time into a small bounded channel that the response body drains, so memory stays flat however
+//! many rows there are (`app::ssr::audit::export`). Auditors and admins only: the page guard
+//! refuses others by the `/audit` entry, and this handler checks again.
+use std::io;
+
+use app::{api::audit::parse_query, domain::policy::Capability, error::AppError, ssr::audit};
+use axum::{
+    body::Body,
+    extract::{Path, RawQuery, State},
+    http::header,
+    response::{Html, IntoResponse, Response},
+};
+use futures::{stream, StreamExt};
+use tower_sessions::Session;
+
+use crate::state::ServerState;
+
+/// Chunks (of about 64 KiB) waiting between the reader and the client: what bounds memory.
+const IN_FLIGHT: usize = 4;
+
+/// The signed-in auditor (or admin), or the refusal to send instead.
+async fn auditor(
+    state: &ServerState,
+    session: &Session,
+) -> Result<app::ssr::auth::SessionUser, Response> {
+    let user = match state.app.auth.user(session).await {
+        Ok(Some(user)) => user,
+        Ok(None) => return Err(AppError::SignedOut.into_response()),
+        Err(e) => {
+            tracing::error!(error = %e, "session store");
+            return Err(AppError::unavailable("Your session could not be read.").into_response());
+        }
+    };
+    if !user.can(Capability::Audit) {
+        return Err(AppError::forbidden(
+            "Only auditors and admins may read and export the audit trail. If you need it, ask \
+             your administrator for the Auditor app role in Entra ID.",
+        )
+        .into_response());
+    }
+    Ok(user)
+}
+
+/// `GET /audit/requests/{id}/report`: one request and its whole timeline as a page to print or save
+/// as PDF (askama, and the print rules of the stylesheet). Read-only, auditors and admins only.
+pub async fn report(
+    State(state): State<ServerState>,
+    session: Session,
+    Path(id): Path<String>,
+) -> Response {
+    if let Err(refused) = auditor(&state, &session).await {
+        return refused;
+    }
+    let Ok(id) = app::domain::ids::RequestId::parse(&id) else {
+        return app::ssr::requests::no_such_request().into_response();
+    };
+    match audit::report(
+        &state.app.pool,
+        id.as_uuid(),
+        time::OffsetDateTime::now_utc(),
+    )
+    .await
+    {
+        Ok(Some(page)) => match page.html() {
+            Ok(html) => Html(html).into_response(),
+            Err(e) => AppError::internal(e).into_response(),
+        },
+        Ok(None) => app::ssr::requests::no_such_request().into_response(),
+        Err(e) => e.into_response(),
+    }
+}
+
+pub async fn export(
+    State(state): State<ServerState>,
+    session: Session,
+    RawQuery(query): RawQuery,
+) -> Response {
+    let user = match auditor(&state, &session).await {
+        Ok(user) => user,
+        Err(refused) => return refused,
+    };
+    let query = match parse_query(query.as_deref().unwrap_or_default()) {
+        Ok(query) => query,
+        Err(e) => return e.into_response(),
+    };
+    let name = audit::file_name(query.rows, time::OffsetDateTime::now_utc());
+    let (tx, rx) = tokio::sync::mpsc::channel(IN_FLIGHT);
+    let pool = state.app.pool.clone();
+    let upn = user.upn.to_string();
+    tokio::spawn(async move {
+        match audit::export(&pool, &query, &tx).await {
+            // Who exported what is itself worth a line in the log.
+            Ok(rows) => {
+                tracing::info!(user = ?upn, filter = ?query.filter.to_query(), ?query.rows, rows, "audit export")
+            }
+            Err(e) => {
+                tracing::error!(error = %e, user = ?upn, "audit export failed");
+                // The body ends with an error: the download fails visibly instead of looking whole.
+                let _ = tx.send(Err(io::Error::other("the export failed"))).await;
+            }
+        }
+    });
+    // Fused: the compression layer polls a body once more after its end, which a bare `unfold`
+    // answers with a panic.
+    let body = stream::unfold(rx, |mut rx| async move {
+        rx.recv().await.map(|chunk| (chunk, rx))
+    })
+    .fuse();
+    (
+        [
+            (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_owned()),
+            (
+                header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"{name}\""),
+            ),
+            (header::CACHE_CONTROL, "no-store".to_owned()),
+        ],
+        Body::from_stream(body),
+    )
+        .into_response()
+}
