@@ -401,25 +401,14 @@ async fn a_repeating_request_is_followed_through_each_of_its_occurrences(
     signed_in(&world, STATUS_READER).await;
     let alex = signed_in(&world, ALEX).await;
     let megan = signed_in(&world, MEGAN).await;
-    let mut form = super::requests::aws_policy_form();
-    let day = (OffsetDateTime::now_utc() + time::Duration::days(1)).date();
-    form["start"] = serde_json::json!(format!("{day}T09:00"));
-    form["offset_minutes"] = serde_json::json!(0);
-    form["time_zone"] = serde_json::json!("UTC");
-    form["recurrence"] = serde_json::json!({
-        "kind": "daily",
-        "range": "numbered",
-        "occurrences": "3"
-    });
-    let (_, created) = super::requests::call(
-        &world,
-        &alex,
-        "create_request",
-        serde_json::json!({ "form": form }),
-    )
+    let (id, _) = ask_from_tomorrow(&world, &alex, |form| {
+        form["recurrence"] = serde_json::json!({
+            "kind": "daily",
+            "range": "numbered",
+            "occurrences": "3"
+        });
+    })
     .await;
-    assert_eq!(created["outcome"], "created", "{created:#}");
-    let id = created["id"].as_str().unwrap().to_owned();
     approve(&world, &megan, &id).await;
     submit_due(&world, OffsetDateTime::now_utc()).await;
     let graph_id = graph_id_of(&world, &id).await;
@@ -458,6 +447,30 @@ async fn a_token_graph_says_has_expired_is_renewed_and_the_pass_goes_on(
     );
 }
 
+/// Alex's AWS policy request from tomorrow at 09:00 UTC, after `adjust` changed its form: its id
+/// and tomorrow's date.
+async fn ask_from_tomorrow(
+    world: &World,
+    alex: &reqwest::Client,
+    adjust: impl FnOnce(&mut Value),
+) -> (String, time::Date) {
+    let mut form = super::requests::aws_policy_form();
+    let day = (OffsetDateTime::now_utc() + time::Duration::days(1)).date();
+    form["start"] = serde_json::json!(format!("{day}T09:00"));
+    form["offset_minutes"] = serde_json::json!(0);
+    form["time_zone"] = serde_json::json!("UTC");
+    adjust(&mut form);
+    let (_, created) = super::requests::call(
+        world,
+        alex,
+        "create_request",
+        serde_json::json!({ "form": form }),
+    )
+    .await;
+    assert_eq!(created["outcome"], "created", "{created:#}");
+    (created["id"].as_str().unwrap().to_owned(), day)
+}
+
 /// The request page's countdown, as `get_request` answers it: (to, at) and the seconds left.
 async fn countdown(
     world: &World,
@@ -489,19 +502,7 @@ async fn the_request_page_counts_down_to_the_start_asked_for_then_to_the_end_of_
     let megan = signed_in(&world, MEGAN).await;
 
     // Asked for tomorrow at 09:00 UTC: the page counts down to the start asked for.
-    let mut later = super::requests::aws_policy_form();
-    let day = (OffsetDateTime::now_utc() + time::Duration::days(1)).date();
-    later["start"] = serde_json::json!(format!("{day}T09:00"));
-    later["offset_minutes"] = serde_json::json!(0);
-    later["time_zone"] = serde_json::json!("UTC");
-    let (_, created) = super::requests::call(
-        &world,
-        &alex,
-        "create_request",
-        serde_json::json!({ "form": later }),
-    )
-    .await;
-    let tomorrow = created["id"].as_str().unwrap().to_owned();
+    let (tomorrow, day) = ask_from_tomorrow(&world, &alex, |_| {}).await;
     let (to, at, seconds) = countdown(&world, &alex, &tomorrow).await.unwrap();
     assert_eq!(to, "asked_start");
     assert_eq!(at, day.with_hms(9, 0, 0).unwrap().assume_utc());
