@@ -136,6 +136,20 @@ test('at 390 px the audit pages and the printable report do not scroll sideways 
   await adele.screenshot({ path: testInfo.outputPath('1b-report-print-390.png'), fullPage: true });
   await adele.emulateMedia({ media: 'screen' });
 
+  // The charts of the same filtered set: SVG drawn on the server, the numbers in tables beside.
+  await adele.goto(`/audit?ticket=${ticket}`);
+  await adele.getByTestId('audit-charts').click();
+  await expect(adele).toHaveURL(new RegExp(`/audit/charts\\?ticket=${ticket}$`));
+  await expect(adele.getByRole('heading', { level: 1 })).toHaveText('Requests in charts');
+  await expect(adele.getByRole('img', { name: /Requests per day, by outcome/ })).toBeVisible();
+  const today = new Date().toISOString().slice(0, 10);
+  await expect(adele.getByTestId('table-per-day').locator('tbody tr').last()).toContainText(today);
+  // The request made above, still waiting, on today's row: waiting 1, all 1.
+  await expect(adele.getByTestId('table-per-day').locator('tbody tr').last().locator('td').nth(1)).toHaveText('1');
+  await fitsWidth(adele, 390);
+  await axe(adele);
+  await adele.screenshot({ path: testInfo.outputPath('1c-charts-390.png'), fullPage: true });
+
   await adele.goto('/audit/active');
   await expect(adele.getByRole('heading', { level: 1 })).toHaveText('Audit: access held now');
   await fitsWidth(adele, 390);

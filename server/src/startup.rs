@@ -333,6 +333,7 @@ fn router(
         // The auditors' CSV export (read-only, streamed).
         .route("/audit/export.csv", get(routes::audit::export))
         .route("/audit/requests/{id}/report", get(routes::audit::report))
+        .route("/audit/charts", get(routes::audit::charts))
         // The request form without JavaScript; the page itself is the Leptos route below.
         .route(
             "/requests/new",

@@ -168,6 +168,8 @@ fn Export(search: Memo<String>) -> impl IntoView {
             <a href=move || href("requests") rel="external" download data-testid="export-requests">"one row per request"</a>
             " or "
             <a href=move || href("history") rel="external" download data-testid="export-history">"one row per change"</a>
+            ". "
+            <a href=move || filter_of(&search.get()).href("/audit/charts", &[]) rel="external" data-testid="audit-charts">"See them in charts"</a>
             "."
         </p>
     }

@@ -102,7 +102,7 @@ pub struct HistoryRow {
 }
 
 /// Appends ` and …` for every filter set. Text only from this function; values bound.
-fn push_filter(q: &mut QueryBuilder<'_, Postgres>, f: &AuditFilter) {
+pub(crate) fn push_filter(q: &mut QueryBuilder<'_, Postgres>, f: &AuditFilter) {
     if let Some(upn) = f.requester() {
         q.push(" and lower(r.requester_upn) = ")
             .push_bind(upn.to_owned());
@@ -569,6 +569,8 @@ pub struct TimelineRow {
 #[derive(askama::Template)]
 #[template(path = "audit_report.html")]
 pub struct RequestReport {
+    /// The stylesheet's address (under the bundle's version); set by the route.
+    pub css: String,
     pub id: String,
     pub what: String,
     pub status: String,
@@ -633,6 +635,7 @@ pub async fn report(
             .and_then(|o| OccurrenceStatus::parse(o).ok()),
     );
     Ok(Some(RequestReport {
+        css: "/pkg/app.css".to_owned(),
         id: row.id.to_string(),
         what: what(&row),
         status,

@@ -1,6 +1,7 @@
 //! Server-only code: application state, sign-in, the repository, the Graph client and services.
 //! Compiled with the `ssr` feature only, so none of it reaches the browser bundle.
 pub mod audit;
+pub mod audit_charts;
 pub mod auth;
 pub mod db;
 pub mod decisions;

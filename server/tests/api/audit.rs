@@ -1219,3 +1219,161 @@ async fn the_printable_report_has_the_request_and_its_whole_timeline_for_auditor
         .unwrap();
     assert_eq!(bad.status(), 404);
 }
+
+/// A decision on `id`, `after` its creation at `created`, as a history row.
+async fn decided(
+    world: &World,
+    id: &str,
+    created: OffsetDateTime,
+    after: time::Duration,
+    event: &str,
+) {
+    let to = if event == "approve" {
+        "approved"
+    } else {
+        "rejected"
+    };
+    sqlx::query(
+        "insert into request_history (request_id, at, actor_oid, source, event, from_status, to_status, details)
+         values ($1::uuid, $2, $3::uuid, 'portal', $4, 'pending_approval', $5, '{}'::jsonb)",
+    )
+    .bind(id)
+    .bind(created + after)
+    .bind(MEGAN)
+    .bind(event)
+    .bind(to)
+    .execute(&world.app.pool)
+    .await
+    .unwrap();
+}
+
+/// The rows of the table `testid` on `html`: each row's cells as text.
+fn table(html: &str, testid: &str) -> Vec<Vec<String>> {
+    let page = scraper::Html::parse_document(html);
+    let rows = scraper::Selector::parse(&format!("[data-testid=\"{testid}\"] tbody tr")).unwrap();
+    let cells = scraper::Selector::parse("th, td").unwrap();
+    page.select(&rows)
+        .map(|row| {
+            row.select(&cells)
+                .map(|c| c.text().collect::<String>().trim().to_owned())
+                .collect()
+        })
+        .collect()
+}
+
+#[sqlx::test(migrations = false)]
+async fn the_charts_count_the_filtered_requests_per_day_by_outcome_and_their_waits_for_a_decision(
+    _: PgPoolOptions,
+    connect: PgConnectOptions,
+) {
+    let world = world(connect).await;
+    let alex = signed_in(&world, ALEX).await;
+    let adele = signed_in(&world, ADELE).await;
+    let template = template(&world, &alex).await;
+    let day = |d: u8| datetime!(2025-06-01 09:00 UTC) + time::Duration::days(i64::from(d) - 1);
+    // (day, status, cloud, wait for a decision in minutes)
+    let made: [(u8, &str, &str, Option<(i64, &str)>); 10] = [
+        (1, "submitted", "aws", Some((10, "approve"))),
+        (1, "submitted", "aws", Some((50, "approve"))),
+        (1, "rejected", "aws", Some((5, "reject"))),
+        (2, "pending_approval", "aws", None),
+        (2, "cancelled", "aws", None),
+        (2, "submitted", "gcp", Some((3 * 24 * 60 + 1, "approve"))),
+        (3, "expired", "aws", None),
+        (3, "failed", "aws", Some((120, "approve"))),
+        (3, "completed", "aws", Some((600, "approve"))),
+        // A day before the range asked for: never counted.
+        (0, "rejected", "aws", Some((1, "reject"))),
+    ];
+    for (d, status, cloud, wait) in made {
+        let created = day(d);
+        let id = insert(
+            &world,
+            &template,
+            &Spec {
+                status,
+                cloud,
+                created,
+                system: if cloud == "gcp" {
+                    ("proj-1", "project one")
+                } else {
+                    base().system
+                },
+                ..base()
+            },
+        )
+        .await;
+        if let Some((minutes, event)) = wait {
+            decided(
+                &world,
+                &id,
+                created,
+                time::Duration::minutes(minutes),
+                event,
+            )
+            .await;
+        }
+    }
+
+    let charts = |query: &'static str| {
+        let adele = adele.clone();
+        let url = world.app.url(&format!("/audit/charts?{query}"));
+        async move {
+            let response = adele.get(url).send().await.unwrap();
+            assert_eq!(response.status(), 200);
+            response.text().await.unwrap()
+        }
+    };
+    // Columns: day, sent to Graph, waiting, rejected, cancelled, expired, failed, all.
+    let html = charts("from=2025-06-01&to=2025-06-03").await;
+    assert_eq!(
+        table(&html, "table-per-day"),
+        [
+            ["2025-06-01", "2", "0", "1", "0", "0", "0", "3"],
+            ["2025-06-02", "1", "1", "0", "1", "0", "0", "3"],
+            ["2025-06-03", "1", "0", "0", "0", "1", "1", "3"],
+        ]
+    );
+    assert_eq!(
+        table(&html, "table-waits"),
+        [
+            ["under 15 minutes", "2"],
+            ["15 minutes to 1 hour", "1"],
+            ["1 to 4 hours", "1"],
+            ["4 to 24 hours", "1"],
+            ["1 to 3 days", "0"],
+            ["over 3 days", "1"],
+        ]
+    );
+    assert!(html.contains("6 decided"), "{html}");
+    // Waits of 5, 10, 50, 120, 600 and 4321 minutes: the median is between 50 and 120.
+    assert!(html.contains("half within 1 h 25 min"), "{html}");
+    assert!(html.contains("9 in all"), "{html}");
+    // One rectangle per non-zero cell of the first table, each saying what it counts.
+    assert_eq!(html.matches("<rect x=").count(), 8 + 5, "{html}");
+    assert!(html.contains("<title>2025-06-01: 2 sent to Graph</title>"));
+
+    // The same filters as the list: AWS only.
+    let aws = charts("cloud=aws&from=2025-06-01&to=2025-06-03").await;
+    assert_eq!(
+        table(&aws, "table-per-day")[1],
+        ["2025-06-02", "0", "1", "0", "1", "0", "0", "2"]
+    );
+    assert_eq!(table(&aws, "table-waits")[5], ["over 3 days", "0"]);
+
+    // A filter that does not read is refused, saying why.
+    let refused = adele
+        .get(world.app.url("/audit/charts?cloud=mars"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(refused.status(), 400);
+    assert!(refused.text().await.unwrap().contains("aws, azure or gcp"));
+    // Nobody else reads them.
+    let alex_sees = alex
+        .get(world.app.url("/audit/charts"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(alex_sees.status(), 403);
+}

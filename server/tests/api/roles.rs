@@ -39,6 +39,7 @@ const MATRIX: &[(Call, [u16; 6])] = &[
     // The auditors' pages and export: auditors and admins.
     (Call::Get("/audit"), [303, 403, 403, 200, 200, 403]),
     (Call::Get("/audit/active"), [303, 403, 403, 200, 200, 403]),
+    (Call::Get("/audit/charts"), [303, 403, 403, 200, 200, 403]),
     (
         Call::Get("/audit/export.csv"),
         [303, 403, 403, 200, 200, 403],
