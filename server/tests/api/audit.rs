@@ -1271,8 +1271,9 @@ async fn the_charts_count_the_filtered_requests_per_day_by_outcome_and_their_wai
     let adele = signed_in(&world, ADELE).await;
     let template = template(&world, &alex).await;
     let day = |d: u8| datetime!(2025-06-01 09:00 UTC) + time::Duration::days(i64::from(d) - 1);
-    // (day, status, cloud, wait for a decision in minutes)
-    let made: [(u8, &str, &str, Option<(i64, &str)>); 10] = [
+    // (day, status, cloud, wait for a decision in minutes and the decision)
+    type Made = (u8, &'static str, &'static str, Option<(i64, &'static str)>);
+    let made: [Made; 10] = [
         (1, "submitted", "aws", Some((10, "approve"))),
         (1, "submitted", "aws", Some((50, "approve"))),
         (1, "rejected", "aws", Some((5, "reject"))),
