@@ -283,12 +283,7 @@ fn item(row: &Row) -> Result<AuditItem, AppError> {
     Ok(AuditItem {
         id: row.id.to_string(),
         status: row.status,
-        occurrence: row
-            .graph_occurrence_status
-            .as_deref()
-            .map(OccurrenceStatus::parse)
-            .transpose()
-            .map_err(AppError::internal)?,
+        occurrence: super::requests::stored_occurrence(row.graph_occurrence_status.as_deref())?,
         cloud: CloudKind::parse(&row.cloud).map_err(|_| AppError::internal("cloud"))?,
         system_id: row.authorization_system_id.clone(),
         system_name: row.authorization_system_name.clone(),

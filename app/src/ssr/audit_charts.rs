@@ -163,6 +163,19 @@ pub fn days_shown(filter: &AuditFilter, today: Date) -> (Date, Date, bool) {
     }
 }
 
+/// Appends the audit filter and the charts' days (`[start, end)`) to a `where`.
+fn push_filter_and_days(
+    q: &mut QueryBuilder<'_, sqlx::Postgres>,
+    filter: &AuditFilter,
+    (start, end): (OffsetDateTime, OffsetDateTime),
+) {
+    push_filter(q, filter);
+    q.push(" and r.created_at >= ")
+        .push_bind(start)
+        .push(" and r.created_at < ")
+        .push_bind(end);
+}
+
 fn number(x: f64) -> String {
     format!("{x:.1}")
 }
@@ -190,12 +203,8 @@ pub async fn charts(
         "select (r.created_at at time zone 'UTC')::date, r.status, count(*)
          from access_requests r where true",
     );
-    push_filter(&mut q, filter);
-    q.push(" and r.created_at >= ")
-        .push_bind(start)
-        .push(" and r.created_at < ")
-        .push_bind(end)
-        .push(" group by 1, 2");
+    push_filter_and_days(&mut q, filter, (start, end));
+    q.push(" group by 1, 2");
     let counted: Vec<(Date, String, i64)> =
         q.build_query_as().persistent(false).fetch_all(pool).await?;
     let mut days: Vec<DayRow> = (0..n_days)
@@ -274,12 +283,8 @@ pub async fn charts(
                  on d.at is not null
                where true",
     );
-    push_filter(&mut q, filter);
-    q.push(" and r.created_at >= ")
-        .push_bind(start)
-        .push(" and r.created_at < ")
-        .push_bind(end)
-        .push(") waits");
+    push_filter_and_days(&mut q, filter, (start, end));
+    q.push(") waits");
     type Waits = (i64, i64, i64, i64, i64, i64, Option<f64>, Option<f64>);
     let (b1, b2, b3, b4, b5, decided, median, p90): Waits =
         q.build_query_as().persistent(false).fetch_one(pool).await?;

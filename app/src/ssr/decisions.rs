@@ -39,19 +39,16 @@ pub const INBOX_LIMIT: i64 = 200;
 
 /// A request as the rules see it: its state, and who it names.
 fn state_of(stored: &db::requests::StoredRequest) -> Result<RequestState, AppError> {
-    use crate::domain::lifecycle::{GraphStatus, GraphStatusDetail, OccurrenceStatus};
+    use crate::domain::lifecycle::{GraphStatus, GraphStatusDetail};
     let graph = stored
         .graph_status_detail
         .as_deref()
         .map(|d| -> Result<GraphStatus, AppError> {
             Ok(GraphStatus {
                 detail: GraphStatusDetail::parse(d).map_err(AppError::internal)?,
-                occurrence: stored
-                    .graph_occurrence_status
-                    .as_deref()
-                    .map(OccurrenceStatus::parse)
-                    .transpose()
-                    .map_err(AppError::internal)?,
+                occurrence: super::requests::stored_occurrence(
+                    stored.graph_occurrence_status.as_deref(),
+                )?,
             })
         })
         .transpose()?;

@@ -7,7 +7,7 @@ use super::{
     auth::SessionUser,
     db::{self, requests::Mine},
     decisions::rfc3339,
-    requests::rebuild,
+    requests::{rebuild, stored_occurrence},
     state::AppState,
 };
 use crate::{
@@ -77,12 +77,7 @@ pub async fn summary(
 fn item(row: &Mine, now: OffsetDateTime) -> Result<MyRequest, AppError> {
     let stored = &row.request;
     let request = rebuild(stored)?;
-    let occurrence = stored
-        .graph_occurrence_status
-        .as_deref()
-        .map(OccurrenceStatus::parse)
-        .transpose()
-        .map_err(AppError::internal)?;
+    let occurrence = stored_occurrence(stored.graph_occurrence_status.as_deref())?;
     let holding = holds_access(stored.status, occurrence);
     let (ends_at, seconds_left) = if holding {
         ends(

@@ -35,6 +35,15 @@ pub fn no_such_request() -> AppError {
     AppError::not_found("There is no such request.")
 }
 
+/// Graph's occurrence status as stored (`graph_occurrence_status`); an unreadable one is the
+/// portal's own fault, not the caller's.
+pub fn stored_occurrence(stored: Option<&str>) -> Result<Option<OccurrenceStatus>, AppError> {
+    stored
+        .map(OccurrenceStatus::parse)
+        .transpose()
+        .map_err(AppError::internal)
+}
+
 /// A request that passed every check, with what the review shows besides it.
 pub struct CheckedRequest {
     pub request: AccessRequest,
@@ -480,12 +489,7 @@ fn countdown(
     if stored.status.is_final() {
         return Ok(None);
     }
-    let occurrence = stored
-        .graph_occurrence_status
-        .as_deref()
-        .map(OccurrenceStatus::parse)
-        .transpose()
-        .map_err(AppError::internal)?;
+    let occurrence = stored_occurrence(stored.graph_occurrence_status.as_deref())?;
     let at = |to, at: OffsetDateTime| Countdown {
         to,
         at: super::decisions::rfc3339(at),

@@ -14,26 +14,32 @@ pub struct Person {
 
 /// `oid` with the manager chain Graph named at their last sign-in.
 pub async fn requester<'e>(db: impl PgExecutor<'e>, oid: Uuid) -> Result<Requester, sqlx::Error> {
-    type Row = (Option<Uuid>, Option<String>, Option<Uuid>, Option<String>);
-    let row: Option<Row> = sqlx::query_as(
+    let row: Option<Chain> = sqlx::query_as(
         "select manager_oid, manager_upn, managers_manager_oid, managers_manager_upn
          from users where oid = $1",
     )
     .bind(oid)
     .fetch_optional(db)
     .await?;
-    let (m_oid, m_upn, mm_oid, mm_upn) = row.unwrap_or_default();
+    Ok(requester_from(oid, row.unwrap_or_default()))
+}
+
+/// A manager chain as `users` stores it: the manager's oid and UPN, then their manager's.
+type Chain = (Option<Uuid>, Option<String>, Option<Uuid>, Option<String>);
+
+/// `oid` with the chain stored for them; a link missing either half is no link.
+fn requester_from(oid: Uuid, (m_oid, m_upn, mm_oid, mm_upn): Chain) -> Requester {
     let link = |oid: Option<Uuid>, upn: Option<String>| {
         Some(ChainLink {
             oid: oid?,
             upn: upn?,
         })
     };
-    Ok(Requester {
+    Requester {
         oid,
         manager: link(m_oid, m_upn),
         managers_manager: link(mm_oid, mm_upn),
-    })
+    }
 }
 
 /// [`requester`] and the person named `upn` (any case; with whether they are in any of `groups`),
@@ -71,12 +77,6 @@ pub async fn requester_and_named<'e>(
     .fetch_one(db)
     .await?;
     let (m_oid, m_upn, mm_oid, mm_upn, n_oid, n_name, n_upn, n_m, n_mm, n_groups) = row;
-    let link = |oid: Option<Uuid>, upn: Option<String>| {
-        Some(ChainLink {
-            oid: oid?,
-            upn: upn?,
-        })
-    };
     let named = match (n_oid, n_name, n_upn) {
         (Some(oid), Some(display_name), Some(upn)) => Some(Named {
             oid,
@@ -88,14 +88,7 @@ pub async fn requester_and_named<'e>(
         }),
         _ => None,
     };
-    Ok((
-        Requester {
-            oid,
-            manager: link(m_oid, m_upn),
-            managers_manager: link(mm_oid, mm_upn),
-        },
-        named,
-    ))
+    Ok((requester_from(oid, (m_oid, m_upn, mm_oid, mm_upn)), named))
 }
 
 /// Display names of people who have signed in, for the approver picker.
