@@ -83,6 +83,41 @@ run "first page, words (emergency)" "q=emergency"
 run "first page, ticket" "ticket=INC0001234"
 run "first page, system + date range" "system=system-7&from=2026-02-01&to=2026-03-01"
 
+# Access now (2% of the requests hold access): its first page and a page deep in its order, each
+# with the count of every grant held.
+measure_active() { # address query of Access now
+  local out
+  out=$(curl -s -b "$work/adele" -o "$work/answer" -w '%{http_code} %{time_total}' -H "origin: http://$portal" \
+    "http://$portal/api/audit_active" --data-urlencode "query=$1")
+  [ "${out%% *}" = 200 ] || { echo "audit_active answered ${out%% *}: $(cat "$work/answer")" >&2; exit 1; }
+  echo "${out#* }"
+}
+held_at() { # offset in Access now's order
+  psql -At "$pg/$db" -c "select id from access_requests r
+    where graph_occurrence_status in ('granted', 'revoking', 'revoking_failed')
+    order by cloud, lower(authorization_system_name), authorization_system_id, created_at desc, id desc
+    offset $1 limit 1"
+}
+held=$(psql -At "$pg/$db" -c "select count(*) from access_requests
+  where graph_occurrence_status in ('granted', 'revoking', 'revoking_failed')")
+for _ in $(seq 1 "$rounds"); do measure_active ""; done | report "Access now, first page ($held held)"
+after=$(held_at $(( held * 9 / 10 )))
+for _ in $(seq 1 "$rounds"); do measure_active "after=$after"; done | report "Access now, page 90% in"
+for _ in $(seq 1 "$rounds"); do measure_active "cloud=gcp"; done | report "Access now, first page, cloud=gcp"
+
+# The pages drawn on the server: the charts over 30 days and over 92 days of the seed, and the
+# printed report of a filtered set (its newest 1,000).
+page_time() { # path and query
+  local out
+  out=$(curl -s -b "$work/adele" -o "$work/answer" -w '%{http_code} %{time_total}' "http://$portal$1")
+  [ "${out%% *}" = 200 ] || { echo "$1 answered ${out%% *}" >&2; exit 1; }
+  echo "${out#* }"
+}
+slow_rounds=$(( rounds < 50 ? rounds : 50 ))
+for _ in $(seq 1 "$slow_rounds"); do page_time "/audit/charts?from=2026-03-01&to=2026-03-30"; done | report "charts, 30 days (~43,000 requests)"
+for _ in $(seq 1 "$slow_rounds"); do page_time "/audit/charts?from=2026-01-01&to=2026-04-02"; done | report "charts, 92 days (~130,000 requests)"
+for _ in $(seq 1 "$slow_rounds"); do page_time "/audit/report?cloud=gcp"; done | report "printed report, cloud=gcp (1,000 rows)"
+
 # Peak memory (VmHWM) of the server while it streams an export, reset before each (clear_refs 5).
 peak() { # label, query
   echo 5 >"/proc/$server_pid/clear_refs"
@@ -98,3 +133,4 @@ peak "export, ~10,000 requests (7 days)" "from=2026-01-01&to=2026-01-07"
 peak "export, ~100,000 requests (70 days)" "from=2026-01-01&to=2026-03-11"
 peak "export, ~10,000 requests' history rows" "from=2026-01-01&to=2026-01-07&rows=history"
 peak "export, ~100,000 requests' history rows" "from=2026-01-01&to=2026-03-11&rows=history"
+peak "export, every grant held now" "rows=active"

@@ -150,6 +150,18 @@ test('at 390 px the audit pages and the printable report do not scroll sideways 
   await axe(adele);
   await adele.screenshot({ path: testInfo.outputPath('1c-charts-390.png'), fullPage: true });
 
+  // The printed report of the filtered set: the filter in words, then its one request.
+  await adele.goto(`/audit?ticket=${ticket}`);
+  await adele.getByTestId('audit-set-report').click();
+  await expect(adele).toHaveURL(new RegExp(`/audit/report\\?ticket=${ticket}$`));
+  await expect(adele.getByRole('heading', { level: 1 })).toHaveText('Access requests: audit report');
+  await expect(adele.getByTestId('report-filters')).toContainText(ticket);
+  await expect(adele.getByTestId('report-count')).toHaveText('1 request matches.');
+  await expect(adele.locator('.report-set tbody tr')).toHaveCount(1);
+  await fitsWidth(adele, 390);
+  await axe(adele);
+  await adele.screenshot({ path: testInfo.outputPath('1d-set-report-390.png'), fullPage: true });
+
   await adele.goto('/audit/active');
   await expect(adele.getByRole('heading', { level: 1 })).toHaveText('Audit: access held now');
   await fitsWidth(adele, 390);

@@ -334,6 +334,7 @@ fn router(
         .route("/audit/export.csv", get(routes::audit::export))
         .route("/audit/requests/{id}/report", get(routes::audit::report))
         .route("/audit/charts", get(routes::audit::charts))
+        .route("/audit/report", get(routes::audit::set_report))
         // The request form without JavaScript; the page itself is the Leptos route below.
         .route(
             "/requests/new",

@@ -45,7 +45,8 @@ pub async fn audit_requests(query: Option<String>) -> Result<AuditPage, AppError
     audit::list(&state.pool, &query.filter, query.before).await
 }
 
-/// Access held right now among the requests the query's filters name, by cloud and system.
+/// Access held right now among the requests the query's filters name, by cloud and system, a
+/// page at a time from its `after`.
 #[server(prefix = "/api", endpoint = "audit_active")]
 pub async fn audit_active(query: Option<String>) -> Result<AccessNow, AppError> {
     use crate::{
@@ -55,5 +56,11 @@ pub async fn audit_active(query: Option<String>) -> Result<AccessNow, AppError> 
     require(Capability::Audit).await?;
     let query = parse_query(query.as_deref().unwrap_or_default())?;
     let state = expect_context::<AppState>();
-    audit::active(&state.pool, &query.filter, time::OffsetDateTime::now_utc()).await
+    audit::active(
+        &state.pool,
+        &query.filter,
+        query.after,
+        time::OffsetDateTime::now_utc(),
+    )
+    .await
 }

@@ -10,7 +10,7 @@ use serde::{Deserialize, Serialize};
 use time::{Date, Month, OffsetDateTime, Time};
 
 use super::{
-    ids::{CloudKind, Upn},
+    ids::{CloudKind, RequestId, Upn},
     lifecycle::RequestStatus,
     my_requests::Cursor,
 };
@@ -28,6 +28,7 @@ pub mod names {
     pub const TICKET: &str = "ticket";
     pub const WORDS: &str = "q";
     pub const BEFORE: &str = "before";
+    pub const AFTER: &str = "after";
     pub const ROWS: &str = "rows";
 }
 
@@ -66,7 +67,13 @@ pub enum FilterError {
     )]
     Cursor { value: String },
     #[error(
-        "Rows must be \"requests\" (one row per request) or \"history\" (one row per change)."
+        "The address's position in Access now (after={value:?}) could not be read: it must be a \
+         request id, as the Next page link writes it. Open the first page again."
+    )]
+    After { value: String },
+    #[error(
+        "Rows must be \"requests\" (one row per request), \"history\" (one row per change) or \
+         \"active\" (one row per grant held now)."
     )]
     Rows,
     #[error("The address names {field:?} more than once; give each filter once.")]
@@ -105,6 +112,8 @@ pub enum Rows {
     #[default]
     Requests,
     History,
+    /// One per grant held right now (Access now's export).
+    Active,
 }
 
 /// Everything an auditor's address says: the filter, where the page starts, which export rows.
@@ -112,6 +121,8 @@ pub enum Rows {
 pub struct AuditQuery {
     pub filter: AuditFilter,
     pub before: Option<Cursor>,
+    /// Access now's page position: the last grant of the page before (its request id).
+    pub after: Option<RequestId>,
     pub rows: Rows,
 }
 
@@ -123,11 +134,11 @@ impl AuditQuery {
         pairs: impl IntoIterator<Item = (&'a str, &'a str)>,
     ) -> Result<AuditQuery, Vec<FilterError>> {
         use names::*;
-        const KNOWN: [&str; 12] = [
+        const KNOWN: [&str; 13] = [
             REQUESTER, APPROVER, CLOUD, SYSTEM, IDENTITY, STATUS, FROM, TO, TICKET, WORDS, BEFORE,
-            ROWS,
+            AFTER, ROWS,
         ];
-        let mut values: [Option<&str>; 12] = [None; 12];
+        let mut values: [Option<&str>; 13] = [None; 13];
         let mut errors = Vec::new();
         for (name, value) in pairs {
             let Some(at) = KNOWN.iter().position(|k| *k == name) else {
@@ -205,12 +216,23 @@ impl AuditQuery {
                 })
                 .transpose(),
         );
+        let after = keep(
+            &mut errors,
+            get(AFTER)
+                .map(|v| {
+                    RequestId::parse(v).map_err(|_| FilterError::After {
+                        value: v.chars().take(80).collect(),
+                    })
+                })
+                .transpose(),
+        );
         let rows = keep(
             &mut errors,
             get(ROWS)
                 .map(|v| match v {
                     "requests" => Ok(Rows::Requests),
                     "history" => Ok(Rows::History),
+                    "active" => Ok(Rows::Active),
                     _ => Err(FilterError::Rows),
                 })
                 .transpose(),
@@ -220,6 +242,7 @@ impl AuditQuery {
             Ok(AuditQuery {
                 filter,
                 before,
+                after,
                 rows,
             })
         } else {
@@ -407,6 +430,39 @@ impl AuditFilter {
         }
     }
 
+    /// The filters set, as a reader would say them: `("Cloud", "aws")`, `("Created", "from
+    /// 2026-12-01 to 2026-12-03")`; empty when none is set. For the printed report's heading.
+    pub fn described(&self) -> Vec<(&'static str, String)> {
+        let mut out = Vec::new();
+        let mut add = |name, value: Option<String>| {
+            if let Some(value) = value {
+                out.push((name, value));
+            }
+        };
+        add("Requester", self.requester.clone());
+        add("Approver", self.approver.clone());
+        add("Cloud", self.cloud.map(|c| c.as_str().to_owned()));
+        add("Authorization system", self.system.clone());
+        add("Identity", self.identity.clone());
+        add("Status", self.status.map(|s| s.as_str().to_owned()));
+        add(
+            "Created",
+            match (self.from, self.to) {
+                (Some(from), Some(to)) => Some(format!(
+                    "from {} to {} (UTC days)",
+                    iso_day(from),
+                    iso_day(to)
+                )),
+                (Some(from), None) => Some(format!("on or after {} (UTC)", iso_day(from))),
+                (None, Some(to)) => Some(format!("on or before {} (UTC)", iso_day(to))),
+                (None, None) => None,
+            },
+        );
+        add("Ticket", self.ticket.clone());
+        add("Justification contains", self.words.clone());
+        out
+    }
+
     /// A day as the address and the date input write it.
     pub fn from_day(&self) -> Option<String> {
         self.from.map(iso_day)
@@ -554,7 +610,7 @@ mod tests {
                 "A ticket number is letters and digits only, such as INC1234567, at most 40.",
                 "The words to look for in the justification need at least one letter or digit, and at most 200 characters.",
                 "The address's position in the list (before=\"yesterday\") could not be read: it must be a time and a request id, as the Next page link writes them. Open the first page again.",
-                "Rows must be \"requests\" (one row per request) or \"history\" (one row per change).",
+                "Rows must be \"requests\" (one row per request), \"history\" (one row per change) or \"active\" (one row per grant held now).",
             ]
         );
     }
@@ -616,5 +672,64 @@ mod tests {
     fn the_export_reads_which_rows() {
         assert_eq!(parse(&[("rows", "history")]).unwrap().rows, Rows::History);
         assert_eq!(parse(&[("rows", "requests")]).unwrap().rows, Rows::Requests);
+        assert_eq!(parse(&[("rows", "active")]).unwrap().rows, Rows::Active);
+        assert_eq!(parse(&[("rows", "ACTIVE")]), Err(vec![FilterError::Rows]));
+    }
+
+    #[test]
+    fn access_now_reads_where_its_page_starts_as_a_request_id() {
+        let id = "0192f0c4-8a5e-7bd1-9a3e-3f6d1c2b4a59";
+        assert_eq!(
+            parse(&[("after", id)])
+                .unwrap()
+                .after
+                .map(|a| a.to_string()),
+            Some(id.to_owned())
+        );
+        assert_eq!(parse(&[]).unwrap().after, None);
+        for bad in [
+            "x",
+            "2026-12-03T10:00:00Z_0192f0c4-8a5e-7bd1-9a3e-3f6d1c2b4a59",
+            "' or 1=1",
+        ] {
+            assert_eq!(
+                parse(&[("after", bad)]),
+                Err(vec![FilterError::After {
+                    value: bad.to_owned()
+                }]),
+                "{bad}"
+            );
+        }
+    }
+
+    #[test]
+    fn a_filter_is_described_in_words_for_the_printed_report() {
+        assert!(AuditFilter::default().described().is_empty());
+        let f = parse(&[
+            ("cloud", "aws"),
+            ("ticket", "inc42"),
+            ("from", "2026-12-01"),
+            ("to", "2026-12-03"),
+            ("q", "prod outage"),
+        ])
+        .unwrap()
+        .filter;
+        assert_eq!(
+            f.described(),
+            [
+                ("Cloud", "aws".to_owned()),
+                (
+                    "Created",
+                    "from 2026-12-01 to 2026-12-03 (UTC days)".to_owned()
+                ),
+                ("Ticket", "INC42".to_owned()),
+                ("Justification contains", "prod outage".to_owned()),
+            ]
+        );
+        let only_to = parse(&[("to", "2026-12-03")]).unwrap().filter;
+        assert_eq!(
+            only_to.described(),
+            [("Created", "on or before 2026-12-03 (UTC)".to_owned())]
+        );
     }
 }

@@ -188,6 +188,35 @@ impl OccurrenceStatus {
         }
     }
 
+    /// Access is held: granted and not yet revoked (revoking is under way, or failed). What the
+    /// auditors' "Access now" lists, whatever the portal's own status says: Graph's word is what
+    /// a cloud enforces. `Granting` is not held yet.
+    pub const HOLDING: [OccurrenceStatus; 3] = [
+        OccurrenceStatus::Granted,
+        OccurrenceStatus::Revoking,
+        OccurrenceStatus::RevokingFailed,
+    ];
+
+    /// One of [`Self::HOLDING`].
+    pub fn holds_access(self) -> bool {
+        Self::HOLDING.contains(&self)
+    }
+
+    /// Held, or being granted: what a requester's "Active" counts and counts down to its end.
+    pub fn is_active(self) -> bool {
+        self.holds_access() || self == OccurrenceStatus::Granting
+    }
+
+    /// `('a', 'b')`: a list of storage names for SQL's `in`, written from the same constants the
+    /// Rust predicates read, so the two cannot drift. Storage names are this file's literals.
+    pub fn sql_list(statuses: &[OccurrenceStatus]) -> String {
+        let names: Vec<String> = statuses
+            .iter()
+            .map(|s| format!("'{}'", s.as_str()))
+            .collect();
+        format!("({})", names.join(", "))
+    }
+
     /// Graph's wire name (camelCase).
     pub fn graph_name(self) -> &'static str {
         match self {
@@ -544,6 +573,25 @@ mod tests {
 
     fn cancel(by: Party) -> Event {
         Event::Cancel { by }
+    }
+
+    #[test]
+    fn access_is_held_from_granted_until_revoked_and_active_from_granting() {
+        let held: Vec<O> = O::ALL
+            .iter()
+            .copied()
+            .filter(|o| o.holds_access())
+            .collect();
+        assert_eq!(held, [O::Granted, O::Revoking, O::RevokingFailed]);
+        let active: Vec<O> = O::ALL.iter().copied().filter(|o| o.is_active()).collect();
+        assert_eq!(
+            active,
+            [O::Granting, O::Granted, O::Revoking, O::RevokingFailed]
+        );
+        assert_eq!(
+            O::sql_list(&O::HOLDING),
+            "('granted', 'revoking', 'revoking_failed')"
+        );
     }
 
     fn submitted() -> RequestState {

@@ -18,7 +18,7 @@ use crate::{
         lifecycle::RequestStatus,
     },
     pages::my_requests::time_left,
-    views::{audit::thousands, my_requests::MyRequest},
+    views::my_requests::MyRequest,
 };
 
 /// Which of the two pages.
@@ -170,6 +170,8 @@ fn Export(search: Memo<String>) -> impl IntoView {
             <a href=move || href("history") rel="external" download data-testid="export-history">"one row per change"</a>
             ". "
             <a href=move || filter_of(&search.get()).href("/audit/charts", &[]) rel="external" data-testid="audit-charts">"See them in charts"</a>
+            " or "
+            <a href=move || filter_of(&search.get()).href("/audit/report", &[]) rel="external" data-testid="audit-set-report">"print them"</a>
             "."
         </p>
     }
@@ -262,19 +264,27 @@ pub fn AccessNowPage() -> impl IntoView {
             <Transition fallback=|| view! { <p aria-busy="true">"Loading…"</p> }>
                 {move || held.get().map(|r| match r {
                     Err(e) => view! { <p class="error" role="alert" data-testid="audit-error">{e.to_string()}</p> }.into_any(),
-                    Ok(now) if now.systems.is_empty() => view! {
-                        <p class="empty" data-testid="audit-empty">"Nobody holds access through the portal that these filters name."</p>
-                    }.into_any(),
-                    Ok(now) => {
-                        let count = if now.count.more {
-                            format!("The first {} grants are shown; more are held. Narrow the filters, or download the list.", thousands(now.count.n))
-                        } else if now.count.n == 1 {
-                            "1 grant is held.".to_owned()
-                        } else {
-                            format!("{} grants are held.", thousands(now.count.n))
-                        };
+                    Ok(now) if now.systems.is_empty() => {
+                        let first = !search.get_untracked().split('&').any(|p| p.starts_with("after="));
                         view! {
-                            <p class="count" data-testid="audit-count">{count}</p>
+                            <p class="empty" data-testid="audit-empty">{if first {
+                                "Nobody holds access through the portal that these filters name."
+                            } else {
+                                "There are no more grants held. Open the first page again."
+                            }}</p>
+                        }.into_any()
+                    }
+                    Ok(now) => {
+                        let filter = filter_of(&search.get_untracked());
+                        let first = !search.get_untracked().split('&').any(|p| p.starts_with("after="));
+                        let next = now.next.clone().map(|id| filter.href(Tab::Active.path(), &[(names::AFTER, &id)]));
+                        let export = filter.href("/audit/export.csv", &[(names::ROWS, "active")]);
+                        view! {
+                            <p class="count" data-testid="audit-count">{format!("{}.", now.count.grants_words())}</p>
+                            <p class="export">
+                                <a href=export rel="external" download data-testid="export-active">"Download every grant held now as CSV"</a>
+                                "."
+                            </p>
                             {now.systems.into_iter().map(|system| {
                                 let heading = format!("{}, {} ({})", system.cloud, system.system_name, system.system_id);
                                 view! {
@@ -286,6 +296,12 @@ pub fn AccessNowPage() -> impl IntoView {
                                     </section>
                                 }
                             }).collect_view()}
+                            {(next.is_some() || !first).then(|| view! {
+                                <p class="pages">
+                                    {(!first).then(|| view! { <a href=filter.href(Tab::Active.path(), &[])>"First page"</a> })}
+                                    {next.map(|href| view! { <a href=href rel="next" data-testid="audit-next">"More grants"</a> })}
+                                </p>
+                            })}
                         }.into_any()
                     }
                 })}

@@ -37,12 +37,30 @@ pub const PAGE_SIZE: i64 = 50;
 /// The count is exact up to this many matches; past it the page says "more than".
 pub const COUNT_CAP: i64 = 10_000;
 
-/// The most grants "Access now" shows on one page; past it the page says so and the export has all.
-pub const ACTIVE_MAX: i64 = 1_000;
+/// Grants on one page of "Access now"; the next page starts after the last one (`after=<id>`).
+pub const ACTIVE_PAGE: i64 = 200;
 
-/// Graph's occurrence statuses in which access is held: granted, and not yet revoked (revoking is
-/// under way, or failed). `granting` is not yet held.
-pub const HOLDING: &str = "('granted', 'revoking', 'revoking_failed')";
+/// The most requests one printed report of a filtered set lists; past it the report says so and
+/// points to the CSV export, which has them all.
+pub const REPORT_MAX: i64 = 1_000;
+
+/// `where` of the grants held now: Graph's occurrence is granted and not yet revoked
+/// ([`OccurrenceStatus::HOLDING`]; served by `access_requests_audit_held_idx`, migration
+/// `20261204000001_audit.sql`).
+fn holding() -> String {
+    format!(
+        "r.graph_occurrence_status in {}",
+        OccurrenceStatus::sql_list(&OccurrenceStatus::HOLDING)
+    )
+}
+
+/// Access now's order: by cloud and system (by name, then id), newest first within a system.
+const ACTIVE_ORDER: &str = " order by r.cloud, lower(r.authorization_system_name),
+    r.authorization_system_id, r.created_at desc, r.id desc";
+
+/// When Graph accepted a request: a schedule that starts "now" starts then.
+const SUBMITTED_AT: &str = "(select max(h.at) from request_history h
+    where h.request_id = r.id and h.event = 'submit') as submitted_at";
 
 /// A request's columns the auditors' pages and export read.
 const COLUMNS: &str = "r.id, r.status, r.graph_status_detail, r.graph_occurrence_status,
@@ -79,7 +97,7 @@ pub struct Row {
 
 /// A request with when Graph accepted it (Access now: a schedule that starts "now" starts then).
 #[derive(Debug, Clone, sqlx::FromRow)]
-struct Held {
+pub struct Held {
     #[sqlx(flatten)]
     row: Row,
     submitted_at: Option<OffsetDateTime>,
@@ -190,8 +208,14 @@ pub async fn list(
 /// How many requests `filter` names, counting at most [`COUNT_CAP`] + 1 rows: exact below the
 /// cap, "more than the cap" past it. The whole filtered set, whatever page is shown.
 pub async fn count(pool: &PgPool, filter: &AuditFilter) -> Result<Count, AppError> {
-    let mut q =
-        QueryBuilder::new("select count(*) from (select 1 from access_requests r where true");
+    count_where(pool, "true", filter).await
+}
+
+/// [`count`] among the requests `base` (this file's own SQL) names.
+async fn count_where(pool: &PgPool, base: &str, filter: &AuditFilter) -> Result<Count, AppError> {
+    let mut q = QueryBuilder::new(format!(
+        "select count(*) from (select 1 from access_requests r where {base}"
+    ));
     push_filter(&mut q, filter);
     q.push(" limit ").push_bind(COUNT_CAP + 1).push(") capped");
     let n: i64 = q
@@ -212,42 +236,56 @@ pub async fn count(pool: &PgPool, filter: &AuditFilter) -> Result<Count, AppErro
     })
 }
 
-/// Access held right now among the requests `filter` names, by cloud and system (systems by name),
-/// newest first within a system; at most [`ACTIVE_MAX`].
+/// Appends Access now's keyset bound: strictly after request `after` in [`ACTIVE_ORDER`]. The
+/// bound's values are read from that request's own row in the same statement, so the address only
+/// carries an id; an id that names no request bounds everything out (an empty page).
+fn push_after(q: &mut QueryBuilder<'_, Postgres>, after: Option<RequestId>) {
+    let Some(after) = after else {
+        return;
+    };
+    let system = "(r.cloud, lower(r.authorization_system_name), r.authorization_system_id)";
+    let of_after = "(select a.cloud, lower(a.authorization_system_name), a.authorization_system_id
+                     from access_requests a where a.id = ";
+    q.push(format!(" and ({system} > {of_after}"))
+        .push_bind(after.as_uuid())
+        .push(format!(") or ({system} = {of_after}"))
+        .push_bind(after.as_uuid())
+        .push(
+            ") and (r.created_at, r.id) < (select a.created_at, a.id from access_requests a
+                 where a.id = ",
+        )
+        .push_bind(after.as_uuid())
+        .push(")))");
+}
+
+/// Access held right now among the requests `filter` names, by cloud and system, a page of
+/// [`ACTIVE_PAGE`] at a time after `after`, with the count of all of them (capped as the list's).
 pub async fn active(
     pool: &PgPool,
     filter: &AuditFilter,
+    after: Option<RequestId>,
     now: OffsetDateTime,
 ) -> Result<AccessNow, AppError> {
     let mut q = QueryBuilder::new(format!(
-        "select {COLUMNS},
-                (select max(h.at) from request_history h
-                 where h.request_id = r.id and h.event = 'submit') as submitted_at
-         from access_requests r
-         where r.graph_occurrence_status in {HOLDING}"
+        "select {COLUMNS}, {SUBMITTED_AT} from access_requests r where {}",
+        holding()
     ));
     push_filter(&mut q, filter);
-    q.push(
-        " order by r.cloud, lower(r.authorization_system_name), r.authorization_system_id,
-                   r.created_at desc, r.id desc limit ",
-    )
-    .push_bind(ACTIVE_MAX + 1);
+    push_after(&mut q, after);
+    q.push(ACTIVE_ORDER)
+        .push(" limit ")
+        .push_bind(ACTIVE_PAGE + 1);
     let mut rows: Vec<Held> = q.build_query_as().persistent(false).fetch_all(pool).await?;
-    let more = rows.len() > ACTIVE_MAX as usize;
-    rows.truncate(ACTIVE_MAX as usize);
+    let more = rows.len() > ACTIVE_PAGE as usize;
+    rows.truncate(ACTIVE_PAGE as usize);
+    let next = more
+        .then(|| rows.last())
+        .flatten()
+        .map(|last| last.row.id.to_string());
     let mut systems: Vec<SystemGrants> = Vec::new();
-    let shown = rows.len() as u64;
     for held in rows {
         let mut entry = item(&held.row)?;
-        let schedule: Schedule =
-            serde_json::from_value(held.row.schedule.clone()).map_err(|_| {
-                AppError::internal(format!("request {} has a bad schedule", held.row.id))
-            })?;
-        let (ends_at, left) = ends(
-            &schedule,
-            held.submitted_at.unwrap_or(held.row.created_at),
-            now,
-        );
+        let (ends_at, left) = held_until(&held, now)?;
         entry.ends_at = ends_at.map(rfc3339);
         entry.seconds_left = left;
         match systems.last_mut() {
@@ -267,8 +305,23 @@ pub async fn active(
     }
     Ok(AccessNow {
         systems,
-        count: Count { n: shown, more },
+        next,
+        count: count_where(pool, &holding(), filter).await?,
     })
+}
+
+/// When a grant held now ends, and the seconds left, as the request page says it.
+fn held_until(
+    held: &Held,
+    now: OffsetDateTime,
+) -> Result<(Option<OffsetDateTime>, Option<i64>), AppError> {
+    let schedule: Schedule = serde_json::from_value(held.row.schedule.clone())
+        .map_err(|_| AppError::internal(format!("request {} has a bad schedule", held.row.id)))?;
+    Ok(ends(
+        &schedule,
+        held.submitted_at.unwrap_or(held.row.created_at),
+        now,
+    ))
 }
 
 /// "AWS policy ReadOnlyAccess", from the stored permissions; said plainly when unreadable rather
@@ -347,6 +400,60 @@ pub const HISTORY_HEADER: [&str; 17] = [
     "details",
 ];
 
+/// The export's columns with `rows=active`: one per grant held now, in Access now's order.
+pub const ACTIVE_HEADER: [&str; 19] = [
+    "request_id",
+    "cloud",
+    "authorization_system_id",
+    "authorization_system_name",
+    "identity_type",
+    "identity_external_id",
+    "identity_name",
+    "for_other_identity",
+    "what",
+    "graph_occurrence_status",
+    "access_ends_at",
+    "requester",
+    "approver",
+    "ticket_number",
+    "ticket_system",
+    "justification",
+    "created_at",
+    "submitted_at",
+    "graph_request_id",
+];
+
+/// A grant held now, with when it ends (empty when not known: a repetition between occurrences).
+fn active_record(held: &Held, now: OffsetDateTime) -> Vec<String> {
+    let r = &held.row;
+    // A schedule that does not read is said, not fatal: one bad row must not stop the export.
+    let ends_at = match held_until(held, now) {
+        Ok((ends_at, _)) => ends_at.map(rfc3339).unwrap_or_default(),
+        Err(_) => "(schedule unreadable)".to_owned(),
+    };
+    vec![
+        r.id.to_string(),
+        r.cloud.clone(),
+        r.authorization_system_id.clone(),
+        r.authorization_system_name.clone(),
+        r.identity_type.clone(),
+        r.identity_external_id.clone(),
+        r.identity_name.clone(),
+        r.for_other_identity.to_string(),
+        what(r),
+        r.graph_occurrence_status.clone().unwrap_or_default(),
+        ends_at,
+        r.requester_upn.clone(),
+        r.approver_upn.clone(),
+        r.ticket_number.clone(),
+        r.ticket_system.clone(),
+        r.justification.clone(),
+        rfc3339(r.created_at),
+        held.submitted_at.map(rfc3339).unwrap_or_default(),
+        r.graph_request_id.clone().unwrap_or_default(),
+    ]
+}
+
 fn request_record(row: &Row) -> Vec<String> {
     vec![
         row.id.to_string(),
@@ -412,7 +519,8 @@ pub fn neutralise(cell: String) -> String {
 const CHUNK: usize = 64 * 1024;
 
 /// Writes the CSV of exactly the requests `query.filter` names (no page: all of them), newest
-/// first, one row per request or per history row, into `out` a chunk at a time. Rows come from
+/// first, one row per request or per history row, or (`rows=active`) one per grant held at `now`
+/// in Access now's order, into `out` a chunk at a time. Rows come from
 /// one streamed `select` (sqlx `fetch`: Postgres sends rows as they are produced and they are read
 /// off the connection one at a time), and `out` is a bounded channel: when the client reads
 /// slowly, sending waits, reading from Postgres waits, and memory stays flat whatever the size.
@@ -420,12 +528,14 @@ const CHUNK: usize = 64 * 1024;
 pub async fn export(
     pool: &PgPool,
     query: &AuditQuery,
+    now: OffsetDateTime,
     out: &tokio::sync::mpsc::Sender<Result<Bytes, std::io::Error>>,
 ) -> Result<u64, AppError> {
     let mut csv = csv::Writer::from_writer(Vec::with_capacity(CHUNK * 2));
     let header: &[&str] = match query.rows {
         Rows::Requests => &REQUEST_HEADER,
         Rows::History => &HISTORY_HEADER,
+        Rows::Active => &ACTIVE_HEADER,
     };
     csv.write_record(header).map_err(AppError::internal)?;
     let mut written = 0u64;
@@ -441,12 +551,17 @@ pub async fn export(
              left join users u on u.oid = h.actor_oid
              where true"
         )),
+        Rows::Active => QueryBuilder::new(format!(
+            "select {COLUMNS}, {SUBMITTED_AT} from access_requests r where {}",
+            holding()
+        )),
     };
     push_filter(&mut q, &query.filter);
-    q.push(" order by r.created_at desc, r.id desc");
-    if query.rows == Rows::History {
-        q.push(", h.id");
-    }
+    match query.rows {
+        Rows::Requests => q.push(" order by r.created_at desc, r.id desc"),
+        Rows::History => q.push(" order by r.created_at desc, r.id desc, h.id"),
+        Rows::Active => q.push(ACTIVE_ORDER),
+    };
     let mut conn = pool.acquire().await?;
     macro_rules! drain {
         ($rows:expr, $record:expr) => {{
@@ -463,12 +578,23 @@ pub async fn export(
         }};
     }
     match query.rows {
-        Rows::Requests => drain!(q.build_query_as::<Row>().fetch(&mut *conn), request_record),
+        Rows::Requests => drain!(
+            q.build_query_as::<Row>()
+                .persistent(false)
+                .fetch(&mut *conn),
+            request_record
+        ),
         Rows::History => drain!(
             q.build_query_as::<HistoryRow>()
                 .persistent(false)
                 .fetch(&mut *conn),
             history_record
+        ),
+        Rows::Active => drain!(
+            q.build_query_as::<Held>()
+                .persistent(false)
+                .fetch(&mut *conn),
+            |held: &Held| active_record(held, now)
         ),
     }
     send(&mut csv, out).await?;
@@ -496,6 +622,7 @@ pub fn file_name(rows: Rows, now: OffsetDateTime) -> String {
     let what = match rows {
         Rows::Requests => "access-requests",
         Rows::History => "access-request-history",
+        Rows::Active => "access-held",
     };
     format!(
         "{what}-{:04}-{:02}-{:02}.csv",
@@ -611,18 +738,7 @@ pub async fn report(
         return Ok(None);
     };
     let history = super::db::requests::history(pool, id).await?;
-    let words = |t: OffsetDateTime| {
-        let t = t.to_offset(time::UtcOffset::UTC);
-        format!(
-            "{:04}-{:02}-{:02} {:02}:{:02}:{:02}",
-            t.year(),
-            u8::from(t.month()),
-            t.day(),
-            t.hour(),
-            t.minute(),
-            t.second()
-        )
-    };
+    let words = printed;
     let status = crate::components::status_badge::badge_words(
         row.status,
         row.graph_occurrence_status
@@ -669,4 +785,116 @@ pub async fn report(
             })
             .collect(),
     }))
+}
+
+/// One request in the printed report of a filtered set.
+pub struct SetReportRow {
+    pub id: String,
+    pub created_at: String,
+    pub requester: String,
+    pub approver: String,
+    pub place: String,
+    pub identity: String,
+    pub what: String,
+    pub ticket: String,
+    pub status: String,
+    pub justification: String,
+}
+
+/// The requests a filter names, newest first, for printing or saving as PDF
+/// (`/audit/report?<filters>`): the filter said in words, the count, and at most [`REPORT_MAX`]
+/// rows. Askama escapes every value.
+#[derive(askama::Template)]
+#[template(path = "audit_set_report.html")]
+pub struct SetReport {
+    /// The stylesheet's address (under the bundle's version); set by the route.
+    pub css: String,
+    pub printed_at: String,
+    pub filters: Vec<(&'static str, String)>,
+    pub count: String,
+    /// Set when the report stops at [`REPORT_MAX`] and more match.
+    pub cut: Option<String>,
+    /// The list and the CSV of exactly this set.
+    pub list_href: String,
+    pub export_href: String,
+    pub rows: Vec<SetReportRow>,
+}
+
+impl SetReport {
+    /// The page.
+    pub fn html(&self) -> Result<String, AppError> {
+        askama::Template::render(self).map_err(AppError::internal)
+    }
+}
+
+/// A moment as the printed reports write it: `2026-12-03 10:00:00`, UTC.
+fn printed(t: OffsetDateTime) -> String {
+    let t = t.to_offset(time::UtcOffset::UTC);
+    format!(
+        "{:04}-{:02}-{:02} {:02}:{:02}:{:02}",
+        t.year(),
+        u8::from(t.month()),
+        t.day(),
+        t.hour(),
+        t.minute(),
+        t.second()
+    )
+}
+
+/// The report of the requests `filter` names.
+pub async fn set_report(
+    pool: &PgPool,
+    filter: &AuditFilter,
+    now: OffsetDateTime,
+) -> Result<SetReport, AppError> {
+    let mut q = QueryBuilder::new(format!(
+        "select {COLUMNS} from access_requests r where true"
+    ));
+    push_filter(&mut q, filter);
+    q.push(" order by r.created_at desc, r.id desc limit ")
+        .push_bind(REPORT_MAX);
+    let rows: Vec<Row> = q.build_query_as().persistent(false).fetch_all(pool).await?;
+    let count = count(pool, filter).await?;
+    let cut = (count.more || count.n > rows.len() as u64).then(|| {
+        format!(
+            "This report lists the newest {} of them. The CSV export holds every one.",
+            crate::views::audit::thousands(rows.len() as u64)
+        )
+    });
+    Ok(SetReport {
+        css: "/pkg/app.css".to_owned(),
+        printed_at: printed(now),
+        filters: filter.described(),
+        count: count.words(),
+        cut,
+        list_href: filter.href("/audit", &[]),
+        export_href: filter.href("/audit/export.csv", &[("rows", "requests")]),
+        rows: rows
+            .iter()
+            .map(|row| SetReportRow {
+                id: row.id.to_string(),
+                created_at: printed(row.created_at),
+                requester: row.requester_upn.clone(),
+                approver: row.approver_upn.clone(),
+                place: format!(
+                    "{}, {} ({})",
+                    row.cloud, row.authorization_system_name, row.authorization_system_id
+                ),
+                identity: if row.for_other_identity {
+                    format!("{} (not the requester's own)", row.identity_name)
+                } else {
+                    row.identity_name.clone()
+                },
+                what: what(row),
+                ticket: row.ticket_number.clone(),
+                status: crate::components::status_badge::badge_words(
+                    row.status,
+                    row.graph_occurrence_status
+                        .as_deref()
+                        .and_then(|o| OccurrenceStatus::parse(o).ok()),
+                ),
+                justification: row.justification.clone(),
+            })
+            .collect(),
+    })
 }

@@ -13,7 +13,7 @@ use super::{
 use crate::{
     domain::{
         ids::{CloudKind, RequestId},
-        lifecycle::{OccurrenceStatus, RequestStatus},
+        lifecycle::OccurrenceStatus,
         my_requests::{Cursor, Show},
     },
     error::AppError,
@@ -78,7 +78,7 @@ fn item(row: &Mine, now: OffsetDateTime) -> Result<MyRequest, AppError> {
     let stored = &row.request;
     let request = rebuild(stored)?;
     let occurrence = stored_occurrence(stored.graph_occurrence_status.as_deref())?;
-    let holding = holds_access(stored.status, occurrence);
+    let holding = holds_access(occurrence);
     let (ends_at, seconds_left) = if holding {
         ends(
             request.schedule(),
@@ -103,13 +103,10 @@ fn item(row: &Mine, now: OffsetDateTime) -> Result<MyRequest, AppError> {
     })
 }
 
-/// Whether a request holds access now: submitted, and Graph says granted or being granted.
-pub(super) fn holds_access(status: RequestStatus, occurrence: Option<OccurrenceStatus>) -> bool {
-    status == RequestStatus::Submitted
-        && matches!(
-            occurrence,
-            Some(OccurrenceStatus::Granted | OccurrenceStatus::Granting)
-        )
+/// Whether a request counts as active for its requester: Graph says its access is held or being
+/// granted ([`OccurrenceStatus::is_active`]), whatever the portal's own status.
+pub(super) fn holds_access(occurrence: Option<OccurrenceStatus>) -> bool {
+    occurrence.is_some_and(OccurrenceStatus::is_active)
 }
 
 /// When access held now ends, and how long is left: from the occurrence `now` falls in. When the

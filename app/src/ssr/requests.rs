@@ -335,9 +335,8 @@ pub async fn create(
         &ScheduledPermissionsRequestBody::new(request).to_value(),
         id,
     );
-    let mut tx = state.pool.begin().await?;
     db::requests::create(
-        &mut tx,
+        &state.pool,
         &db::requests::NewRequest {
             id,
             requester_oid: user.oid,
@@ -371,7 +370,6 @@ pub async fn create(
         }),
     )
     .await?;
-    tx.commit().await?;
     Ok(id)
 }
 
@@ -495,7 +493,7 @@ fn countdown(
         at: super::decisions::rfc3339(at),
         seconds: (at - now).whole_seconds(),
     };
-    if super::my_requests::holds_access(stored.status, occurrence) {
+    if super::my_requests::holds_access(occurrence) {
         let started_at = history
             .iter()
             .rev()

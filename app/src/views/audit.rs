@@ -88,9 +88,24 @@ pub struct SystemGrants {
 /// Access held right now, by cloud and system.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct AccessNow {
+    /// This page's grants.
     pub systems: Vec<SystemGrants>,
-    /// How many grants are shown; `more` when the page stopped at its bound and more are held.
+    /// The `after` of the next page, when there is one.
+    pub next: Option<String>,
+    /// How many grants the filters name, on every page (exact up to the list's cap).
     pub count: Count,
+}
+
+impl Count {
+    /// "1 grant is held", "1,204 grants are held", "More than 10,000 grants are held".
+    pub fn grants_words(self) -> String {
+        let n = thousands(self.n);
+        match (self.more, self.n) {
+            (true, _) => format!("More than {n} grants are held"),
+            (false, 1) => "1 grant is held".to_owned(),
+            (false, _) => format!("{n} grants are held"),
+        }
+    }
 }
 
 #[cfg(test)]
@@ -116,6 +131,26 @@ mod tests {
             }
             .words(),
             "More than 10,000 requests match"
+        );
+        assert_eq!(
+            Count { n: 1, more: false }.grants_words(),
+            "1 grant is held"
+        );
+        assert_eq!(
+            Count {
+                n: 2500,
+                more: false
+            }
+            .grants_words(),
+            "2,500 grants are held"
+        );
+        assert_eq!(
+            Count {
+                n: 10_000,
+                more: true
+            }
+            .grants_words(),
+            "More than 10,000 grants are held"
         );
         assert_eq!(thousands(1_000_000), "1,000,000");
         assert_eq!(thousands(999), "999");

@@ -1,6 +1,6 @@
 //! `GET /audit/export.csv`: the CSV of exactly the requests the auditors' filters name (the same
 //! query as `/audit`, every page of it), one row per request or, with `rows=history`, one per
-//! history row. Read-only. Streamed: a task reads the rows from Postgres and writes CSV a chunk at
+//! history row, or with `rows=active` one per grant held now (Access now, every page of it). Read-only. Streamed: a task reads the rows from Postgres and writes CSV a chunk at
 //! a time into a small bounded channel that the response body drains, so memory stays flat however
 //! many rows there are (`app::ssr::audit::export`). Auditors and admins only: the page guard
 //! refuses others by the `/audit` entry, and this handler checks again.
@@ -110,6 +110,37 @@ pub async fn charts(
     }
 }
 
+/// `GET /audit/report?<filters>`: the requests the filters name, newest first, as a page to print
+/// or save as PDF (at most `REPORT_MAX` rows; the page says when there are more). Read-only,
+/// auditors and admins only.
+pub async fn set_report(
+    State(state): State<ServerState>,
+    session: Session,
+    RawQuery(query): RawQuery,
+) -> Response {
+    if let Err(refused) = auditor(&state, &session).await {
+        return refused;
+    }
+    let query = match parse_query(query.as_deref().unwrap_or_default()) {
+        Ok(query) => query,
+        Err(e) => return e.into_response(),
+    };
+    match audit::set_report(
+        &state.app.pool,
+        &query.filter,
+        time::OffsetDateTime::now_utc(),
+    )
+    .await
+    .and_then(|mut page| {
+        page.css = stylesheet(&state);
+        page.html()
+    }) {
+        Ok(html) => Html(html).into_response(),
+        Err(e) => e.into_response(),
+    }
+}
+
+/// `GET /audit/export.csv?<filters>&rows=requests|history|active`.
 pub async fn export(
     State(state): State<ServerState>,
     session: Session,
@@ -128,7 +159,7 @@ pub async fn export(
     let pool = state.app.pool.clone();
     let upn = user.upn.to_string();
     tokio::spawn(async move {
-        match audit::export(&pool, &query, &tx).await {
+        match audit::export(&pool, &query, time::OffsetDateTime::now_utc(), &tx).await {
             // Who exported what is itself worth a line in the log.
             Ok(rows) => {
                 tracing::info!(user = ?upn, filter = ?query.filter.to_query(), ?query.rows, rows, "audit export")

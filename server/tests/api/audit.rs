@@ -671,6 +671,323 @@ async fn access_now_holds_exactly_the_grants_held_by_cloud_and_system_with_their
     assert!(html.contains("2 grants are held."));
 }
 
+/// Every grant Access now lists for `query` from the page after `after` (or the first), following
+/// "More grants" to the end: the ids in page order, and the pages' sizes.
+async fn every_active_page(
+    world: &World,
+    b: &reqwest::Client,
+    query: &str,
+    after: Option<&str>,
+) -> (Vec<String>, Vec<usize>) {
+    let mut all = Vec::new();
+    let mut sizes = Vec::new();
+    let mut address = match after {
+        Some(after) if query.is_empty() => format!("after={after}"),
+        Some(after) => format!("{query}&after={after}"),
+        None => query.to_owned(),
+    };
+    loop {
+        let (status, page) = form_call(world, b, "audit_active", &[("query", &address)]).await;
+        assert_eq!(status, 200, "{address}: {page:#}");
+        let got: Vec<String> = page["systems"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .flat_map(|s| s["items"].as_array().unwrap().iter())
+            .map(|i| i["id"].as_str().unwrap().to_owned())
+            .collect();
+        sizes.push(got.len());
+        all.extend(got);
+        match page["next"].as_str() {
+            Some(after) => {
+                address = if query.is_empty() {
+                    format!("after={after}")
+                } else {
+                    format!("{query}&after={after}")
+                }
+            }
+            None => return (all, sizes),
+        }
+    }
+}
+
+#[sqlx::test(migrations = false)]
+async fn access_now_pages_through_every_grant_across_inserts_and_exports_them_in_its_order(
+    _: PgPoolOptions,
+    connect: PgConnectOptions,
+) {
+    let world = world(connect).await;
+    let alex = signed_in(&world, ALEX).await;
+    let adele = signed_in(&world, ADELE).await;
+    let t = template(&world, &alex).await;
+    // 450 grants held over three systems (Access now's order: cloud, system name, id, then newest
+    // first), with 30 sharing one microsecond so the id breaks the tie; and 20 not held.
+    let tie = datetime!(2025-03-01 12:00:00.000001 UTC);
+    let systems = [
+        ("azure", ("sub-1", "Production")),
+        ("aws", ("956987887735", "development")),
+        ("aws", ("111111111111", "Development")),
+    ];
+    let mut expected: Vec<(String, String, String, OffsetDateTime, String)> = Vec::new();
+    for i in 0..470u32 {
+        let (cloud, system) = systems[(i % 3) as usize];
+        let held = i >= 20;
+        let created = if (100..130).contains(&i) {
+            tie
+        } else {
+            datetime!(2025-01-01 00:00 UTC) + time::Duration::minutes(i64::from(i))
+        };
+        let justification = if i == 200 {
+            "=HYPERLINK(\"http://evil\")"
+        } else {
+            "Hold the line"
+        };
+        let id = insert(
+            &world,
+            &t,
+            &Spec {
+                cloud,
+                system,
+                status: "submitted",
+                occurrence: Some(if held { "granted" } else { "granting" }),
+                created,
+                justification,
+                ..base()
+            },
+        )
+        .await;
+        if held {
+            expected.push((
+                cloud.to_owned(),
+                system.1.to_lowercase(),
+                system.0.to_owned(),
+                created,
+                id,
+            ));
+        }
+    }
+    // Postgres orders text by its collation; the test's order is bytewise, the same for these names.
+    expected.sort_by(|a, b| {
+        (&a.0, &a.1, &a.2)
+            .cmp(&(&b.0, &b.1, &b.2))
+            .then(b.3.cmp(&a.3))
+            .then(b.4.cmp(&a.4))
+    });
+    let expected: Vec<String> = expected.into_iter().map(|e| e.4).collect();
+
+    // Page by page, with a grant made after the first page in a system already passed (it sorts
+    // before the cursor) and one in a system still ahead: nothing listed is lost or repeated.
+    let (first_status, first) = form_call(&world, &adele, "audit_active", &[("query", "")]).await;
+    assert_eq!(first_status, 200);
+    assert_eq!(first["count"], json!({ "n": 450, "more": false }));
+    let after = first["next"].as_str().unwrap().to_owned();
+    let passed = insert(
+        &world,
+        &t,
+        &Spec {
+            system: ("111111111111", "Development"),
+            status: "submitted",
+            occurrence: Some("granted"),
+            created: datetime!(2026-01-01 00:00 UTC),
+            ..base()
+        },
+    )
+    .await;
+    let ahead = insert(
+        &world,
+        &t,
+        &Spec {
+            cloud: "gcp",
+            system: ("analytics-prod", "analytics"),
+            status: "submitted",
+            occurrence: Some("granted"),
+            created: datetime!(2026-01-01 00:00 UTC),
+            ..base()
+        },
+    )
+    .await;
+    let (rest, sizes) = every_active_page(&world, &adele, "", Some(&after)).await;
+    let mut paged: Vec<String> = first["systems"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|s| s["items"].as_array().unwrap().iter())
+        .map(|i| i["id"].as_str().unwrap().to_owned())
+        .collect();
+    assert_eq!(paged.len(), 200);
+    paged.extend(rest);
+    assert_eq!(sizes, [200, 51]);
+    let mut without_new = paged.clone();
+    without_new.retain(|id| *id != ahead);
+    assert_eq!(without_new, expected, "every grant once, in order");
+    assert!(!paged.contains(&passed), "it sorts before the cursor");
+    assert_eq!(paged.last(), Some(&ahead));
+    // A page after a request that is not there is empty, not an error; a bad id is a 400.
+    let (status, nowhere) = form_call(
+        &world,
+        &adele,
+        "audit_active",
+        &[("query", &format!("after={}", Uuid::new_v4()))],
+    )
+    .await;
+    assert_eq!(status, 200);
+    assert_eq!(nowhere["systems"], json!([]));
+    let (status, bad) = form_call(
+        &world,
+        &adele,
+        "audit_active",
+        &[("query", "after=1%20or%201")],
+    )
+    .await;
+    assert_eq!(status, 400, "{bad:#}");
+
+    // The export of Access now: every grant of every page, in the same order, one row each.
+    let (status, headers, records) = export(&world, &adele, "rows=active").await;
+    assert_eq!(status, 200);
+    assert!(headers["content-disposition"]
+        .to_str()
+        .unwrap()
+        .contains("access-held-"));
+    assert_eq!(records[0], app::ssr::audit::ACTIVE_HEADER);
+    let exported: Vec<String> = records[1..].iter().map(|r| r[0].clone()).collect();
+    // The grant inserted behind the cursor is held too: the export, made after, has it in place.
+    let (all_now, _) = every_active_page(&world, &adele, "", None).await;
+    assert!(all_now.contains(&passed));
+    assert_eq!(exported, all_now);
+    let column = |name: &str| {
+        app::ssr::audit::ACTIVE_HEADER
+            .iter()
+            .position(|h| *h == name)
+            .unwrap()
+    };
+    for record in &records[1..] {
+        assert_eq!(record[column("graph_occurrence_status")], "granted");
+        assert_eq!(record[column("requester")], ALEX_UPN);
+    }
+    let formula = records[1..]
+        .iter()
+        .find(|r| r[column("justification")].contains("HYPERLINK"))
+        .unwrap();
+    assert_eq!(
+        formula[column("justification")],
+        "'=HYPERLINK(\"http://evil\")"
+    );
+    // The same filters apply to the export.
+    let (_, _, gcp) = export(&world, &adele, "rows=active&cloud=gcp").await;
+    assert_eq!(gcp.len(), 2);
+    assert_eq!(gcp[1][0], ahead);
+}
+
+#[sqlx::test(migrations = false)]
+async fn the_printed_report_of_a_filtered_set_lists_exactly_its_requests_newest_first(
+    _: PgPoolOptions,
+    connect: PgConnectOptions,
+) {
+    let world = world(connect).await;
+    let alex = signed_in(&world, ALEX).await;
+    let megan = signed_in(&world, MEGAN).await;
+    let adele = signed_in(&world, ADELE).await;
+    let t = template(&world, &alex).await;
+    let mut gcp = Vec::new();
+    for (i, cloud) in ["gcp", "aws", "gcp", "azure", "gcp"]
+        .into_iter()
+        .enumerate()
+    {
+        let id = insert(
+            &world,
+            &t,
+            &Spec {
+                cloud,
+                created: datetime!(2025-05-01 00:00 UTC) + time::Duration::hours(i as i64),
+                justification: "<b>bold</b> & \"quoted\" reasons",
+                ..base()
+            },
+        )
+        .await;
+        if cloud == "gcp" {
+            gcp.push(id);
+        }
+    }
+    gcp.reverse();
+    let response = adele
+        .get(world.app.url("/audit/report?cloud=gcp&ticket=inc0000001"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 200);
+    let html = response.text().await.unwrap();
+    let doc = scraper::Html::parse_document(&html);
+    let select = |css: &str| scraper::Selector::parse(css).unwrap();
+    let listed: Vec<String> = doc
+        .select(&select(".report-set tbody tr"))
+        .map(|tr| tr.value().attr("data-request").unwrap().to_owned())
+        .collect();
+    assert_eq!(listed, gcp);
+    let filters: Vec<String> = doc
+        .select(&select("[data-testid=report-filters] dd"))
+        .map(|dd| dd.text().collect())
+        .collect();
+    assert_eq!(filters, ["gcp", "INC0000001"]);
+    let count: String = doc
+        .select(&select("[data-testid=report-count]"))
+        .next()
+        .unwrap()
+        .text()
+        .collect();
+    assert_eq!(count, "3 requests match.");
+    // Escaped, and no script at all.
+    assert!(!html.contains("<b>bold</b>"));
+    assert_eq!(doc.select(&select("script")).count(), 0);
+    let justification: String = doc
+        .select(&select(".report-set tbody tr td:nth-child(9)"))
+        .next()
+        .unwrap()
+        .text()
+        .collect();
+    assert_eq!(justification, "<b>bold</b> & \"quoted\" reasons");
+    // It links the CSV of exactly this set.
+    let hrefs: Vec<&str> = doc
+        .select(&select("a[download]"))
+        .filter_map(|a| a.value().attr("href"))
+        .collect();
+    assert_eq!(
+        hrefs,
+        ["/audit/export.csv?cloud=gcp&ticket=INC0000001&rows=requests"]
+    );
+    // Nothing matches: said, not an empty table. A bad filter: a 400 that names it.
+    let none = adele
+        .get(world.app.url("/audit/report?cloud=azure&ticket=INC7"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(none.contains("No request matches these filters."));
+    let bad = adele
+        .get(world.app.url("/audit/report?cloud=oracle"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(bad.status(), 400);
+    assert!(bad
+        .text()
+        .await
+        .unwrap()
+        .contains("The cloud must be aws, azure or gcp."));
+    // Requesters and approvers never read it.
+    for b in [&alex, &megan] {
+        assert_eq!(
+            b.get(world.app.url("/audit/report"))
+                .send()
+                .await
+                .unwrap()
+                .status(),
+            403
+        );
+    }
+}
+
 /// The CSV an auditor downloads for `query`: status, headers, then its records.
 async fn export(
     world: &World,

@@ -40,6 +40,11 @@ const MATRIX: &[(Call, [u16; 6])] = &[
     (Call::Get("/audit"), [303, 403, 403, 200, 200, 403]),
     (Call::Get("/audit/active"), [303, 403, 403, 200, 200, 403]),
     (Call::Get("/audit/charts"), [303, 403, 403, 200, 200, 403]),
+    (Call::Get("/audit/report"), [303, 403, 403, 200, 200, 403]),
+    (
+        Call::Get("/audit/export.csv?rows=active"),
+        [303, 403, 403, 200, 200, 403],
+    ),
     (
         Call::Get("/audit/export.csv"),
         [303, 403, 403, 200, 200, 403],

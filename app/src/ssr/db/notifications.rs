@@ -99,23 +99,6 @@ async fn write_for(
     Ok(())
 }
 
-/// A request was made: its approver hears of it.
-pub async fn after_create(
-    tx: &mut Transaction<'_, Postgres>,
-    request_id: Uuid,
-    now: OffsetDateTime,
-) -> Result<(), sqlx::Error> {
-    write_for(
-        tx,
-        request_id,
-        Kind::NewRequest,
-        &[Recipient::Approver],
-        &json!({}),
-        now,
-    )
-    .await
-}
-
 /// A request moved by `event`: whoever [`crate::ssr::mail::for_event`] names hears of it, with what
 /// the event's history `details` say that the email shows (a reason; never a Graph id or body).
 pub async fn after_event(
@@ -339,18 +322,4 @@ pub async fn people<'e>(
     .bind(recipient)
     .fetch_one(db)
     .await
-}
-
-/// Remembers the zone `oid`'s browser reported with a request, for the times in their emails.
-pub async fn remember_time_zone(
-    tx: &mut Transaction<'_, Postgres>,
-    oid: Uuid,
-    zone: &str,
-) -> Result<(), sqlx::Error> {
-    sqlx::query("update users set time_zone = $2 where oid = $1")
-        .bind(oid)
-        .bind(zone)
-        .execute(&mut **tx)
-        .await?;
-    Ok(())
 }

@@ -82,20 +82,39 @@ pub struct NewHistory {
     pub details: Value,
 }
 
-/// Inserts the request and its first history row (`create`, by `actor`) in one transaction: a
-/// request never exists without the record of who created it.
-pub async fn create(
-    tx: &mut Transaction<'_, Postgres>,
+/// Stores a new request with its first history row, the approver's "new request" email in the
+/// outbox, and the zone the requester's browser reported (for the times in their emails): one
+/// statement, so one round trip, and atomic on its own (Postgres runs a statement's data-modifying
+/// `with` parts together; the foreign keys are checked at its end). Run it on the pool, or inside a
+/// caller's transaction.
+pub async fn create<'e>(
+    db: impl PgExecutor<'e>,
     request: &NewRequest<'_>,
     actor: Actor,
     details: Value,
 ) -> Result<(), sqlx::Error> {
+    let zone = request.schedule.get("time_zone").and_then(Value::as_str);
     sqlx::query(
-        "insert into access_requests (id, requester_oid, requester_upn, approver_oid, approver_upn, cloud,
-             authorization_system_id, authorization_system_name, identity_external_id, identity_type,
-             identity_name, permissions, schedule, starts_at, justification, notes, ticket_number,
-             ticket_system, graph_body, status, created_at, updated_at, for_other_identity, flagged)
-         values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $21, $22, $23)",
+        "with request as (
+             insert into access_requests (id, requester_oid, requester_upn, approver_oid, approver_upn,
+                 cloud, authorization_system_id, authorization_system_name, identity_external_id,
+                 identity_type, identity_name, permissions, schedule, starts_at, justification, notes,
+                 ticket_number, ticket_system, graph_body, status, created_at, updated_at,
+                 for_other_identity, flagged)
+             values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18,
+                     $19, $20, $21, $21, $22, $23)
+             returning id),
+         history as (
+             insert into request_history (request_id, at, actor_oid, source, event, from_status,
+                                          to_status, details)
+             select id, $21, $24, $25, $26, null, $27, $28 from request),
+         notice as (
+             insert into notifications (request_id, kind, recipient_oid, recipient_upn, details,
+                                        created_at, due_at)
+             select id, $29, $4, $5, '{}'::jsonb, $21, $21 from request),
+         zone as (
+             update users set time_zone = $30 where oid = $2 and $30::text is not null)
+         select 1",
     )
     .bind(request.id)
     .bind(request.requester_oid)
@@ -120,26 +139,16 @@ pub async fn create(
     .bind(request.now)
     .bind(request.for_other_identity)
     .bind(&request.flagged)
-    .execute(&mut **tx)
+    .bind(actor.oid())
+    .bind(actor.source())
+    .bind(EventKind::Create)
+    .bind(request.status)
+    .bind(&details)
+    .bind(crate::ssr::mail::Kind::NewRequest.as_str())
+    .bind(zone)
+    .execute(db)
     .await?;
-    append_history(
-        &mut **tx,
-        &NewHistory {
-            request_id: request.id,
-            at: request.now,
-            actor,
-            event: EventKind::Create,
-            from_status: None,
-            to_status: request.status,
-            details,
-        },
-    )
-    .await?;
-    // The zone the requester's browser reported, for the times in their emails.
-    if let Some(zone) = request.schedule.get("time_zone").and_then(Value::as_str) {
-        super::notifications::remember_time_zone(tx, request.requester_oid, zone).await?;
-    }
-    super::notifications::after_create(tx, request.id, request.now).await
+    Ok(())
 }
 
 /// Appends one history row. Rows are never updated or deleted (a trigger refuses it).
@@ -269,15 +278,26 @@ pub struct Mine {
 }
 
 /// The `where` of each list of "My requests". Static text only: nothing a person typed is joined
-/// into SQL.
-fn mine_filter(show: Show) -> &'static str {
+/// into SQL. "Active" is Graph's word, whatever the portal's status ([`OccurrenceStatus::is_active`]):
+/// a cancelled request whose access Graph has not yet revoked is still held, so it is active and not
+/// yet past; the lists never overlap.
+fn mine_filter(show: Show) -> String {
+    let active = OccurrenceStatus::sql_list(
+        &OccurrenceStatus::ALL
+            .iter()
+            .copied()
+            .filter(|o| o.is_active())
+            .collect::<Vec<_>>(),
+    );
     match show {
-        Show::Active => {
-            "r.status = 'submitted' and r.graph_occurrence_status in ('granted', 'granting')"
-        }
-        Show::Waiting => "r.status in ('pending_approval', 'approved')",
-        Show::Past => "r.status in ('failed', 'rejected', 'cancelled', 'expired', 'completed')",
-        Show::All => "true",
+        Show::Active => format!("r.graph_occurrence_status in {active}"),
+        Show::Waiting => "r.status in ('pending_approval', 'approved')".to_owned(),
+        Show::Past => format!(
+            "r.status in ('failed', 'rejected', 'cancelled', 'expired', 'completed')
+             and (r.graph_occurrence_status is null
+                  or r.graph_occurrence_status not in {active})"
+        ),
+        Show::All => "true".to_owned(),
     }
 }
 
@@ -538,6 +558,35 @@ mod tests {
     const CREATED: OffsetDateTime = datetime!(2026-12-01 09:00 UTC);
     const LATER: OffsetDateTime = datetime!(2026-12-01 10:00 UTC);
 
+    /// Alex's request `id` for Megan to approve, with `schedule`.
+    fn alex_asks(id: Uuid, schedule: serde_json::Value) -> NewRequest<'static> {
+        NewRequest {
+            id,
+            requester_oid: ALEX,
+            requester_upn: "alex@contoso.com",
+            approver_oid: MEGAN,
+            approver_upn: "megan@contoso.com",
+            cloud: "aws",
+            authorization_system_id: "956987887735",
+            authorization_system_name: "development",
+            identity_external_id: "rsn:alex@contoso.com",
+            identity_type: "user",
+            identity_name: "alex",
+            for_other_identity: false,
+            flagged: json!([]),
+            permissions: json!({}),
+            schedule,
+            starts_at: None,
+            justification: "incident",
+            notes: None,
+            ticket_number: "INC0000001",
+            ticket_system: "ServiceNow",
+            graph_body: json!({}),
+            status: RequestStatus::PendingApproval,
+            now: CREATED,
+        }
+    }
+
     /// A pending request by Alex for Megan to approve, with its `create` row.
     async fn pending(pool: &PgPool) -> Uuid {
         sqlx::query("insert into users (oid, tenant_id, display_name, upn) values ($1, $1, 'Alex', 'alex@contoso.com')")
@@ -546,40 +595,14 @@ mod tests {
             .await
             .unwrap();
         let id = Uuid::new_v4();
-        let mut tx = pool.begin().await.unwrap();
         create(
-            &mut tx,
-            &NewRequest {
-                id,
-                requester_oid: ALEX,
-                requester_upn: "alex@contoso.com",
-                approver_oid: MEGAN,
-                approver_upn: "megan@contoso.com",
-                cloud: "aws",
-                authorization_system_id: "956987887735",
-                authorization_system_name: "development",
-                identity_external_id: "rsn:alex@contoso.com",
-                identity_type: "user",
-                identity_name: "alex",
-                for_other_identity: false,
-                flagged: json!([]),
-                permissions: json!({}),
-                schedule: json!({}),
-                starts_at: None,
-                justification: "incident",
-                notes: None,
-                ticket_number: "INC0000001",
-                ticket_system: "ServiceNow",
-                graph_body: json!({}),
-                status: RequestStatus::PendingApproval,
-                now: CREATED,
-            },
+            pool,
+            &alex_asks(id, json!({})),
             Actor::Person(ALEX),
             json!({}),
         )
         .await
         .unwrap();
-        tx.commit().await.unwrap();
         id
     }
 
@@ -611,6 +634,58 @@ mod tests {
 
     async fn approve(pool: &PgPool, id: Uuid) -> Transition {
         decide(pool, id, Event::Approve).await
+    }
+
+    #[sqlx::test(migrations = "../migrations")]
+    async fn a_request_is_stored_with_its_history_its_email_and_its_zone_all_or_nothing(
+        pool: PgPool,
+    ) {
+        pending(&pool).await;
+        let counts = |pool: PgPool| async move {
+            sqlx::query_as::<_, (i64, i64, i64)>(
+                "select (select count(*) from access_requests), (select count(*) from request_history),
+                        (select count(*) from notifications where kind = 'new_request'
+                           and recipient_oid = $1 and recipient_upn = 'megan@contoso.com')",
+            )
+            .bind(MEGAN)
+            .fetch_one(&pool)
+            .await
+            .unwrap()
+        };
+        assert_eq!(counts(pool.clone()).await, (1, 1, 1));
+        // The zone the browser reported is remembered with the request.
+        let second = Uuid::new_v4();
+        create(
+            &pool,
+            &alex_asks(second, json!({ "time_zone": "Europe/Paris" })),
+            Actor::Person(ALEX),
+            json!({}),
+        )
+        .await
+        .unwrap();
+        let zone: Option<String> = sqlx::query_scalar("select time_zone from users where oid = $1")
+            .bind(ALEX)
+            .fetch_one(&pool)
+            .await
+            .unwrap();
+        assert_eq!(zone.as_deref(), Some("Europe/Paris"));
+        assert_eq!(counts(pool.clone()).await, (2, 2, 2));
+        // A request that cannot be stored (its id is taken) leaves no history, email or zone behind.
+        let refused = create(
+            &pool,
+            &alex_asks(second, json!({ "time_zone": "Asia/Tokyo" })),
+            Actor::Person(ALEX),
+            json!({}),
+        )
+        .await;
+        assert!(refused.is_err());
+        assert_eq!(counts(pool.clone()).await, (2, 2, 2));
+        let zone: Option<String> = sqlx::query_scalar("select time_zone from users where oid = $1")
+            .bind(ALEX)
+            .fetch_one(&pool)
+            .await
+            .unwrap();
+        assert_eq!(zone.as_deref(), Some("Europe/Paris"));
     }
 
     #[sqlx::test(migrations = "../migrations")]

@@ -1,0 +1,125 @@
+#!/usr/bin/env bash
+# Page speed and request creation, with the database's own floor measured in the same run (issue 18):
+#   1. GET / for a signed-in person over one kept-alive connection (wrk, one client): p50, p99;
+#   2. request creation through POST /api/create_request at 16 and 64 connections (wrk), next to
+#      pgbench running the same statement the portal runs (scripts/bench/creation.sql) at the same
+#      concurrency: rate, p50, p99 and the ratio;
+#   3. the statements the portal sends to Postgres for one creation (log_statement=all on a
+#      database of its own, counted from the server log);
+#   4. the browser bundle's files raw, gzip and brotli (and twiggy's top entries when installed).
+# Release builds (made when missing: scripts/build-site.sh --release). Ports 3460/3470.
+#   scripts/bench-pages.sh [seconds per run]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+. scripts/lib.sh
+seconds=${1:-10}
+target=$(cargo_target_dir)
+bin=$target/release
+pg=${PG_URL:-postgres://postgres@127.0.0.1:5432}
+db=portal_bench_pages
+portal=127.0.0.1:3460 sim=127.0.0.1:3470
+tenant=9c2f3d71-5b8e-4a6c-8f0d-3e7b1a2c4d59
+alex=4f1c2b7e-8a3d-4e51-9b6a-0c2d7e9f1a01 megan=4f1c2b7e-8a3d-4e51-9b6a-0c2d7e9f1a02
+pglog=${PG_LOG:-$(ls /var/log/postgresql/postgresql-*-main.log 2>/dev/null | head -1)}
+work=$(mktemp -d)
+trap 'kill $(jobs -p) 2>/dev/null; psql -q "$pg/postgres" -c "alter database $db reset log_statement" 2>/dev/null; rm -rf "$work"' EXIT
+
+ensure_postgres
+command -v wrk >/dev/null || { say "installing wrk (Debian)"; apt-get install -y -qq wrk >/dev/null; }
+command -v pgbench >/dev/null || export PATH="$PATH:$(ls -d /usr/lib/postgresql/*/bin | tail -1)"
+# Always: cargo does nothing when the release build is current, and target/site may hold a debug
+# bundle from the tests.
+scripts/build-site.sh --release
+
+dropdb -h 127.0.0.1 -U postgres --if-exists $db
+createdb -h 127.0.0.1 -U postgres $db
+"$bin/entra-sim" --port 3470 >"$work/sim.log" 2>&1 &
+until curl -sf "http://$sim/healthz" >/dev/null; do sleep 0.5; done
+start_portal() {
+  PORTAL_LISTEN_ADDR=$portal PORTAL_PUBLIC_URL=http://$portal PORTAL_METRICS_ADDR= PORTAL_RUN_JOBS=false \
+    PORTAL_AUTH__AUTHORITY=http://$sim/$tenant/v2.0 PORTAL_AUTH__GRAPH_BASE_URL=http://$sim/graph/beta \
+    PORTAL_REQUESTS__CALLS_PER_MINUTE=100000000 LEPTOS_SITE_ROOT=target/site \
+    PORTAL_DATABASE__URL=$pg/$db RUST_LOG=warn "$bin/server" >>"$work/portal.log" 2>&1 &
+  portal_pid=$!
+  until curl -sf "http://$portal/readyz" >/dev/null; do sleep 0.3; done
+}
+start_portal
+
+jar=$work/alex
+authorize=$(curl -s -c "$jar" -b "$jar" -o /dev/null -w '%{redirect_url}' "http://$portal/auth/login")
+callback=$(curl -s -o /dev/null -w '%{redirect_url}' -X POST "${authorize%%\?*}" \
+  --data "${authorize#*\?}&login_as=$alex")
+curl -s -c "$jar" -b "$jar" -o /dev/null "$callback"
+cookie=$(awk '!/^#/ || /^#HttpOnly_/ {sub(/^#HttpOnly_/, ""); if (NF >= 7) printf "%s=%s; ", $6, $7}' "$jar")
+export BENCH_COOKIE=$cookie BENCH_ORIGIN=http://$portal
+export BENCH_BODY='{"form":{"cloud":"aws","system":"956987887735","identity":"rsn:alex@contoso.com",
+"identity_type":"user","what":"aws_policies","items":["arn:aws:iam::aws:policy/ReadOnlyAccess"],
+"assign_to_role":"arn:aws:iam::956987887735:role/saml-user","duration":"PT1H",
+"justification":"Benchmark: investigate the failed deployment of the orders service","ticket":"INC1234567",
+"approver":"megan@contoso.com"}}'
+create_once() {
+  curl -sf -b "$jar" -H "origin: http://$portal" -H 'content-type: application/json' \
+    "http://$portal/api/create_request" --data "$BENCH_BODY" | grep -q '"created"'
+}
+create_once || { echo "the first creation failed: $(tail -5 "$work/portal.log")" >&2; exit 1; }
+# The inventory answers are cached per person now, as they are for anyone who has just used the form.
+requests() { psql -At "$pg/$db" -c "select count(*) from access_requests"; }
+
+row() { printf "%-52s %s\n" "$1" "$2"; }
+wrk_line() { grep '^WRK' | sed 's/^WRK //'; }
+
+echo "== machine: $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg), $(date -u +%FT%TZ)"
+
+# 1. GET / on one kept-alive connection.
+BENCH_BODY= BENCH_PATH=/ wrk -t1 -c1 -d"${seconds}s" -s scripts/bench/wrk.lua "http://$portal" >"$work/get" 2>&1
+row "GET / (signed in), 1 kept-alive connection" "$(wrk_line <"$work/get")"
+
+# 2. Creation through HTTP and the pgbench floor, at each concurrency.
+vars=$(psql -At "$pg/$db" -F $'\t' -c "select r.permissions::text, r.schedule::text, r.justification,
+  r.graph_body::text, h.details::text from access_requests r join request_history h on h.request_id = r.id limit 1")
+IFS=$'\t' read -r permissions schedule justification graph_body details <<<"$vars"
+for c in 16 64; do
+  before=$(requests)
+  BENCH_PATH=/api/create_request wrk -t2 -c$c -d"${seconds}s" -s scripts/bench/wrk.lua "http://$portal" >"$work/create" 2>&1
+  line=$(wrk_line <"$work/create")
+  made=$(( $(requests) - before ))
+  sent=$(sed -E 's/.*requests=([0-9]+).*/\1/' <<<"$line")
+  row "creation over HTTP, $c connections" "$line stored=$made"
+  [ "$made" -ge "$sent" ] || { echo "wrk counted $sent creations but $made were stored: $(grep -m3 'not created' "$work/create")" >&2; exit 1; }
+  pgbench -n -M extended -c $c -j 2 -T "$seconds" -f scripts/bench/creation.sql \
+    -D alex=$alex -D megan=$megan -D "permissions=$permissions" -D "schedule=$schedule" \
+    -D "justification=$justification" -D "graph_body=$graph_body" -D "details=$details" \
+    -h 127.0.0.1 -U postgres $db >"$work/pgbench" 2>&1 || { cat "$work/pgbench" >&2; exit 1; }
+  tps=$(awk '/^tps/ {print $3; exit}' "$work/pgbench")
+  lat=$(awk '/^latency average/ {print $4; exit}' "$work/pgbench")
+  rps=$(sed -E 's/.*rps=([0-9.]+).*/\1/' <<<"$line")
+  row "  floor: pgbench, same statement, $c clients" "tps=$tps latency_avg_ms=$lat"
+  row "  portal / floor" "$(awk -v a="$rps" -v b="$tps" 'BEGIN {printf "%.0f%%", 100 * a / b}')"
+done
+
+# 3. Statements per creation: a fresh portal whose connections log every statement.
+if [ -r "$pglog" ]; then
+  kill "$portal_pid"; wait "$portal_pid" 2>/dev/null || true
+  psql -q "$pg/postgres" -c "alter database $db set log_statement = 'all'"
+  start_portal
+  create_once # warms the per-person inventory cache and the connections
+  from=$(wc -l <"$pglog")
+  create_once
+  sleep 0.5
+  tail -n +"$((from + 1))" "$pglog" | grep -E "@$db LOG:  (statement|execute)" >"$work/statements" || true
+  row "statements per creation (log_statement=all)" "$(wc -l <"$work/statements")"
+  sed -E 's/.*LOG:  (statement|execute [^:]*): //' "$work/statements" | tr -s ' \n' ' ' | \
+    sed 's/  */ /g' | fold -w 200 | sed 's/^/    /' | head -40
+  psql -q "$pg/postgres" -c "alter database $db reset log_statement"
+else
+  row "statements per creation" "skipped: the Postgres log ($pglog) is not readable here"
+fi
+
+# 4. The bundle as served: raw, and the compressed copies the build made.
+for f in target/site/pkg/*.{wasm,js,css}; do
+  [ -f "$f" ] || continue
+  row "bundle $(basename "$f")" "raw=$(stat -c %s "$f") gzip=$(stat -c %s "$f.gz" 2>/dev/null || echo -) br=$(stat -c %s "$f.br" 2>/dev/null || echo -)"
+done
+if command -v twiggy >/dev/null; then
+  twiggy top -n 15 target/site/pkg/app.wasm | sed 's/^/    /'
+fi
