@@ -175,7 +175,14 @@ async fn each_list_holds_the_requests_it_names(_: PgPoolOptions, connect: PgConn
     // Sent and not yet granted is in none of the three, and in all.
     assert_eq!(
         ids(&page(&world, &alex, &[("show", "all")]).await),
-        [pending, cancelled, rejected, approved, sent, granted]
+        [
+            pending,
+            cancelled.clone(),
+            rejected.clone(),
+            approved,
+            sent,
+            granted.clone()
+        ]
     );
 
     // The home page's summary: access held now, and how many wait.
@@ -186,6 +193,43 @@ async fn each_list_holds_the_requests_it_names(_: PgPoolOptions, connect: PgConn
     assert_eq!(summary["active"].as_array().unwrap().len(), 1);
     let (_, megans) = form_call(&world, &megan, "my_requests_summary", &[]).await;
     assert_eq!(megans, json!({ "active": [], "waiting": 0 }));
+
+    // Cancelled in the portal while Graph still holds the access (revoking): active until Graph
+    // says it is revoked, and not past before then; the lists never overlap.
+    let revoking = create_aws_policy_request(&world, &alex).await;
+    let graph_says = |occurrence: &'static str| {
+        let pool = world.app.pool.clone();
+        let id = revoking.clone();
+        async move {
+            sqlx::query(
+                "update access_requests set status = 'cancelled', graph_status_detail = 'canceled',
+                        graph_occurrence_status = $2 where id = $1::uuid",
+            )
+            .bind(id)
+            .bind(occurrence)
+            .execute(&pool)
+            .await
+            .unwrap();
+        }
+    };
+    graph_says("revoking").await;
+    assert_eq!(
+        ids(&page(&world, &alex, &[("show", "active")]).await),
+        [revoking.clone(), granted.clone()]
+    );
+    assert_eq!(
+        ids(&page(&world, &alex, &[("show", "past")]).await),
+        [cancelled.clone(), rejected.clone()]
+    );
+    graph_says("revoked").await;
+    assert_eq!(
+        ids(&page(&world, &alex, &[("show", "active")]).await),
+        std::slice::from_ref(&granted)
+    );
+    assert_eq!(
+        ids(&page(&world, &alex, &[("show", "past")]).await),
+        [revoking, cancelled, rejected]
+    );
 }
 
 #[sqlx::test(migrations = false)]
