@@ -224,6 +224,20 @@ fn expansions(ctx: &Ctx, type_name: &str) -> Result<Vec<&'static str>, GraphErro
     Ok(out)
 }
 
+/// An expanded navigation property comes back whatever `$select` says, as in Graph.
+fn keep_expanded(opts: &mut odata::Options, with: &[&str]) {
+    if let Some(select) = opts.select.as_mut() {
+        select.extend(with.iter().map(|w| w.to_string()));
+    }
+}
+
+/// One entity with `$select` and the expansions.
+fn entity_with(ctx: &Ctx, v: &Value, with: &[&str], context: &str) -> Result<Response, GraphError> {
+    let mut opts = odata::parse(ctx, &odata::ENTITY)?;
+    keep_expanded(&mut opts, with);
+    Ok(odata::entity(ctx, v, context, &opts.select))
+}
+
 fn expand(mut v: Value, with: &[&str]) -> Value {
     let role = v["roleDefinitionId"]
         .as_str()
@@ -299,8 +313,9 @@ fn list_instances(
     eligible: bool,
     mine: Option<&Person>,
 ) -> Result<Response, GraphError> {
-    let opts = odata::parse(ctx, &INSTANCE_QUERY)?;
+    let mut opts = odata::parse(ctx, &INSTANCE_QUERY)?;
     let with = expansions(ctx, instance_type(eligible))?;
+    keep_expanded(&mut opts, &with);
     let all: Vec<Value> = instances(ctx, eligible)
         .into_iter()
         .filter(|v| mine.is_none_or(|p| v["principalId"].as_str() == Some(p.oid)))
@@ -329,12 +344,13 @@ fn get_instance(
             ))
         })?;
     let context = if eligible { ELIGIBILITIES } else { INSTANCES };
-    odata::entity_response(ctx, &expand(found, &with), context)
+    entity_with(ctx, &expand(found, &with), &with, context)
 }
 
 fn list_requests(ctx: &Ctx, mine: Option<&Person>) -> Result<Response, GraphError> {
-    let opts = odata::parse(ctx, &REQUEST_QUERY)?;
+    let mut opts = odata::parse(ctx, &REQUEST_QUERY)?;
     let with = expansions(ctx, "unifiedRoleAssignmentScheduleRequest")?;
+    keep_expanded(&mut opts, &with);
     let all: Vec<Value> = ctx
         .app
         .pim(ctx.now)
@@ -367,7 +383,7 @@ fn get_request(ctx: &Ctx, id: &str, person: &Person) -> Result<Response, GraphEr
         }
         expand(r.to_json(), &with)
     };
-    odata::entity_response(ctx, &body, REQUESTS)
+    entity_with(ctx, &body, &with, REQUESTS)
 }
 
 fn cancel(ctx: &Ctx, id: &str, person: &Person) -> Result<Response, GraphError> {

@@ -183,6 +183,22 @@ async fn each_person_sees_only_their_eligible_roles_with_scope_and_definition() 
         "Can manage all aspects of users and groups, including resetting passwords for limited admins."
     );
 
+    // An expansion survives $select, as in Graph.
+    let (_, selected) = get_json(
+        &format!(
+            "{}?$select=roleDefinitionId&$expand=roleDefinition($select=displayName)",
+            mine(&sim, "roleEligibilityScheduleInstances")
+        ),
+        Some(&sim.access_token_for(ALEX).unwrap()),
+    )
+    .await;
+    let first = &selected["value"][0];
+    assert!(
+        first["roleDefinition"]["displayName"].is_string(),
+        "{first}"
+    );
+    assert!(first.get("directoryScopeId").is_none(), "{first}");
+
     let (_, bianca) = get_json(
         &format!(
             "{}?$expand=directoryScope",
@@ -1140,4 +1156,36 @@ async fn a_fault_on_graph_pim_answers_in_graphs_shape() {
     );
     let created = activate_ok(&sim, &token, &activation(ALEX, USER_ADMIN, "/", "PT1H")).await;
     assert_eq!(created["status"], "Provisioned");
+}
+
+#[tokio::test]
+async fn an_activation_whose_answer_was_lost_is_found_again_and_not_made_twice() {
+    let sim = sim().await;
+    sim.set_fault(
+        entra_sim::RouteFamily::GraphPim,
+        entra_sim::FaultSpec {
+            drop_after_rate: 1.0,
+            times: Some(1),
+            ..Default::default()
+        },
+    )
+    .unwrap();
+    let token = sim.access_token_for(ALEX).unwrap();
+    let body = activation(ALEX, USER_ADMIN, "/", "PT1H");
+    let lost = http()
+        .post(requests(&sim))
+        .bearer_auth(&token)
+        .json(&body)
+        .send()
+        .await;
+    assert!(lost.is_err(), "the connection closes without an answer");
+    // A blind retry is refused as a duplicate; the caller's own requests show the one that was made.
+    let (s, dup) = activate(&sim, &token, &body).await;
+    assert_eq!(s, 400, "{dup}");
+    assert_eq!(dup["error"]["code"], "RoleAssignmentExists");
+    let (_, own) = get_json(&mine(&sim, "roleAssignmentScheduleRequests"), Some(&token)).await;
+    let own = own["value"].as_array().unwrap();
+    assert_eq!(own.len(), 1);
+    assert_eq!(own[0]["status"], "Provisioned");
+    assert_eq!(own[0]["justification"], body["justification"]);
 }
