@@ -5,7 +5,7 @@
 use serde_json::{json, Value};
 use sha2::{Digest, Sha256};
 
-use crate::people::{self, ALEX, BIANCA, MEGAN, NESTOR, PATTI};
+use crate::people::{self, ALEX, BIANCA, MEGAN, NESTOR, PATTI, STATUS_READER};
 
 pub const GLOBAL_ADMINISTRATOR: &str = "62e90394-69f5-4237-9190-012177145e10";
 pub const USER_ADMINISTRATOR: &str = "fe930be7-5e62-47db-91af-98c3a49a38b1";
@@ -325,6 +325,69 @@ impl Eligibility {
         from.is_none_or(|f| f <= now) && until.is_none_or(|u| now < u)
     }
 }
+
+/// A permanent active assignment (`assignmentType: "Assigned"`), made by an administrator, not
+/// through activation.
+pub struct Assignment {
+    pub principal: &'static str,
+    pub role: &'static str,
+    pub scope: &'static str,
+}
+
+/// The portal's status reader account and Patti read every PIM schedule through a standing Global
+/// Reader assignment (Graph lets Global Reader, Security Reader and the administrator roles read them).
+static ASSIGNMENTS: &[Assignment] = &[
+    Assignment {
+        principal: STATUS_READER,
+        role: GLOBAL_READER,
+        scope: "/",
+    },
+    Assignment {
+        principal: PATTI,
+        role: GLOBAL_READER,
+        scope: "/",
+    },
+];
+
+pub fn assignments() -> &'static [Assignment] {
+    ASSIGNMENTS
+}
+
+impl Assignment {
+    /// Its `unifiedRoleAssignmentScheduleInstance`: permanent, so no end.
+    pub fn to_json(&self) -> Value {
+        let origin = uuid_from(&format!(
+            "assignment|{}|{}|{}",
+            self.role, self.principal, self.scope
+        ));
+        json!({
+            "@odata.type": "#microsoft.graph.unifiedRoleAssignmentScheduleInstance",
+            "id": instance_id(self.role, self.principal, self.scope, "-1"),
+            "principalId": self.principal,
+            "roleDefinitionId": self.role,
+            "directoryScopeId": self.scope,
+            "appScopeId": null,
+            "startDateTime": ELIGIBLE_FROM,
+            "endDateTime": null,
+            "assignmentType": "Assigned",
+            "memberType": "Direct",
+            "roleAssignmentOriginId": origin,
+            "roleAssignmentScheduleId": origin,
+        })
+    }
+}
+
+/// Roles whose tenant-wide holder may read every principal's eligibilities, assignments and requests
+/// (the docs' "for read operations: Global Reader, Security Operator, Security Reader, Security
+/// Administrator, or Privileged Role Administrator"; Global Administrator can do everything).
+pub const SCHEDULE_READERS: [&str; 6] = [
+    GLOBAL_READER,
+    SECURITY_READER,
+    GLOBAL_ADMINISTRATOR,
+    "5f2222b1-57c3-48ba-8ad5-d4759f1fde6f", // Security Operator
+    "194ae4cb-b126-40b2-bd5b-6091b380977d", // Security Administrator
+    "e8611ab8-c189-46e8-94e1-60213ab1f814", // Privileged Role Administrator
+];
 
 /// The eligibility of `principal` for `role` at `scope`, if seeded and current.
 pub fn eligibility(

@@ -1189,3 +1189,54 @@ async fn an_activation_whose_answer_was_lost_is_found_again_and_not_made_twice()
     assert_eq!(own[0]["status"], "Provisioned");
     assert_eq!(own[0]["justification"], body["justification"]);
 }
+
+#[tokio::test]
+async fn a_standing_reader_role_lets_the_status_reader_follow_everyones_requests() {
+    let sim = sim().await;
+    let alex = sim.access_token_for(ALEX).unwrap();
+    let created = activate_ok(&sim, &alex, &activation(ALEX, USER_ADMIN, "/", "PT1H")).await;
+    let id = created["id"].as_str().unwrap();
+    let reader = sim
+        .access_token_for(entra_sim::people::STATUS_READER)
+        .unwrap();
+    // The portal's status reader holds Global Reader permanently ("Assigned").
+    let (s, own) = get_json(
+        &mine(&sim, "roleAssignmentScheduleInstances"),
+        Some(&reader),
+    )
+    .await;
+    assert_eq!(s, 200);
+    assert_eq!(own["value"][0]["roleDefinitionId"], GLOBAL_READER);
+    assert_eq!(own["value"][0]["assignmentType"], "Assigned");
+    assert_eq!(own["value"][0]["endDateTime"], Value::Null);
+    let (s, all) = get_json(
+        &format!("{}?$filter=principalId eq '{ALEX}'", requests(&sim)),
+        Some(&reader),
+    )
+    .await;
+    assert_eq!(s, 200, "{all}");
+    assert_eq!(all["value"][0]["id"], id);
+    let (s, one) = get_json(&format!("{}/{id}", requests(&sim)), Some(&reader)).await;
+    assert_eq!((s, one["status"].as_str()), (200, Some("Provisioned")));
+    let (s, active) = get_json(
+        &format!(
+            "{}/roleAssignmentScheduleInstances?$filter=assignmentType eq 'Activated'",
+            dir(&sim)
+        ),
+        Some(&reader),
+    )
+    .await;
+    assert_eq!(s, 200);
+    assert_eq!(active["value"][0]["principalId"], ALEX);
+    // Without such a role: only one's own.
+    let bianca = sim.access_token_for(BIANCA).unwrap();
+    let (s, _) = get_json(&format!("{}/{id}", requests(&sim)), Some(&bianca)).await;
+    assert_eq!(s, 403);
+    let (s, _) = get_json(&requests(&sim), Some(&alex)).await;
+    assert_eq!(s, 403);
+    // Activating Security Reader is enough, as in Graph.
+    activate_ok(&sim, &alex, &activation(ALEX, SECURITY_READER, "/", "PT1H")).await;
+    let (s, everyone) = get_json(&requests(&sim), Some(&alex)).await;
+    assert_eq!(s, 200, "{everyone}");
+    assert_eq!(everyone["value"].as_array().unwrap().len(), 2);
+}
