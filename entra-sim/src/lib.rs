@@ -71,7 +71,9 @@ pub(crate) fn advance_time(app: &AppState, by: Duration) {
 
 /// Changes how submitted requests are approved from now on (requests already waiting included).
 pub(crate) fn set_approval(app: &AppState, approval: Approval) {
-    util::lock(&app.requests).set_approval(approval, app.clock.now());
+    let now = app.clock.now();
+    util::lock(&app.requests).set_approval(approval, now);
+    util::lock(&app.pim).set_approval(approval, now);
 }
 
 /// Moves requests along in the background, so a portal polling the change feed sees them advance
@@ -120,7 +122,7 @@ pub async fn start(cfg: SimConfig) -> Result<RunningSim, SimError> {
             cfg.approval,
             cfg.provisioning_delay,
         )),
-        pim: std::sync::Mutex::new(pim::store::Store::new(cfg.provisioning_delay)),
+        pim: std::sync::Mutex::new(pim::store::Store::new(cfg.approval, cfg.provisioning_delay)),
         clock: cfg.clock.clone(),
         faults: faults::Faults::new(cfg.fault_seed),
         recorder: recorder::Recorder::default(),
@@ -299,6 +301,16 @@ impl RunningSim {
             .pim(self.app.clock.now())
             .fail_next(request_id)
             .map_err(|r| SimError::new(format!("PIM request '{request_id}': {r:?}")))
+    }
+
+    /// Ids of every PIM request (activations and deactivations), oldest first.
+    pub fn pim_request_ids(&self) -> Vec<String> {
+        self.app
+            .pim(self.app.clock.now())
+            .requests()
+            .iter()
+            .map(|r| r.id.clone())
+            .collect()
     }
 
     /// Every status a PIM request has had, oldest first, with when (Graph time format).

@@ -22,6 +22,7 @@ use time::OffsetDateTime;
 use uuid::Uuid;
 
 use super::seed;
+use crate::config::Approval;
 use crate::util::{graph_time, truncate_micros};
 
 /// PIM refuses a deactivation within this long of the activation.
@@ -138,14 +139,34 @@ pub struct Store {
     requests: Vec<Request>,
     index: HashMap<String, usize>,
     provisioning_delay: Duration,
+    /// The simulator's approval mode, shared with EPM requests: `Some(d)` approves a request waiting
+    /// for approval `d` after it was made (never before `approval_from`); `None` waits for a decision.
+    auto_approve: Option<Duration>,
+    approval_from: Option<OffsetDateTime>,
 }
 
 impl Store {
-    pub fn new(provisioning_delay: Duration) -> Self {
-        Self {
+    pub fn new(approval: Approval, provisioning_delay: Duration) -> Self {
+        let mut s = Self {
             provisioning_delay,
             ..Self::default()
-        }
+        };
+        s.auto_approve = match approval {
+            Approval::AutoAfter(d) => Some(d),
+            Approval::Manual => None,
+        };
+        s
+    }
+
+    /// Changes the approval mode from `now` on (requests already waiting included).
+    pub fn set_approval(&mut self, approval: Approval, now: OffsetDateTime) {
+        self.advance_to(now);
+        self.auto_approve = match approval {
+            Approval::AutoAfter(d) => Some(d),
+            Approval::Manual => None,
+        };
+        self.approval_from = Some(now);
+        self.advance_to(now);
     }
 
     pub fn requests(&self) -> &[Request] {
@@ -346,9 +367,22 @@ impl Store {
 
     fn step(&mut self, i: usize, now: OffsetDateTime) {
         let delay = self.provisioning_delay;
+        let auto = self.auto_approve;
+        let from = self.approval_from;
         let r = &mut self.requests[i];
-        // At most three moves (Granted -> PendingProvisioning -> Provisioned -> Revoked).
-        for _ in 0..4 {
+        // At most four moves (PendingApproval -> Granted -> PendingProvisioning -> Provisioned -> Revoked).
+        for _ in 0..5 {
+            if r.status == Status::PendingApproval {
+                let Some(d) = auto else {
+                    return;
+                };
+                let due = from.map_or(r.created + d, |f| (r.created + d).max(f));
+                if due > now {
+                    return;
+                }
+                grant(r, due);
+                continue;
+            }
             let Some((start, end)) = r.window else {
                 return;
             };
@@ -544,7 +578,7 @@ mod tests {
     #[test]
     fn an_approved_activation_runs_its_window_and_ends_revoked() {
         let t0 = datetime!(2026-01-05 9:00 UTC);
-        let mut s = Store::new(Duration::from_secs(30));
+        let mut s = Store::new(Approval::Manual, Duration::from_secs(30));
         let id = s
             .activate(
                 activation(true, Some(t0 + time::Duration::hours(1))),
@@ -578,7 +612,7 @@ mod tests {
     #[test]
     fn deactivation_needs_five_active_minutes() {
         let t0 = datetime!(2026-01-05 9:00 UTC);
-        let mut s = Store::new(Duration::ZERO);
+        let mut s = Store::new(Approval::Manual, Duration::ZERO);
         let id = s.activate(activation(false, None), "p", t0).id.clone();
         assert_eq!(s.request(&id).unwrap().status, Status::Provisioned);
         assert_eq!(
@@ -593,6 +627,23 @@ mod tests {
         assert_eq!(d, Status::Revoked);
         assert_eq!(s.request(&id).unwrap().status, Status::Revoked);
         assert_eq!(s.active().count(), 0);
+    }
+
+    #[test]
+    fn automatic_approval_grants_after_its_delay_never_back_in_time() {
+        let t0 = datetime!(2026-01-05 9:00 UTC);
+        let mut s = Store::new(Approval::Manual, Duration::ZERO);
+        let id = s.activate(activation(true, None), "p", t0).id.clone();
+        s.advance_to(t0 + time::Duration::hours(1));
+        assert_eq!(s.request(&id).unwrap().status, Status::PendingApproval);
+        let switched = t0 + time::Duration::hours(1);
+        s.set_approval(Approval::AutoAfter(Duration::from_secs(60)), switched);
+        let r = s.request(&id).unwrap();
+        assert_eq!(statuses(r), ["PendingApproval", "Granted", "Provisioned"]);
+        assert_eq!(
+            r.history[1].1, switched,
+            "approved when the mode changed, not before"
+        );
     }
 
     #[test]

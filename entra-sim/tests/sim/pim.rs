@@ -1240,3 +1240,32 @@ async fn a_standing_reader_role_lets_the_status_reader_follow_everyones_requests
     assert_eq!(s, 200, "{everyone}");
     assert_eq!(everyone["value"].as_array().unwrap().len(), 2);
 }
+
+#[tokio::test]
+async fn with_automatic_approval_a_pending_activation_is_approved_after_the_delay() {
+    let sim = sim_with(SimConfig {
+        approval: entra_sim::Approval::AutoAfter(Duration::from_secs(60)),
+        ..SimConfig::for_tests()
+    })
+    .await;
+    let token = sim.access_token_for(ALEX).unwrap();
+    let created = activate_ok(&sim, &token, &activation(ALEX, APP_ADMIN, "/", "PT1H")).await;
+    assert_eq!(created["status"], "PendingApproval");
+    let id = created["id"].as_str().unwrap().to_string();
+    sim.advance(Duration::from_secs(59));
+    assert_eq!(status_of(&sim, ALEX, &id).await, "PendingApproval");
+    sim.advance(Duration::from_secs(1));
+    assert_eq!(status_of(&sim, ALEX, &id).await, "Provisioned");
+    assert_eq!(
+        statuses(&sim.pim_history(&id)),
+        ["PendingApproval", "Granted", "Provisioned"]
+    );
+    // Back to manual: the next one waits for a decision.
+    sim.set_approval(entra_sim::Approval::Manual);
+    let bianca = sim.access_token_for(BIANCA).unwrap();
+    let other = activate_ok(&sim, &bianca, &activation(BIANCA, APP_ADMIN, "/", "PT1H")).await;
+    let other_id = other["id"].as_str().unwrap().to_string();
+    sim.advance(hours(1));
+    assert_eq!(status_of(&sim, BIANCA, &other_id).await, "PendingApproval");
+    assert_eq!(sim.pim_request_ids(), [id, other_id]);
+}
