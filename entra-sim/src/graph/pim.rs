@@ -803,6 +803,14 @@ fn create(ctx: &Ctx, person: &'static Person) -> Result<Response, GraphError> {
         }
         Action::SelfActivate => {
             let (start, expiration) = parse_schedule(&m)?;
+            // A bound of the stand-in's (Graph's own is not documented): it also keeps the window's
+            // arithmetic far from the calendar's end.
+            if start.is_some_and(|s| s > ctx.now + time::Duration::days(366)) {
+                return Err(GraphError::invalid_field(
+                    "scheduleInfo.startDateTime",
+                    "must be within a year from now",
+                ));
+            }
             let policy = seed::policy(&role);
             let blank = |s: &Option<String>| s.as_deref().is_none_or(|s| s.trim().is_empty());
             let mut failed = Vec::new();

@@ -994,6 +994,16 @@ async fn malformed_bodies_are_refused_naming_the_field() {
             "scheduleInfo.startDateTime",
         ),
         (
+            "start at the end of the calendar",
+            {
+                let mut b = base.clone();
+                b["scheduleInfo"]["startDateTime"] = json!("9999-12-31T23:00:00Z");
+                b
+            },
+            400,
+            "scheduleInfo.startDateTime",
+        ),
+        (
             "recurrence",
             {
                 let mut b = base.clone();
