@@ -35,6 +35,10 @@ pub fn routes() -> Router<App> {
         .route("/_control/requests/{id}/reject", post(reject))
         .route("/_control/requests/{id}/fail-next", post(fail_next))
         .route("/_control/approval", get(approval).put(set_approval))
+        .route("/_control/pim/requests", get(pim_requests))
+        .route("/_control/pim/requests/{id}/approve", post(pim_approve))
+        .route("/_control/pim/requests/{id}/deny", post(pim_deny))
+        .route("/_control/pim/requests/{id}/fail-next", post(pim_fail_next))
 }
 
 fn refuse(status: StatusCode, message: impl Into<String>) -> Response {
@@ -202,18 +206,33 @@ async fn list_people() -> Response {
 struct Mint {
     /// UPN or object id of a seeded person; absent for an app-only token.
     user: Option<String>,
+    /// As if the sign-in had been multifactor (`amr` gets `mfa`).
+    #[serde(default)]
+    mfa: bool,
+    /// Authentication contexts the token satisfies (`acrs`), as after answering a claims challenge.
+    #[serde(default)]
+    acrs: Vec<String>,
 }
 
 /// A Graph access token without the browser flow, for curl and scripts.
 async fn mint_token(State(app): State<App>, body: Option<Json<Mint>>) -> Response {
-    let user = body.and_then(|Json(m)| m.user);
+    let (user, step_up) = match body {
+        Some(Json(m)) => (
+            m.user,
+            crate::oidc::claims::StepUp {
+                mfa: m.mfa || !m.acrs.is_empty(),
+                acrs: m.acrs,
+            },
+        ),
+        None => (None, Default::default()),
+    };
     if let Some(u) = user
         .as_deref()
         .filter(|u| people::by_id_or_upn(u).is_none())
     {
         return refuse(StatusCode::NOT_FOUND, format!("no seeded person '{u}'"));
     }
-    match crate::oidc::claims::mint_graph_token(&app, user.as_deref()) {
+    match crate::oidc::claims::mint_graph_token_with(&app, user.as_deref(), &step_up) {
         Ok(t) => Json(json!({
             "access_token": t,
             "token_type": "Bearer",
@@ -330,4 +349,48 @@ async fn set_approval(State(app): State<App>, body: Option<Json<SetApproval>>) -
     };
     crate::set_approval(&app, approval);
     Json(approval_json(approval)).into_response()
+}
+
+async fn pim_requests(State(app): State<App>) -> Response {
+    let store = app.pim(app.clock.now());
+    let all: Vec<serde_json::Value> = store.requests().iter().map(|r| r.internal_json()).collect();
+    Json(json!({ "value": all })).into_response()
+}
+
+fn pim_refusal(r: crate::pim::store::Refusal) -> Response {
+    use crate::pim::store::Refusal as R;
+    match r {
+        R::NotFound => refuse(StatusCode::NOT_FOUND, "no such PIM request"),
+        R::WrongState(s) => refuse(StatusCode::CONFLICT, format!("the request is {}", s.name())),
+        R::Forbidden | R::TooSoon => refuse(StatusCode::CONFLICT, "not allowed now"),
+    }
+}
+
+async fn pim_decide(app: &App, id: &str, approve: bool) -> Response {
+    let now = app.clock.now();
+    let mut store = app.pim(now);
+    match store.decide(id, approve, now) {
+        Ok(()) => match store.request(id) {
+            Some(r) => Json(r.internal_json()).into_response(),
+            None => pim_refusal(crate::pim::store::Refusal::NotFound),
+        },
+        Err(r) => pim_refusal(r),
+    }
+}
+
+/// The PIM approver's decision on a request in `PendingApproval` (Graph's approval API is not served).
+async fn pim_approve(State(app): State<App>, Path(id): Path<String>) -> Response {
+    pim_decide(&app, &id, true).await
+}
+
+async fn pim_deny(State(app): State<App>, Path(id): Path<String>) -> Response {
+    pim_decide(&app, &id, false).await
+}
+
+/// Makes the request's provisioning fail: it ends `Failed` instead of `Provisioned`.
+async fn pim_fail_next(State(app): State<App>, Path(id): Path<String>) -> Response {
+    match app.pim(app.clock.now()).fail_next(&id) {
+        Ok(()) => StatusCode::NO_CONTENT.into_response(),
+        Err(r) => pim_refusal(r),
+    }
 }

@@ -26,17 +26,20 @@ pub enum RouteFamily {
     GraphRequests,
     /// `.../permissionsRequestChanges...`.
     GraphChanges,
+    /// PIM for Entra roles: `/roleManagement/directory/...` and `/policies/roleManagementPolicy...`.
+    GraphPim,
     /// Anything else (health, unknown paths). Never faulted.
     Other,
 }
 
 impl RouteFamily {
-    pub const FAULTABLE: [RouteFamily; 5] = [
+    pub const FAULTABLE: [RouteFamily; 6] = [
         RouteFamily::Oidc,
         RouteFamily::Me,
         RouteFamily::GraphInventory,
         RouteFamily::GraphRequests,
         RouteFamily::GraphChanges,
+        RouteFamily::GraphPim,
     ];
 
     pub fn parse(s: &str) -> Option<Self> {
@@ -50,6 +53,7 @@ impl RouteFamily {
             RouteFamily::GraphInventory => "graph_inventory",
             RouteFamily::GraphRequests => "graph_requests",
             RouteFamily::GraphChanges => "graph_changes",
+            RouteFamily::GraphPim => "graph_pim",
             RouteFamily::Other => "other",
         }
     }
@@ -61,6 +65,7 @@ impl RouteFamily {
                 | RouteFamily::GraphInventory
                 | RouteFamily::GraphRequests
                 | RouteFamily::GraphChanges
+                | RouteFamily::GraphPim
         )
     }
 
@@ -80,6 +85,11 @@ impl RouteFamily {
             }
             if rest.contains("scheduledpermissionsrequests") {
                 return RouteFamily::GraphRequests;
+            }
+            if rest.starts_with("rolemanagement/")
+                || rest.starts_with("policies/rolemanagementpolic")
+            {
+                return RouteFamily::GraphPim;
             }
             return RouteFamily::Other;
         }
@@ -302,6 +312,16 @@ mod tests {
                 "/graph/beta/identityGovernance/permissionsManagement/permissionsRequestChanges"
             ),
             RouteFamily::GraphChanges
+        );
+        assert_eq!(
+            RouteFamily::of_path(
+                "/graph/v1.0/roleManagement/directory/roleAssignmentScheduleRequests"
+            ),
+            RouteFamily::GraphPim
+        );
+        assert_eq!(
+            RouteFamily::of_path("/graph/v1.0/policies/roleManagementPolicyAssignments"),
+            RouteFamily::GraphPim
         );
         assert_eq!(RouteFamily::of_path("/healthz"), RouteFamily::Other);
     }

@@ -14,6 +14,7 @@ pub mod groups;
 mod keys;
 mod oidc;
 pub mod people;
+mod pim;
 pub mod recorder;
 mod requests;
 mod seed;
@@ -65,11 +66,14 @@ fn router(app: App) -> Router {
 pub(crate) fn advance_time(app: &AppState, by: Duration) {
     let now = app.clock.advance(by);
     drop(app.lifecycle(now));
+    drop(app.pim(now));
 }
 
 /// Changes how submitted requests are approved from now on (requests already waiting included).
 pub(crate) fn set_approval(app: &AppState, approval: Approval) {
-    util::lock(&app.requests).set_approval(approval, app.clock.now());
+    let now = app.clock.now();
+    util::lock(&app.requests).set_approval(approval, now);
+    util::lock(&app.pim).set_approval(approval, now);
 }
 
 /// Moves requests along in the background, so a portal polling the change feed sees them advance
@@ -79,7 +83,9 @@ async fn tick(app: App) {
     interval.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
     loop {
         interval.tick().await;
-        drop(app.lifecycle(app.clock.now()));
+        let now = app.clock.now();
+        drop(app.lifecycle(now));
+        drop(app.pim(now));
     }
 }
 
@@ -116,6 +122,7 @@ pub async fn start(cfg: SimConfig) -> Result<RunningSim, SimError> {
             cfg.approval,
             cfg.provisioning_delay,
         )),
+        pim: std::sync::Mutex::new(pim::store::Store::new(cfg.approval, cfg.provisioning_delay)),
         clock: cfg.clock.clone(),
         faults: faults::Faults::new(cfg.fault_seed),
         recorder: recorder::Recorder::default(),
@@ -154,6 +161,11 @@ impl RunningSim {
     /// `{base}/graph/beta`, the value for the portal's `graph_base_url`.
     pub fn graph_base_url(&self) -> String {
         self.app.graph_base("beta")
+    }
+
+    /// `{base}/graph/v1.0`: where PIM for Microsoft Entra roles lives (`https://graph.microsoft.com/v1.0`).
+    pub fn graph_v1_base_url(&self) -> String {
+        self.app.graph_base("v1.0")
     }
 
     pub fn tenant_id(&self) -> &str {
@@ -199,6 +211,22 @@ impl RunningSim {
     /// would issue to the first client, without going through the browser.
     pub fn access_token_for(&self, user: &str) -> Result<String, SimError> {
         oidc::claims::mint_graph_token(&self.app, Some(user))
+    }
+
+    /// A delegated Graph token as after a sign-in that answered a claims challenge: multifactor
+    /// (`amr` has `mfa`) when `mfa` is set or `acrs` is not empty, and satisfying the authentication
+    /// contexts in `acrs`.
+    pub fn access_token_with_step_up(
+        &self,
+        user: &str,
+        mfa: bool,
+        acrs: &[&str],
+    ) -> Result<String, SimError> {
+        let step_up = oidc::claims::StepUp {
+            mfa: mfa || !acrs.is_empty(),
+            acrs: acrs.iter().map(|a| a.to_string()).collect(),
+        };
+        oidc::claims::mint_graph_token_with(&self.app, Some(user), &step_up)
     }
 
     /// An app-only (client credentials) Graph token for the first client.
@@ -256,6 +284,47 @@ impl RunningSim {
             .lifecycle(self.app.clock.now())
             .fail_next(request_id, which)
             .map_err(|_| SimError::new(format!("no request '{request_id}'")))
+    }
+
+    /// Approves (`true`) or denies a PIM activation waiting in `PendingApproval`.
+    pub fn pim_decide(&self, request_id: &str, approve: bool) -> Result<(), SimError> {
+        let now = self.app.clock.now();
+        self.app
+            .pim(now)
+            .decide(request_id, approve, now)
+            .map_err(|r| SimError::new(format!("PIM request '{request_id}': {r:?}")))
+    }
+
+    /// Makes the provisioning of a PIM activation fail (it ends `Failed`).
+    pub fn pim_fail_next(&self, request_id: &str) -> Result<(), SimError> {
+        self.app
+            .pim(self.app.clock.now())
+            .fail_next(request_id)
+            .map_err(|r| SimError::new(format!("PIM request '{request_id}': {r:?}")))
+    }
+
+    /// Ids of every PIM request (activations and deactivations), oldest first.
+    pub fn pim_request_ids(&self) -> Vec<String> {
+        self.app
+            .pim(self.app.clock.now())
+            .requests()
+            .iter()
+            .map(|r| r.id.clone())
+            .collect()
+    }
+
+    /// Every status a PIM request has had, oldest first, with when (Graph time format).
+    pub fn pim_history(&self, request_id: &str) -> Vec<(String, String)> {
+        self.app
+            .pim(self.app.clock.now())
+            .request(request_id)
+            .map(|r| {
+                r.history
+                    .iter()
+                    .map(|(s, at)| (s.name().to_string(), util::graph_time(*at)))
+                    .collect()
+            })
+            .unwrap_or_default()
     }
 
     pub fn set_approval(&self, approval: Approval) {

@@ -147,6 +147,7 @@ async fn main() -> ExitCode {
         base = %sim.base_url(),
         authority = %sim.authority(),
         graph = %sim.graph_base_url(),
+        graph_v1 = %sim.graph_v1_base_url(),
         client_id = %client,
         "entra-sim listening"
     );

@@ -25,6 +25,8 @@ pub struct AppState {
     pub recorder: Recorder,
     pub inventory: Inventory,
     pub requests: Mutex<Store>,
+    /// PIM for Microsoft Entra roles: activation requests and the assignments they make.
+    pub pim: Mutex<crate::pim::store::Store>,
 }
 
 impl AppState {
@@ -51,6 +53,13 @@ impl AppState {
     /// current even between background ticks.
     pub fn lifecycle(&self, now: OffsetDateTime) -> MutexGuard<'_, Store> {
         let mut store = crate::util::lock(&self.requests);
+        store.advance_to(now);
+        store
+    }
+
+    /// The PIM store with every transition due by `now` applied.
+    pub fn pim(&self, now: OffsetDateTime) -> MutexGuard<'_, crate::pim::store::Store> {
+        let mut store = crate::util::lock(&self.pim);
         store.advance_to(now);
         store
     }

@@ -7,6 +7,7 @@ mod sim {
     pub mod lifecycle;
     pub mod me;
     pub mod oidc;
+    pub mod pim;
     pub mod requests;
     pub mod support;
 }

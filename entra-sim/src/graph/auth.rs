@@ -19,12 +19,25 @@ pub enum Caller {
     User {
         person: &'static Person,
         client_id: String,
+        /// The token's `amr` (how the person signed in) and `acrs` (authentication contexts satisfied).
+        amr: Vec<String>,
+        acrs: Vec<String>,
     },
     /// An app-only token from the client-credentials flow.
     App,
 }
 
 impl Caller {
+    /// Whether the sign-in behind a delegated token was multifactor (`amr` has `mfa`).
+    pub fn has_mfa(&self) -> bool {
+        matches!(self, Caller::User { amr, .. } if amr.iter().any(|a| a == "mfa"))
+    }
+
+    /// Whether the token satisfies the authentication context `value` (`acrs` has it).
+    pub fn has_acr(&self, value: &str) -> bool {
+        matches!(self, Caller::User { acrs, .. } if acrs.iter().any(|a| a == value))
+    }
+
     pub fn person(&self) -> Option<&'static Person> {
         match self {
             Caller::User { person, .. } => Some(person),
@@ -104,7 +117,24 @@ pub fn authenticate(
                     "Access token validation failure. The user does not exist in the tenant.",
                 )
             })?;
-            Ok(Caller::User { person, client_id })
+            let strings = |name: &str| -> Vec<String> {
+                claims
+                    .get(name)
+                    .and_then(Value::as_array)
+                    .map(|a| {
+                        a.iter()
+                            .filter_map(Value::as_str)
+                            .map(str::to_string)
+                            .collect()
+                    })
+                    .unwrap_or_default()
+            };
+            Ok(Caller::User {
+                person,
+                client_id,
+                amr: strings("amr"),
+                acrs: strings("acrs"),
+            })
         }
     }
 }

@@ -266,7 +266,10 @@ pub fn my_member_groups(ctx: &Ctx) -> Result<Response, GraphError> {
 }
 
 pub fn userinfo(ctx: &Ctx) -> Result<Response, GraphError> {
-    let Caller::User { person, client_id } = &ctx.caller else {
+    let Caller::User {
+        person, client_id, ..
+    } = &ctx.caller
+    else {
         return Err(GraphError::access_denied(
             "userinfo needs a delegated (user) token.",
         ));

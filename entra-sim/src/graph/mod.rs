@@ -7,6 +7,7 @@ pub mod inventory;
 pub mod me;
 pub mod odata;
 pub mod path;
+pub mod pim;
 pub mod requests;
 
 use axum::body::Bytes;
@@ -134,6 +135,10 @@ fn route_versioned(ctx: &Ctx, rest: &[Segment]) -> Result<Response, GraphError> 
         }
         [ig, pm, tail @ ..] if ig.is("identityGovernance") && pm.is("permissionsManagement") => {
             requests::route(ctx, tail)
+        }
+        [rm, d, tail @ ..] if rm.is("roleManagement") && d.is("directory") => pim::route(ctx, tail),
+        [p, a, tail @ ..] if p.is("policies") && a.is("roleManagementPolicyAssignments") => {
+            pim::route_policies(ctx, a, tail)
         }
         // The older path of the docs, without identityGovernance.
         [pm, tail @ ..] if pm.is("permissionsManagement") => requests::route(ctx, tail),

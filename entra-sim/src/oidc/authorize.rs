@@ -5,6 +5,7 @@ use axum::extract::{Path, RawQuery, State};
 use axum::http::{header, StatusCode};
 use axum::response::{Html, IntoResponse, Response};
 
+use super::claims::StepUp;
 use super::errors::AadError;
 use super::grants::CodeGrant;
 use super::params::Params;
@@ -33,6 +34,8 @@ pub struct Checked<'a> {
     pub challenge: String,
     pub scopes: Scopes,
     pub login_hint: Option<String>,
+    /// What a `claims` parameter (a claims challenge being answered) asks of the sign-in.
+    pub step_up: StepUp,
 }
 
 enum Refusal {
@@ -110,6 +113,7 @@ fn handle(app: &App, tenant: &str, params: &Params, posted: bool) -> Response {
             scopes: checked.scopes.clone(),
             nonce: checked.nonce.clone(),
             sid: sid.clone(),
+            step_up: checked.step_up.clone(),
             expires_at: now + app.cfg.auth_code_lifetime,
             redeemed: false,
         },
@@ -234,6 +238,16 @@ fn check<'a>(app: &'a App, tenant: &str, p: &Params) -> Result<Checked<'a>, Refu
             )))
         }
     }
+    let step_up = match p.get("claims") {
+        None => StepUp::default(),
+        Some(raw) => StepUp::from_claims_param(raw).map_err(|why| {
+            refuse(AadError::bad_request(
+                "invalid_request",
+                90014,
+                format!("The request's 'claims' parameter is not valid: {why}."),
+            ))
+        })?,
+    };
     Ok(Checked {
         client,
         redirect_uri: redirect_uri.to_string(),
@@ -243,6 +257,7 @@ fn check<'a>(app: &'a App, tenant: &str, p: &Params) -> Result<Checked<'a>, Refu
         challenge: challenge.to_string(),
         scopes,
         login_hint: p.get("login_hint").map(str::to_string),
+        step_up,
     })
 }
 

@@ -4,6 +4,7 @@ use std::sync::Mutex;
 
 use time::OffsetDateTime;
 
+use super::claims::StepUp;
 use super::scopes::Scopes;
 use crate::util::{lock, random_token};
 
@@ -16,6 +17,7 @@ pub struct CodeGrant {
     pub scopes: Scopes,
     pub nonce: Option<String>,
     pub sid: String,
+    pub step_up: StepUp,
     pub expires_at: OffsetDateTime,
     pub redeemed: bool,
 }
@@ -26,6 +28,8 @@ pub struct RefreshGrant {
     pub oid: String,
     pub scopes: Scopes,
     pub sid: String,
+    /// Refreshed tokens keep the strength of the sign-in they descend from.
+    pub step_up: StepUp,
     pub used: bool,
 }
 

@@ -33,6 +33,20 @@ pub fn render(
         .iter()
         .map(|p| card(p, &action, &hidden, Some(p.oid) == hinted))
         .collect();
+    // A sign-in asked with a claims challenge (e.g. an authentication context PIM requires) is a
+    // step-up: say so, since the person picked here will carry MFA in the token.
+    let step_up = params
+        .get("claims")
+        .and_then(|c| super::claims::StepUp::from_claims_param(c).ok())
+        .map(|s| {
+            let contexts = if s.acrs.is_empty() {
+                String::new()
+            } else {
+                format!(" (authentication context {})", html_escape(&s.acrs.join(", ")))
+            };
+            format!("<p class=\"step-up\">This sign-in answers a claims challenge{contexts}: the token will show multifactor authentication.</p>")
+        })
+        .unwrap_or_default();
     let alert = error
         .map(|e| format!("<p role=\"alert\" class=\"error\">{}</p>", html_escape(e)))
         .unwrap_or_default();
@@ -59,7 +73,7 @@ dt {{ font-weight: 600; }} dd {{ margin: 0; }}
 <main>
 <h1>Pick an account</h1>
 <p>This is <strong>entra-sim</strong>, a stand-in for Microsoft Entra ID (tenant <code>{tenant}</code>). Choose who to sign in as; no password is needed.</p>
-{alert}
+{step_up}{alert}
 <ul>
 {cards}</ul>
 </main>

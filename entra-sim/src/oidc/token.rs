@@ -212,7 +212,10 @@ fn authorization_code(
         person,
         &grant.scopes,
         grant.nonce.as_deref(),
-        &grant.sid,
+        Session {
+            sid: &grant.sid,
+            step_up: &grant.step_up,
+        },
         now,
     )
 }
@@ -246,7 +249,18 @@ fn refresh_token(
         }
     };
     let person = person(&grant.oid)?;
-    user_tokens(app, client, person, &grant.scopes, None, &grant.sid, now)
+    user_tokens(
+        app,
+        client,
+        person,
+        &grant.scopes,
+        None,
+        Session {
+            sid: &grant.sid,
+            step_up: &grant.step_up,
+        },
+        now,
+    )
 }
 
 fn client_credentials(
@@ -270,17 +284,24 @@ fn client_credentials(
     }))
 }
 
+/// The sign-in session a token descends from: its id and how strongly the person signed in.
+struct Session<'a> {
+    sid: &'a str,
+    step_up: &'a claims::StepUp,
+}
+
 fn user_tokens(
     app: &App,
     client: &ClientRegistration,
     person: &Person,
     scopes: &Scopes,
     nonce: Option<&str>,
-    sid: &str,
+    session: Session<'_>,
     now: OffsetDateTime,
 ) -> Result<Value, AadError> {
+    let Session { sid, step_up } = session;
     let lifetime = app.cfg.access_token_lifetime.as_secs();
-    let access = claims::user_access_token(app, client, person, &scopes.scp(), now);
+    let access = claims::user_access_token(app, client, person, &scopes.scp(), step_up, now);
     let mut out = Map::new();
     out.insert("token_type".into(), json!("Bearer"));
     out.insert("scope".into(), json!(scopes.joined()));
@@ -296,6 +317,7 @@ fn user_tokens(
             oid: person.oid.to_string(),
             scopes: scopes.clone(),
             sid: sid.to_string(),
+            step_up: step_up.clone(),
             used: false,
         });
         out.insert("refresh_token".into(), json!(rt));
