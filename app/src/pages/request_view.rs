@@ -11,6 +11,7 @@ use crate::{
     app::Waiting,
     components::{
         countdown::CountdownLine,
+        high_privilege::HighPrivilege,
         local_time::{browser_offset, interactive, when},
         request_actions::{Done, RequestActions},
         status_badge::StatusBadge,
@@ -189,6 +190,7 @@ pub fn RequestPage() -> impl IntoView {
                                     {format!("for {}, an identity that is not the requester's own.", v.identity_name)}
                                 </p>
                             })}
+                            <HighPrivilege grants=v.high_privilege.clone()/>
                             {(!v.flagged.is_empty()).then(|| view! {
                                 <div class="warning" role="note" data-testid="flagged-actions">
                                     <strong>"Risky actions: "</strong>

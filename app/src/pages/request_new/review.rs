@@ -6,6 +6,7 @@ use leptos::prelude::*;
 use super::{local_check, server_message, Page};
 use crate::{
     api::requests::{create_request, preview_request, Checked},
+    components::high_privilege::HighPrivilege,
     form::{names, RequestForm},
 };
 
@@ -65,7 +66,7 @@ pub(super) fn step(
             </p>
             <p class="error" role="alert" hidden=move || server_error.get().is_none()>{move || server_error.get()}</p>
             {move || match checked.get() {
-                Some(Checked::Valid { review, graph_json, flagged, other_identity }) => view! {
+                Some(Checked::Valid { review, graph_json, flagged, other_identity, high_privilege }) => view! {
                     <dl class="facts" id="outcome" tabindex="-1" data-testid="review">
                         {review.into_iter().map(|l| view! { <dt>{l.label}</dt><dd>{l.text}</dd> }).collect_view()}
                     </dl>
@@ -75,6 +76,7 @@ pub(super) fn step(
                             {format!("{identity}. Your approver will see this request flagged as being for an identity that is not the requester's own.")}
                         </div>
                     })}
+                    <HighPrivilege grants=high_privilege/>
                     {(!flagged.is_empty()).then(|| view! {
                         <div class="warning" role="note">
                             <strong>"High-risk actions: "</strong>
