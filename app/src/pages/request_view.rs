@@ -56,16 +56,7 @@ fn capitalised(word: &str) -> String {
 
 /// What the Graph JSON panel is called: what was sent, once Graph has the request.
 fn json_summary(v: &RequestView) -> &'static str {
-    let sent = v.graph_status_detail.is_some()
-        || matches!(
-            v.status,
-            RequestStatus::Submitted | RequestStatus::Completed
-        );
-    if sent {
-        "The JSON sent to Microsoft Graph"
-    } else {
-        "The JSON that will be sent to Microsoft Graph"
-    }
+    v.status.graph_json_title(v.graph_status_detail.is_some())
 }
 
 #[component]
