@@ -39,6 +39,7 @@ for (const viewport of [{ width: 1280, height: 800 }, { width: 390, height: 844 
     await expect(summary).toBeVisible();
     await expect(summary).toBeFocused();
     await expect(summary.getByRole('heading', { level: 2 })).toHaveText('There is a problem');
+    await expect(page).toHaveTitle(/^Error: Request access/);
     // What the empty form says is a request for each choice, not a rule about a value never given.
     await expect(summary.getByRole('link', { name: 'Choose a cloud' })).toHaveAttribute('href', '#cloud');
     await expect(summary).not.toContainText('Cloud must be AWS, Azure or GCP');
@@ -61,6 +62,9 @@ for (const viewport of [{ width: 1280, height: 800 }, { width: 390, height: 844 
     await page.locator('#justification').fill(justification);
     await expect(page.locator('#justification-error')).toBeHidden();
     await expect(summary).not.toContainText('Justification');
+    await page.locator('#ticket').fill('INC1234567');
+    // What is left is what is still wrong: the cloud.
+    await expect(summary.getByRole('listitem')).toHaveText(['Choose a cloud']);
     expect(errors).toEqual([]);
   });
 }
@@ -135,6 +139,7 @@ test.describe('without JavaScript', () => {
     await expect(summary).toBeVisible();
     expect(await isFocused(page, '[data-testid="error-summary"]')).toBe(true);
     await expect(summary.getByRole('heading', { level: 2 })).toHaveText('There is a problem');
+    await expect(page).toHaveTitle(/^Error: Request access/);
     await expect(summary).toContainText('Justification is too short: write at least 10 characters (it has 5)');
     // What was typed as people type it is read, and shown as what is sent.
     await expect(page.getByTestId('duration-sent')).toHaveText('Sent as PT2H (2 hours)');

@@ -395,6 +395,9 @@ fn RequestFormView(initial: Initial) -> impl IntoView {
         "Cloud", "System", "Identity", "What", "Schedule", "Why", "Review",
     ];
     view! {
+        // GOV.UK's pattern: the title says there are errors too, the first thing a screen reader reads
+        // of the plain form's page after a review with problems.
+        <Show when=move || !page.errors.with(Vec::is_empty)><Title text="Error: Request access"/></Show>
         <section class="panel request-form" data-hydrated=move || hydrated.get().to_string()>
             <h1>"Request access"</h1>
             <p class="muted" hidden=move || hydrated.get()>"Until the page has loaded (or without JavaScript), use Continue after each step."</p>
