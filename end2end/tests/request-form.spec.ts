@@ -1,6 +1,6 @@
 import { test, expect, Page } from '@playwright/test';
 import AxeBuilder from '@axe-core/playwright';
-import { ask, justification, newTicket, signInToForm, signedIn, step } from './support';
+import { ask, justification, newTicket, signInToForm, signedIn, step, tabTo } from './support';
 
 // The request form's messages, durations, error summary and risk flags (issue 15): what a person
 // sees when something is missing or wrong, typed as people type it, or riskier than it looks.
@@ -101,6 +101,11 @@ test('a requester types 90m and sees PT1H30M sent, in the form, the review and t
     await expect(page.getByRole('radio', { name: preset, exact: true })).toBeVisible();
   }
   await expect(page.getByTestId('duration-sent')).toHaveText('Sent as PT1H (1 hour)');
+  // With the keyboard: arrows move through the presets and choose as they go.
+  await tabTo(page, page.getByRole('radio', { name: '1 hour', exact: true }));
+  await page.keyboard.press('ArrowDown');
+  await expect(page.getByRole('radio', { name: '4 hours', exact: true })).toBeChecked();
+  await expect(page.getByTestId('duration-sent')).toHaveText('Sent as PT4H (4 hours)');
   await page.getByRole('radio', { name: 'Custom duration' }).check();
   const custom = page.getByLabel('Duration, such as 2h, 90m, 1h30m or 1 day');
   await custom.fill('90m');
