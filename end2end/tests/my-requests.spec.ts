@@ -46,7 +46,7 @@ test('a requester opens My requests from the header, filters to waiting and open
   await mine.getByRole('link').first().click();
   await expect(alex).toHaveURL(new RegExp(`/requests/${id}$`));
   await expect(alex.getByTestId('request-status')).toHaveText('waiting for approval');
-  await expect(alex.locator('summary')).toHaveText('The JSON that will be sent to Microsoft Graph');
+  await expect(alex.locator('summary')).toHaveText('The JSON to send to Microsoft Graph once approved');
 
   // A made-up position in the list is refused in words, not with a broken page.
   await alex.goto('/requests?before=yesterday');

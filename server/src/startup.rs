@@ -327,6 +327,8 @@ fn router(
     Router::new()
         .route("/healthz", get(routes::health::healthz))
         .route("/readyz", get(routes::health::readyz))
+        .route("/favicon.svg", get(routes::favicon::svg))
+        .route("/favicon.ico", get(routes::favicon::ico))
         .route("/auth/logout", post(routes::auth::logout))
         .route("/api/me", get(routes::auth::me))
         .route("/events/requests/{id}", get(routes::events::request))

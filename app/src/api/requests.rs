@@ -79,6 +79,7 @@ pub async fn preview_request(form: RequestForm) -> Result<Checked, AppError> {
             review: checked.request.review(form.offset()),
             graph_json: ScheduledPermissionsRequestBody::new(&checked.request).to_pretty_string(),
             other_identity: checked.other_identity(),
+            high_privilege: state.requests.high_privilege(&checked.request),
             flagged: checked.flagged,
         }),
         Err(AppError::Invalid { errors }) => Ok(Checked::Invalid { errors }),

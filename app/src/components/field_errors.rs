@@ -3,9 +3,10 @@ use leptos::prelude::*;
 
 use crate::form::{Field, FieldError};
 
-/// The errors `errors` holds for `field`; hidden while there are none.
+/// The errors `errors` holds for `field`; hidden while there are none. Not an alert: the messages
+/// follow the field as it is typed in, and the form's error summary is what announces a check.
 #[component]
-pub fn FieldErrors(errors: RwSignal<Vec<FieldError>>, field: Field) -> impl IntoView {
+pub fn FieldErrors(#[prop(into)] errors: Signal<Vec<FieldError>>, field: Field) -> impl IntoView {
     let mine = move || {
         errors
             .get()
@@ -15,7 +16,7 @@ pub fn FieldErrors(errors: RwSignal<Vec<FieldError>>, field: Field) -> impl Into
             .collect::<Vec<_>>()
     };
     view! {
-        <p class="field-error" id=described(field) role="alert" hidden=move || mine().is_empty()>
+        <p class="field-error" id=described(field) hidden=move || mine().is_empty()>
             {move || mine().join(" ")}
         </p>
     }

@@ -101,6 +101,24 @@ impl RequestStatus {
         )
     }
 
+    /// What the panel with the request's Graph JSON is called at this status: whether Graph has it
+    /// (`graph_has_it`: Graph has reported on it), is about to, may yet, or never will. Once the
+    /// request exists nothing says "will be sent": a rejected one never is.
+    pub fn graph_json_title(self, graph_has_it: bool) -> &'static str {
+        match self {
+            _ if graph_has_it => "The JSON sent to Microsoft Graph",
+            RequestStatus::Submitted | RequestStatus::Completed => {
+                "The JSON sent to Microsoft Graph"
+            }
+            RequestStatus::PendingApproval => "The JSON to send to Microsoft Graph once approved",
+            RequestStatus::Approved => "The JSON being sent to Microsoft Graph",
+            RequestStatus::Failed => "The JSON sent to Microsoft Graph, which refused it",
+            RequestStatus::Rejected | RequestStatus::Cancelled | RequestStatus::Expired => {
+                "The JSON prepared for Microsoft Graph, never sent"
+            }
+        }
+    }
+
     /// For people.
     pub fn label(self) -> &'static str {
         match self {
@@ -596,6 +614,38 @@ mod tests {
 
     fn submitted() -> RequestState {
         state(S::Submitted, Some(GraphStatus::SUBMITTED))
+    }
+
+    #[test]
+    fn the_graph_json_panel_never_says_will_be_sent_once_the_request_exists() {
+        for status in [
+            S::PendingApproval,
+            S::Approved,
+            S::Submitted,
+            S::Failed,
+            S::Rejected,
+            S::Cancelled,
+            S::Expired,
+            S::Completed,
+        ] {
+            for graph_has_it in [false, true] {
+                let title = status.graph_json_title(graph_has_it);
+                assert!(!title.contains("will be sent"), "{status:?}: {title}");
+            }
+        }
+        assert_eq!(
+            S::PendingApproval.graph_json_title(false),
+            "The JSON to send to Microsoft Graph once approved"
+        );
+        assert_eq!(
+            S::Rejected.graph_json_title(false),
+            "The JSON prepared for Microsoft Graph, never sent"
+        );
+        // Cancelled after Graph had it: it was sent.
+        assert_eq!(
+            S::Cancelled.graph_json_title(true),
+            "The JSON sent to Microsoft Graph"
+        );
     }
 
     #[test]

@@ -25,6 +25,7 @@ pub mod permissions_kind;
 pub mod policy;
 pub mod recurrence;
 pub mod request;
+pub mod risk;
 pub mod schedule;
 pub mod text;
 pub mod ticket;

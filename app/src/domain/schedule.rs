@@ -34,6 +34,10 @@ pub const START_SKEW: time::Duration = time::Duration::minutes(1);
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum ScheduleError {
+    #[error("Enter the date and time access starts, or choose to start as soon as it is approved")]
+    StartMissing,
+    #[error("Enter the date and time access ends, or choose a duration")]
+    EndMissing,
     #[error("The start cannot be in the past")]
     StartInPast,
     #[error("The start can be at most {max} from now")]

@@ -31,8 +31,14 @@ impl fmt::Display for TextField {
 pub enum TextError {
     #[error("Justification is required: say why you need this access")]
     JustificationMissing,
-    #[error("{field} must be at least {min} characters")]
-    TooShort { field: TextField, min: usize },
+    #[error("{field} is too short: write at least {min} characters (it has {actual})")]
+    TooShort {
+        field: TextField,
+        min: usize,
+        /// Older errors on the wire have none.
+        #[serde(default)]
+        actual: usize,
+    },
     #[error("{field} must be at most {max} characters (it has {actual})")]
     TooLong {
         field: TextField,
@@ -88,6 +94,7 @@ impl Notes {
         Notes::parse(&value)?.ok_or(TextError::TooShort {
             field: TextField::Notes,
             min: 1,
+            actual: 0,
         })
     }
 }
@@ -108,7 +115,7 @@ fn clean(input: &str, field: TextField) -> Result<String, TextError> {
 fn check_length(text: &str, field: TextField, min: usize, max: usize) -> Result<(), TextError> {
     let actual = text.chars().count();
     if actual < min {
-        Err(TextError::TooShort { field, min })
+        Err(TextError::TooShort { field, min, actual })
     } else if actual > max {
         Err(TextError::TooLong { field, max, actual })
     } else {
@@ -146,7 +153,8 @@ mod tests {
             Justification::parse("too short"),
             Err(TextError::TooShort {
                 field: TextField::Justification,
-                min: 10
+                min: 10,
+                actual: 9
             })
         );
         assert!(Justification::parse("Fix INC123").is_ok());
@@ -155,6 +163,14 @@ mod tests {
         assert_eq!(
             err.to_string(),
             "Justification must be at most 1000 characters (it has 1001)"
+        );
+    }
+
+    #[test]
+    fn a_justification_that_is_too_short_says_so_and_how_long_it_must_be() {
+        assert_eq!(
+            Justification::parse("short").unwrap_err().to_string(),
+            "Justification is too short: write at least 10 characters (it has 5)"
         );
     }
 
@@ -231,12 +247,15 @@ mod tests {
         let err = TextError::TooShort {
             field: TextField::Justification,
             min: 10,
+            actual: 5,
         };
         let json = serde_json::to_string(&err).unwrap();
         assert_eq!(
             json,
-            r#"{"kind":"too_short","field":"justification","min":10}"#
+            r#"{"kind":"too_short","field":"justification","min":10,"actual":5}"#
         );
         assert_eq!(serde_json::from_str::<TextError>(&json).unwrap(), err);
+        let older = r#"{"kind":"too_short","field":"justification","min":10}"#;
+        assert!(serde_json::from_str::<TextError>(older).is_ok());
     }
 }

@@ -165,7 +165,7 @@ impl PlainForm {
         let preset = DurationPreset::ALL
             .into_iter()
             .any(|p| p.duration().to_string() == form.duration);
-        let (length, custom_duration, end) = if !form.end.is_empty() {
+        let (length, custom_duration, end) = if !form.end.is_empty() || form.until_end {
             (Length::End, String::new(), form.end)
         } else if preset || form.duration.is_empty() {
             (
@@ -188,7 +188,7 @@ impl PlainForm {
             statements: form.statements,
             resources: "*".to_owned(),
             effect: EffectChoice::Allow,
-            start_later: !form.start.is_empty(),
+            start_later: !form.start.is_empty() || form.start_later,
             start: form.start,
             length,
             custom_duration,
@@ -276,10 +276,12 @@ impl PlainForm {
             } else {
                 String::new()
             },
+            start_later: self.start_later,
             offset_minutes: self.offset_minutes,
             time_zone: self.time_zone.clone(),
             duration,
             end,
+            until_end: self.length == Length::End,
             recurrence: self.recurrence.clone(),
             justification: self.justification.clone(),
             notes: self.notes.clone(),
@@ -373,6 +375,18 @@ mod tests {
         assert_eq!(start_now.to_request_form().start, "");
         let later = read(&[("start", "later"), ("start_at", "2026-12-01T09:00")]);
         assert_eq!(later.to_request_form().start, "2026-12-01T09:00");
+    }
+
+    #[test]
+    fn later_and_until_an_end_time_reach_the_parser_even_when_their_times_are_empty() {
+        let form = read(&[("start", "later"), ("length", "end")]).to_request_form();
+        assert!(form.start_later && form.until_end);
+        assert_eq!((form.start.as_str(), form.end.as_str()), ("", ""));
+        let back = PlainForm::from_request_form(form);
+        assert!(back.start_later);
+        assert_eq!(back.length, Length::End);
+        let now = read(&[("start", "now"), ("length", "PT4H")]).to_request_form();
+        assert!(!now.start_later && !now.until_end);
     }
 
     #[test]

@@ -84,8 +84,11 @@ pub struct RequestForm {
     pub scope: String,
     /// AWS statements, when `what` is `aws_statements`.
     pub statements: Vec<AwsStatementInput>,
-    /// Empty: now. Otherwise a `datetime-local` value at `offset_minutes`.
+    /// Empty: now (unless `start_later`). Otherwise a `datetime-local` value at `offset_minutes`.
     pub start: String,
+    /// The person chose "Later": an empty `start` is a start still to be given, not "now".
+    #[serde(default)]
+    pub start_later: bool,
     /// The person's UTC offset in minutes east of UTC (the browser's), for `start` and `end`.
     pub offset_minutes: i32,
     /// The IANA name of the person's time zone (the browser's, such as `America/Los_Angeles`);
@@ -96,6 +99,10 @@ pub struct RequestForm {
     pub duration: String,
     /// A `datetime-local` end, instead of a duration.
     pub end: String,
+    /// The person chose "Until an end time": an empty `end` is an end still to be given, not a
+    /// missing duration.
+    #[serde(default)]
+    pub until_end: bool,
     pub recurrence: RecurrenceForm,
     pub justification: String,
     pub notes: String,
@@ -155,6 +162,9 @@ impl Field {
 pub enum FormProblem {
     #[error("Choose {what}")]
     Missing { what: String },
+    /// A box left empty that needs typing in, rather than a choice.
+    #[error("Enter {what}")]
+    Empty { what: String },
     #[error("{message}")]
     Inventory { message: String },
 }
@@ -185,6 +195,15 @@ impl FieldError {
         Self {
             field,
             error: FieldErrorKind::Form(FormProblem::Missing {
+                what: what.to_owned(),
+            }),
+        }
+    }
+
+    pub fn empty(field: Field, what: &str) -> Self {
+        Self {
+            field,
+            error: FieldErrorKind::Form(FormProblem::Empty {
                 what: what.to_owned(),
             }),
         }
@@ -257,6 +276,11 @@ impl RequestForm {
         let mut errors = Vec::new();
         let cloud = match CloudKind::parse(&self.cloud) {
             Ok(c) => Some(c),
+            // Nothing chosen yet: ask for a choice, not for one of three names.
+            Err(_) if self.cloud.trim().is_empty() => {
+                errors.push(FieldError::missing(Field::Cloud, "a cloud"));
+                None
+            }
             Err(e) => {
                 errors.push(FieldError::domain(Field::Cloud, e));
                 None
@@ -367,6 +391,10 @@ impl RequestForm {
                 .ok()
         };
         let scope = |errors: &mut Vec<FieldError>| {
+            if self.scope.trim().is_empty() {
+                errors.push(FieldError::missing(Field::Scope, "the scope"));
+                return None;
+            }
             AzureScope::parse(&self.scope)
                 .map_err(|e| errors.push(FieldError::domain(Field::Scope, e)))
                 .ok()
@@ -450,7 +478,13 @@ impl RequestForm {
         let zone = TimeZoneName::parse_optional(&self.time_zone)
             .map_err(|e| errors.push(FieldError::domain(Field::Start, e)))
             .ok();
-        let start = if self.start.trim().is_empty() {
+        let start = if self.start.trim().is_empty() && self.start_later {
+            errors.push(FieldError::domain(
+                Field::Start,
+                ScheduleError::StartMissing,
+            ));
+            None
+        } else if self.start.trim().is_empty() {
             Some(Start::Now)
         } else {
             parse_local_datetime(&self.start, offset)
@@ -458,7 +492,10 @@ impl RequestForm {
                 .map_err(|e| errors.push(FieldError::domain(Field::Start, e)))
                 .ok()
         };
-        let expiration = if !self.end.trim().is_empty() {
+        let expiration = if self.end.trim().is_empty() && self.until_end {
+            errors.push(FieldError::domain(Field::End, ScheduleError::EndMissing));
+            None
+        } else if !self.end.trim().is_empty() {
             parse_local_datetime(&self.end, offset)
                 .map(Expiration::EndAt)
                 .map_err(|e| errors.push(FieldError::domain(Field::End, e)))
@@ -532,6 +569,12 @@ impl RequestForm {
                     days: DaysOfWeek::new(&days).map_err(err)?,
                 }
             }
+            Some(Repeat::Monthly) if r.day_of_month.trim().is_empty() => {
+                return Err(FieldError::empty(
+                    Field::Recurrence,
+                    "the day of the month, 1 to 31",
+                ))
+            }
             Some(Repeat::Monthly) => {
                 let day = r
                     .day_of_month
@@ -553,6 +596,18 @@ impl RequestForm {
         let range = match r.ends() {
             // Offered to nobody (the schedule refuses it); read so the refusal names the rule.
             Some(Ends::NoEnd) => RecurrenceRange::NoEnd,
+            Some(Ends::EndDate) if r.end_date.trim().is_empty() => {
+                return Err(FieldError::empty(
+                    Field::Recurrence,
+                    "the last day the repetition happens",
+                ))
+            }
+            Some(Ends::Numbered) if r.occurrences.trim().is_empty() => {
+                return Err(FieldError::empty(
+                    Field::Recurrence,
+                    "the number of times it happens",
+                ))
+            }
             Some(Ends::EndDate) => {
                 let format = time::macros::format_description!("[year]-[month]-[day]");
                 let end_date = time::Date::parse(r.end_date.trim(), format)
@@ -790,6 +845,211 @@ mod tests {
             change(&mut form);
             assert_eq!(fields(&form), vec![field], "{form:?}");
         }
+    }
+
+    /// The messages of each field as they stand, field by field.
+    fn messages(form: &RequestForm) -> Vec<(Field, String)> {
+        parse(form)
+            .unwrap_err()
+            .into_iter()
+            .map(|e| (e.field, e.message()))
+            .collect()
+    }
+
+    #[test]
+    fn an_empty_form_asks_for_each_choice_rather_than_naming_what_is_wrong() {
+        assert_eq!(
+            messages(&RequestForm::default()),
+            vec![
+                (Field::Cloud, "Choose a cloud".to_owned()),
+                (
+                    Field::Justification,
+                    "Justification is required: say why you need this access".to_owned()
+                ),
+                (
+                    Field::Ticket,
+                    "Enter the ServiceNow ticket number, such as INC1234567".to_owned()
+                ),
+                (Field::Approver, "Choose an approver".to_owned()),
+            ]
+        );
+        // A cloud the form never offers is still named as wrong.
+        let oracle = RequestForm {
+            cloud: "oracle".into(),
+            ..valid()
+        };
+        assert_eq!(
+            messages(&oracle),
+            vec![(Field::Cloud, "Cloud must be AWS, Azure or GCP".to_owned())]
+        );
+    }
+
+    #[test]
+    fn an_azure_request_without_a_scope_asks_for_one() {
+        let form = RequestForm {
+            cloud: "azure".into(),
+            system: "87eefd90-95a3-480a-ba42-56ff299a05ee".into(),
+            identity: "alex@contoso.com".into(),
+            what: "azure_roles".into(),
+            items: vec!["312a565d-c81f-4fd8-895a-4e21e48d571c".into()],
+            scope: " ".into(),
+            ..valid()
+        };
+        assert_eq!(
+            messages(&form),
+            vec![(Field::Scope, "Choose the scope".to_owned())]
+        );
+    }
+
+    #[test]
+    fn a_justification_holding_a_word_says_it_is_too_short_and_how_long_it_must_be() {
+        let form = RequestForm {
+            justification: "short".into(),
+            ..valid()
+        };
+        assert_eq!(
+            messages(&form),
+            vec![(
+                Field::Justification,
+                "Justification is too short: write at least 10 characters (it has 5)".to_owned()
+            )]
+        );
+    }
+
+    #[test]
+    fn until_an_end_time_with_no_end_asks_for_the_end_not_a_duration() {
+        let form = RequestForm {
+            duration: String::new(),
+            until_end: true,
+            ..valid()
+        };
+        assert_eq!(
+            messages(&form),
+            vec![(
+                Field::End,
+                "Enter the date and time access ends, or choose a duration".to_owned()
+            )]
+        );
+        // Without the choice (an older caller), an empty duration is still asked for.
+        let older = RequestForm {
+            duration: String::new(),
+            ..valid()
+        };
+        assert_eq!(
+            messages(&older),
+            vec![(
+                Field::Duration,
+                "Enter a duration, such as 2h, 90m or 1 day".to_owned()
+            )]
+        );
+    }
+
+    #[test]
+    fn later_with_no_start_asks_for_the_start_instead_of_starting_on_approval() {
+        let form = RequestForm {
+            start_later: true,
+            ..valid()
+        };
+        assert_eq!(
+            messages(&form),
+            vec![(
+                Field::Start,
+                "Enter the date and time access starts, or choose to start as soon as it is approved"
+                    .to_owned()
+            )]
+        );
+        // The schedule's own summary (shown live) has no schedule to describe.
+        let pattern = TicketPattern::default();
+        let submitter = Upn::parse("alex@contoso.com").unwrap();
+        let ctx = FormContext {
+            now: datetime!(2026-03-10 09:00 UTC),
+            limits: &limits,
+            ticket_pattern: &pattern,
+            submitter: &submitter,
+        };
+        assert!(form.parse_schedule(CloudKind::Aws, &ctx).is_err());
+    }
+
+    #[test]
+    fn a_repetition_left_half_filled_asks_for_what_is_missing() {
+        let repeating = |recurrence: RecurrenceForm| RequestForm {
+            start: "2026-03-11T08:00".into(),
+            recurrence,
+            ..valid()
+        };
+        let cases = [
+            (
+                RecurrenceForm {
+                    kind: "monthly".into(),
+                    range: "numbered".into(),
+                    occurrences: "3".into(),
+                    ..RecurrenceForm::default()
+                },
+                "Enter the day of the month, 1 to 31",
+            ),
+            (
+                RecurrenceForm {
+                    kind: "daily".into(),
+                    ..RecurrenceForm::default()
+                },
+                "Enter the last day the repetition happens",
+            ),
+            (
+                RecurrenceForm {
+                    kind: "daily".into(),
+                    range: "numbered".into(),
+                    ..RecurrenceForm::default()
+                },
+                "Enter the number of times it happens",
+            ),
+            (
+                RecurrenceForm {
+                    kind: "monthly".into(),
+                    day_of_month: "32".into(),
+                    range: "numbered".into(),
+                    occurrences: "3".into(),
+                    ..RecurrenceForm::default()
+                },
+                "Day of the month must be 1 to 31",
+            ),
+        ];
+        for (recurrence, message) in cases {
+            assert_eq!(
+                messages(&repeating(recurrence)),
+                vec![(Field::Recurrence, message.to_owned())]
+            );
+        }
+    }
+
+    #[test]
+    fn a_duration_typed_as_people_write_it_is_sent_as_iso_8601() {
+        for (typed, sent) in [
+            ("90m", "PT1H30M"),
+            ("2 hours", "PT2H"),
+            ("1h30m", "PT1H30M"),
+        ] {
+            let request = parse(&RequestForm {
+                duration: typed.into(),
+                ..valid()
+            })
+            .unwrap();
+            let body = crate::domain::graph_body::ScheduledPermissionsRequestBody::new(&request)
+                .to_value();
+            assert_eq!(
+                body["scheduleInfo"]["expiration"]["duration"], sent,
+                "{typed}"
+            );
+        }
+        assert_eq!(
+            messages(&RequestForm {
+                duration: "2 days".into(),
+                ..valid()
+            }),
+            vec![(
+                Field::Duration,
+                "Access can last at most 1 day in this cloud".to_owned()
+            )]
+        );
     }
 
     #[test]

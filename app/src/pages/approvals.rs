@@ -11,6 +11,7 @@ use crate::{
     api::approvals::{approve_requests, get_inbox, BatchOutcome, InboxItem},
     app::Waiting,
     components::{
+        high_privilege::HighPrivilege,
         local_time::{browser_offset, interactive, when},
         request_actions::{Done, RequestActions},
     },
@@ -234,6 +235,7 @@ fn Item(
                     {format!("for {}, an identity that is not the requester's own.", item.identity_name)}
                 </p>
             })}
+            <HighPrivilege grants=item.high_privilege.clone()/>
             {(!item.flagged.is_empty()).then(|| view! {
                 <div class="warning" role="note" data-testid="flagged-actions">
                     <strong>"Risky actions: "</strong>

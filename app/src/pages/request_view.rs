@@ -11,6 +11,7 @@ use crate::{
     app::Waiting,
     components::{
         countdown::CountdownLine,
+        high_privilege::HighPrivilege,
         local_time::{browser_offset, interactive, when},
         request_actions::{Done, RequestActions},
         status_badge::StatusBadge,
@@ -55,16 +56,7 @@ fn capitalised(word: &str) -> String {
 
 /// What the Graph JSON panel is called: what was sent, once Graph has the request.
 fn json_summary(v: &RequestView) -> &'static str {
-    let sent = v.graph_status_detail.is_some()
-        || matches!(
-            v.status,
-            RequestStatus::Submitted | RequestStatus::Completed
-        );
-    if sent {
-        "The JSON sent to Microsoft Graph"
-    } else {
-        "The JSON that will be sent to Microsoft Graph"
-    }
+    v.status.graph_json_title(v.graph_status_detail.is_some())
 }
 
 #[component]
@@ -189,6 +181,7 @@ pub fn RequestPage() -> impl IntoView {
                                     {format!("for {}, an identity that is not the requester's own.", v.identity_name)}
                                 </p>
                             })}
+                            <HighPrivilege grants=v.high_privilege.clone()/>
                             {(!v.flagged.is_empty()).then(|| view! {
                                 <div class="warning" role="note" data-testid="flagged-actions">
                                     <strong>"Risky actions: "</strong>

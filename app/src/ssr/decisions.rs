@@ -272,10 +272,11 @@ async fn approve_if_low_risk(
     id: Uuid,
     now: OffsetDateTime,
 ) -> Result<RequestStatus, AppError> {
-    let (stored, _) = load_visible(state, user, id).await?;
-    if !low_risk(&stored) {
+    let (stored, request) = load_visible(state, user, id).await?;
+    if !low_risk(state, &stored, &request) {
         return Err(AppError::forbidden(
-            "It asks for risky actions or for another identity: open it and approve it on its own.",
+            "It asks for risky actions, high privilege or another identity: open it and approve it \
+             on its own.",
         ));
     }
     decide(state, user, id, &Decision::Approve, now).await
@@ -285,8 +286,14 @@ fn flagged(stored: &db::requests::StoredRequest) -> Vec<ItemOption> {
     serde_json::from_value(stored.flagged.clone()).unwrap_or_default()
 }
 
-fn low_risk(stored: &db::requests::StoredRequest) -> bool {
-    !stored.for_other_identity && flagged(stored).is_empty()
+fn low_risk(
+    state: &AppState,
+    stored: &db::requests::StoredRequest,
+    request: &crate::domain::request::AccessRequest,
+) -> bool {
+    !stored.for_other_identity
+        && flagged(stored).is_empty()
+        && state.requests.high_privilege(request).is_empty()
 }
 
 /// Cancels request `id` as `user`: before submission in the portal alone; once Graph has it, by
@@ -470,9 +477,10 @@ pub async fn inbox(
             identity_name: stored.identity_name.clone(),
             for_other_identity: stored.for_other_identity,
             flagged: flagged(stored),
+            high_privilege: state.requests.high_privilege(&request),
             created_at: rfc3339(stored.created_at),
             waiting_seconds: (now - stored.created_at).whole_seconds().max(0),
-            low_risk: low_risk(stored),
+            low_risk: low_risk(state, stored, &request),
             decidable,
             request,
         });

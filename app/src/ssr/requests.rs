@@ -458,6 +458,7 @@ pub async fn view(
         created_at: rfc3339(stored.created_at),
         actions: super::decisions::actions(user, &stored),
         flagged: serde_json::from_value(stored.flagged.clone()).unwrap_or_default(),
+        high_privilege: state.requests.high_privilege(&request),
         notice,
         countdown,
         request,

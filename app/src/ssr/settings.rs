@@ -10,6 +10,7 @@ use crate::domain::{
     approver::{ApproverPolicy, ManagerLevels},
     duration::IsoDuration,
     ids::CloudKind,
+    risk::HighPrivilegeList,
     schedule::ScheduleLimits,
     ticket::TicketPattern,
 };
@@ -45,6 +46,9 @@ pub struct RequestSettings {
     pub submission: SubmissionSettings,
     /// How Graph's status changes are followed: `[requests.status]`.
     pub status: StatusSettings,
+    /// What counts as a high-privilege grant, flagged to requester and approver:
+    /// `[requests.high_privilege]`.
+    pub high_privilege: HighPrivilegeList,
 }
 
 /// The status poller: whose token reads the change feed, how often, with what overlap.
@@ -141,6 +145,15 @@ impl RequestSettings {
     /// The most policies, roles and actions (counted once each) a request in `cloud` may name.
     pub fn max_items(&self, cloud: CloudKind) -> usize {
         self.cloud(cloud).max_items
+    }
+
+    /// The parts of `request` that give high privilege, by the configured list.
+    pub fn high_privilege(
+        &self,
+        request: &crate::domain::request::AccessRequest,
+    ) -> Vec<crate::domain::risk::HighPrivilegeGrant> {
+        self.high_privilege
+            .grants(request.permissions().permissions())
     }
 }
 

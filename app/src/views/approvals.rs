@@ -2,7 +2,9 @@
 use serde::{Deserialize, Serialize};
 
 use crate::{
-    domain::{ids::CloudKind, lifecycle::RequestStatus, request::AccessRequest},
+    domain::{
+        ids::CloudKind, lifecycle::RequestStatus, request::AccessRequest, risk::HighPrivilegeGrant,
+    },
     views::inventory::ItemOption,
 };
 
@@ -22,11 +24,14 @@ pub struct InboxItem {
     pub request: AccessRequest,
     /// High-severity and delete actions it names.
     pub flagged: Vec<ItemOption>,
+    /// Administrator-like grants, by the configured list.
+    pub high_privilege: Vec<HighPrivilegeGrant>,
     /// RFC 3339.
     pub created_at: String,
     /// Seconds since it was asked for.
     pub waiting_seconds: i64,
-    /// Nothing flagged and for the requester's own identity: may be approved with others at once.
+    /// Nothing flagged, nothing of high privilege, and for the requester's own identity: may be
+    /// approved with others at once.
     pub low_risk: bool,
     /// The reader may decide on it (an admin sees requests they may not decide: their own).
     pub decidable: bool,

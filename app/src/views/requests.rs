@@ -9,6 +9,7 @@ use crate::{
         ids::CloudKind,
         lifecycle::RequestStatus,
         request::{AccessRequest, ReviewLine},
+        risk::HighPrivilegeGrant,
         schedule::ScheduleLimits,
         ticket::TicketPattern,
     },
@@ -58,6 +59,9 @@ pub enum Checked {
         flagged: Vec<ItemOption>,
         /// The identity, when it is not the requester's own: the approver sees the request flagged.
         other_identity: Option<String>,
+        /// Administrator-like grants, by the configured list.
+        #[serde(default)]
+        high_privilege: Vec<HighPrivilegeGrant>,
     },
     Created {
         id: String,
@@ -145,6 +149,8 @@ pub struct RequestView {
     pub notice: Option<Notice>,
     /// The risky actions the request names.
     pub flagged: Vec<ItemOption>,
+    /// Administrator-like grants, by the configured list.
+    pub high_privilege: Vec<HighPrivilegeGrant>,
     /// Until access starts or ends, while either is ahead.
     pub countdown: Option<Countdown>,
 }

@@ -83,8 +83,9 @@ pub async fn submit(
             tracing::info!(request = %id, "request created from the plain form");
             Redirect::to(&format!("/requests/{id}")).into_response()
         }
-        // Back to the form as it was, with its review: the page shows each error by its field.
-        Err(AppError::Invalid { .. }) => match back_to_review(&pairs) {
+        // Back to the form as it was, with its review: the page shows each error by its field, and
+        // the address's fragment takes the focus to the error summary.
+        Err(AppError::Invalid { .. }) => match back_to_review(&pairs, "outcome") {
             Some(address) => Redirect::to(&address).into_response(),
             None => Problem::new(
                 StatusCode::PAYLOAD_TOO_LARGE,
@@ -125,15 +126,15 @@ pub async fn limit_body(request: Request, next: Next) -> Response {
     }
 }
 
-/// The form's address with everything that was sent, asking for the review; `None` when that address
-/// would pass [`BACK_TO_REVIEW_MAX`].
-fn back_to_review(pairs: &Pairs) -> Option<String> {
+/// The form's address with everything that was sent, asking for the review, at `fragment`; `None`
+/// when that address would pass [`BACK_TO_REVIEW_MAX`].
+fn back_to_review(pairs: &Pairs, fragment: &str) -> Option<String> {
     let mut query = url::form_urlencoded::Serializer::new(String::new());
     for (k, v) in pairs.iter().filter(|(k, _)| k != "review") {
         query.append_pair(k, v);
     }
     query.append_pair("review", "1");
-    let address = format!("/requests/new?{}#step-7", query.finish());
+    let address = format!("/requests/new?{}#{fragment}", query.finish());
     (address.len() <= BACK_TO_REVIEW_MAX).then_some(address)
 }
 
@@ -146,7 +147,7 @@ fn failure_page(failure: AppError, pairs: &Pairs) -> Response {
         format!("Nothing was stored. {failure}"),
     )
     .with_action(
-        back_to_review(pairs).unwrap_or_else(|| "/requests/new".to_string()),
+        back_to_review(pairs, "step-7").unwrap_or_else(|| "/requests/new".to_string()),
         "Back to the form",
     );
     if let AppError::Internal { reference } = &failure {

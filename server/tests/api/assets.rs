@@ -166,3 +166,27 @@ async fn pages_are_compressed_when_the_browser_accepts_it_and_never_stored(
         .unwrap()
         .starts_with("<!DOCTYPE html>"));
 }
+
+#[sqlx::test(migrations = false)]
+async fn the_icon_every_page_names_is_served_and_the_browsers_own_guess_leads_to_it(
+    _: PgPoolOptions,
+    connect: PgConnectOptions,
+) {
+    let app = TestApp::spawn(connect).await;
+    let html = app.get("/signed-out").await.text().await.unwrap();
+    assert!(
+        html.contains(r#"<link rel="icon" type="image/svg+xml" href="/favicon.svg">"#),
+        "{html}"
+    );
+    let icon = app.get("/favicon.svg").await;
+    assert_eq!(icon.status(), 200);
+    assert_eq!(
+        icon.headers()[reqwest::header::CONTENT_TYPE],
+        "image/svg+xml"
+    );
+    assert!(icon.text().await.unwrap().starts_with("<svg"));
+    // What browsers ask for unprompted leads to it, never a 404.
+    let guessed = app.get("/favicon.ico").await;
+    assert_eq!(guessed.status(), 308);
+    assert_eq!(guessed.headers()[reqwest::header::LOCATION], "/favicon.svg");
+}

@@ -723,3 +723,56 @@ async fn an_approver_who_must_sign_in_again_holds_the_submission_until_they_do(
     assert_eq!(done.submitted, 1, "{done:?}");
     assert_eq!(creates_received(&world), 1);
 }
+
+#[sqlx::test(migrations = false)]
+async fn an_administrator_like_policy_is_flagged_in_words_and_never_approved_in_a_batch(
+    _: PgPoolOptions,
+    connect: PgConnectOptions,
+) {
+    let world = quiet_world(connect).await;
+    let alex = signed_in(&world, ALEX).await;
+    let megan = signed_in(&world, MEGAN).await;
+    let mut admin = aws_policy_form();
+    // Typed as people type it, on the requester's own identity: only the policy is risky.
+    admin["items"] = json!(["arn:aws:iam::aws:policy/AdministratorAccess"]);
+    admin["duration"] = json!("90m");
+    let (status, preview) = call(&world, &alex, "preview_request", json!({ "form": admin })).await;
+    assert_eq!(status, 200, "{preview:#}");
+    assert_eq!(
+        preview["high_privilege"],
+        json!([{
+            "item": "arn:aws:iam::aws:policy/AdministratorAccess",
+            "why": "an administrator-like AWS policy"
+        }])
+    );
+    assert!(preview["graph_json"]
+        .as_str()
+        .unwrap()
+        .contains(r#""duration": "PT1H30M""#));
+    let (_, created) = call(&world, &alex, "create_request", json!({ "form": admin })).await;
+    let id = created["id"].as_str().unwrap().to_owned();
+
+    let (_, inbox) = form_call(&world, &megan, "approvals_inbox", &[]).await;
+    let item = &inbox["items"][0];
+    assert_eq!(item["id"], id.as_str());
+    assert_eq!(item["for_other_identity"], false);
+    assert_eq!(item["low_risk"], false, "{item:#}");
+    assert_eq!(
+        item["high_privilege"][0]["why"],
+        "an administrator-like AWS policy"
+    );
+    assert_eq!(
+        view(&world, &megan, &id).await["high_privilege"],
+        item["high_privilege"]
+    );
+
+    let (_, outcomes) = call(&world, &megan, "approve_requests", json!({ "ids": [id] })).await;
+    assert!(
+        outcomes[0]["error"]
+            .as_str()
+            .unwrap()
+            .contains("approve it on its own"),
+        "{outcomes:#}"
+    );
+    assert_eq!(status_of(&world, &id).await, "pending_approval");
+}

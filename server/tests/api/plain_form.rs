@@ -108,25 +108,34 @@ async fn a_posted_form_with_a_mistake_goes_back_to_its_review_with_everything_ty
     assert_eq!(response.status(), 303);
     let back = location(&response);
     assert!(back.starts_with("/requests/new?"), "{back}");
-    assert!(back.ends_with("review=1#step-7"), "{back}");
+    // The fragment is the error summary, which the browser then focuses.
+    assert!(back.ends_with("review=1#outcome"), "{back}");
     assert_eq!(stored(&world).await, 0, "nothing stored");
 
     let html = alex
-        .get(world.app.url(back.trim_end_matches("#step-7")))
+        .get(world.app.url(back.trim_end_matches("#outcome")))
         .send()
         .await
         .unwrap()
         .text()
         .await
         .unwrap();
-    // The ticket's error shows by its field; what was typed is back in the inputs.
+    // The ticket's error shows by its field and in the summary at the top, which links to the
+    // field; what was typed is back in the inputs.
     assert!(
-        html.contains(
-            r#"<p id="ticket-error" role="alert" class="field-error">Ticket number must look like"#
-        ),
+        html.contains(r#"<p id="ticket-error" class="field-error">Ticket number must look like"#),
         "{html}"
     );
-    assert!(html.contains(r#"<p id="justification-error" role="alert" hidden"#));
+    assert!(html.contains(r#"<p id="justification-error" hidden"#));
+    let summary = html
+        .split(r#"data-testid="error-summary""#)
+        .nth(1)
+        .expect("an error summary");
+    assert!(summary.contains("There is a problem"), "{summary}");
+    assert!(
+        summary.contains(r##"<a href="#ticket">Ticket number must look like"##),
+        "{summary}"
+    );
     assert!(html.contains("Investigate the failed deployment of the orders service</textarea>"));
     assert!(html.contains(r#"value="TICKET-1""#));
     assert!(html.contains(r#"value="arn:aws:iam::aws:policy/ReadOnlyAccess""#));
@@ -148,12 +157,16 @@ async fn each_step_renders_from_the_address_before_any_script_runs(
         }
     };
     let step1 = get("").await;
-    assert!(step1.contains(r#"<input type="radio" name="cloud" value="aws">"#));
+    // The first choice has the id the error summary links to.
+    assert!(
+        step1.contains(r#"<input type="radio" name="cloud" value="aws" id="cloud">"#),
+        "{step1}"
+    );
     assert!(step1.contains("Choose a cloud first."));
 
     let step2 = get("?cloud=aws").await;
     assert!(
-        step2.contains(r#"name="cloud" value="aws" checked"#),
+        step2.contains(r#"name="cloud" value="aws" id="cloud" checked"#),
         "{step2}"
     );
     assert!(

@@ -211,7 +211,9 @@ async fn each_invalid_field_on_its_own_is_refused_on_that_field(
             json!("arn:aws:iam::111122223333:role/saml-user"),
             "assign_to_role",
         ),
-        ("duration", json!("1 hour"), "duration"),
+        // "1 hour" is a duration now; a number without a unit is not.
+        ("duration", json!("90"), "duration"),
+        ("duration", json!("1 fortnight"), "duration"),
         ("duration", json!("P30D"), "duration"),
         ("start", json!("2020-01-01T09:00"), "start"),
         ("start", json!("2999-01-01T09:00"), "start"),

@@ -68,3 +68,38 @@ pub fn now() -> time::OffsetDateTime {
         time::OffsetDateTime::now_utc()
     }
 }
+
+/// Focuses the input with this id and scrolls its step into view; false where that cannot be done
+/// here (on the server, or no such visible input), so a link falls back to the browser's own jump.
+pub fn focus_field(id: &str) -> bool {
+    #[cfg(feature = "hydrate")]
+    {
+        use wasm_bindgen::JsCast;
+        let Some(element) = leptos::prelude::document()
+            .get_element_by_id(id)
+            .and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok())
+        else {
+            return false;
+        };
+        if element.get_client_rects().length() == 0 {
+            return false;
+        }
+        // The label sits above the input (or around a choice): show it too, then focus.
+        let document = leptos::prelude::document();
+        let label = document
+            .query_selector(&format!("label[for=\"{id}\"]"))
+            .ok()
+            .flatten()
+            .or_else(|| element.closest("label").ok().flatten());
+        match label {
+            Some(label) => label.scroll_into_view(),
+            None => element.scroll_into_view(),
+        }
+        element.focus().is_ok()
+    }
+    #[cfg(not(feature = "hydrate"))]
+    {
+        let _ = id;
+        false
+    }
+}

@@ -24,12 +24,13 @@ pub(super) fn step(page: Page) -> AnyView {
                     Err(e) => view! { <p class="error" role="alert">{server_message(&e)}</p> }.into_any(),
                     Ok(list) => view! {
                         <div class="choices">
-                            {list.into_iter().map(|c| {
+                            {list.into_iter().enumerate().map(|(i, c)| {
                                 let label = format!("{} — {} {}{}, {} can be chosen", c.cloud, c.systems, c.cloud.system_noun(), if c.systems == 1 { "" } else { "s" }, c.requestable);
                                 let mine = move || cloud.get() == Some(c.cloud);
                                 view! {
                                     <label class="choice">
-                                        <input type="radio" name=names::CLOUD value=c.cloud.as_str()
+                                        // The first choice is where the error summary's link goes.
+                                        <input type="radio" name=names::CLOUD value=c.cloud.as_str() id=(i == 0).then_some("cloud")
                                             checked=mine prop:checked=mine
                                             on:change=move |_| page.choose_cloud(c.cloud)/>
                                         {label}

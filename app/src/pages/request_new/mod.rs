@@ -5,6 +5,7 @@
 //! to check against the inventory and show the exact Graph JSON.
 mod browser;
 mod cloud;
+mod error_summary;
 mod identity;
 mod review;
 mod schedule;
@@ -24,11 +25,15 @@ use serde::{Deserialize, Serialize};
 
 use crate::{
     api::requests::{get_form_options, preview_request, request_again, Checked, FormOptions},
-    domain::{ids::CloudKind, permissions_kind::PermissionsKind, schedule::ScheduleLimits},
+    domain::{
+        ids::{CloudKind, Upn},
+        permissions_kind::PermissionsKind,
+        schedule::ScheduleLimits,
+    },
     error::AppError,
     form::{
-        choices::Length, names, parse_identity_type, plain_form::PlainFormStoreFields, FieldError,
-        PlainForm, RequestForm,
+        choices::Length, names, parse_identity_type, plain_form::PlainFormStoreFields, Field,
+        FieldError, FormContext, PlainForm, RequestForm,
     },
     views::inventory::{IdentityOption, ItemOption},
 };
@@ -121,7 +126,18 @@ struct Page {
     /// showing them; the form holds only their ids.
     known_items: StoredValue<Vec<ItemOption>>,
     known_identity: StoredValue<Option<IdentityOption>>,
-    errors: RwSignal<Vec<FieldError>>,
+    /// What the last check (the browser's or the server's) found, and the form it checked.
+    reported: RwSignal<Vec<FieldError>>,
+    reported_for: RwSignal<Option<RequestForm>>,
+    /// The errors as the page shows them. While the form is as it was checked, the check's own;
+    /// once anything changes, the shared parser's reading of the form as it is now, so no message
+    /// describes a value the field no longer holds. Empty until a check has found a problem.
+    errors: Signal<Vec<FieldError>>,
+    /// Counts the checks that found problems: each moves the focus to the error summary.
+    summary_focus: RwSignal<u32>,
+    /// The shared parser's reading of the form as it is now (`None` until the options that reading
+    /// needs have arrived): what the progress list marks steps done by.
+    live_errors: Memo<Option<Vec<FieldError>>>,
     /// The server's check of the form as it stood at the last review; cleared by a change that
     /// makes it stale.
     checked: RwSignal<Option<Checked>>,
@@ -137,7 +153,35 @@ impl Page {
         if init.scope.is_empty() {
             init.scope = default_scope(CloudKind::parse(&init.cloud).ok(), &init.system);
         }
+        let reported = RwSignal::new(match &checked {
+            Some(Checked::Invalid { errors }) => errors.clone(),
+            _ => Vec::new(),
+        });
+        let reported_for = RwSignal::new(Some(init.to_request_form()));
         let form = Store::new(init);
+        let options = Resource::new(|| (), |_| get_form_options());
+        let live_errors = Memo::new(move |_| match options.get() {
+            Some(Ok(o)) => Some(
+                local_check(&o, &request_form_of(form))
+                    .err()
+                    .unwrap_or_default(),
+            ),
+            _ => None,
+        });
+        let errors = Memo::new(move |_| {
+            let reported_errors = reported.get();
+            if reported_errors.is_empty() {
+                return reported_errors;
+            }
+            let now = request_form_of(form);
+            if reported_for.with(|f| f.as_ref() == Some(&now)) {
+                return reported_errors;
+            }
+            match options.get() {
+                Some(Ok(o)) => local_check(&o, &now).err().unwrap_or_default(),
+                _ => reported_errors,
+            }
+        });
         let known_identity = StoredValue::new(None::<IdentityOption>);
         Page {
             form,
@@ -159,13 +203,26 @@ impl Page {
             }),
             known_items: StoredValue::new(Vec::new()),
             known_identity,
-            errors: RwSignal::new(match &checked {
-                Some(Checked::Invalid { errors }) => errors.clone(),
-                _ => Vec::new(),
-            }),
+            reported,
+            reported_for,
+            errors: errors.into(),
+            summary_focus: RwSignal::new(0),
+            live_errors,
             checked: RwSignal::new(checked.filter(|c| matches!(c, Checked::Valid { .. }))),
             hydrated: RwSignal::new(false),
-            options: Resource::new(|| (), |_| get_form_options()),
+            options,
+        }
+    }
+
+    /// A check of `form` found `errors` (none: it passed): shown by their fields and in the summary,
+    /// which takes the focus when there are any.
+    fn report(&self, form: RequestForm, errors: Vec<FieldError>) {
+        let any = !errors.is_empty();
+        self.reported_for.set(Some(form));
+        self.reported.set(errors);
+        if any {
+            self.checked.set(None);
+            self.summary_focus.update(|n| *n += 1);
         }
     }
 
@@ -223,18 +280,7 @@ impl Page {
     /// whole form, so an end on the other side of a change from a later start is an hour off; the
     /// recurrence's own days follow the zone name.
     fn request_form(&self) -> RequestForm {
-        let mut plain = self.form.get();
-        let at = if plain.start_later {
-            browser::offset_at(&plain.start)
-        } else if plain.length == Length::End {
-            browser::offset_at(&plain.end)
-        } else {
-            None
-        };
-        if let Some(at) = at {
-            plain.offset_minutes = at;
-        }
-        plain.to_request_form()
+        request_form_of(self.form)
     }
 
     /// The cloud's limits for the browser's own check; the widest before the options arrive (the
@@ -243,22 +289,78 @@ impl Page {
         |c: CloudKind| options.limits(c).unwrap_or(ScheduleLimits::WIDEST)
     }
 
-    /// Whether step `n` holds what it needs, for the progress list.
+    /// Whether step `n` is done, for the progress list: the shared parser finds nothing wrong with
+    /// its fields as they are now (steps 2 to 5 also need a cloud, without which they are not read),
+    /// and the review is done once the server has checked the form as it is now. Only the server
+    /// can say more (the inventory), so a step may still turn out wrong at the review.
     fn step_done(&self, n: u8) -> bool {
-        let form = self.form;
-        match n {
-            1 => self.cloud.get().is_some(),
-            2 => !form.system().get().is_empty(),
-            3 => self.identity.get().is_some(),
-            4 => !form.items().get().is_empty() || !form.statements().get().is_empty(),
-            5 => true,
-            6 => {
-                !form.justification().get().trim().is_empty()
-                    && !form.ticket().get().trim().is_empty()
-            }
-            _ => self.checked.get().is_some(),
+        if n == 7 {
+            let now = self.request_form();
+            return self.checked.with(Option::is_some)
+                && self.reported_for.with(|f| f.as_ref() == Some(&now));
         }
+        let Some(errors) = self.live_errors.get() else {
+            return false;
+        };
+        let fields = step_fields(n);
+        let needs_cloud = (2..=5).contains(&n);
+        (!needs_cloud || self.cloud.get().is_some())
+            && !errors.iter().any(|e| fields.contains(&e.field))
     }
+}
+
+/// The fields of step `n`, 1 to 6.
+fn step_fields(n: u8) -> &'static [Field] {
+    match n {
+        1 => &[Field::Cloud],
+        2 => &[Field::System],
+        3 => &[Field::Identity],
+        4 => &[
+            Field::What,
+            Field::Items,
+            Field::AssignToRole,
+            Field::Scope,
+            Field::Statements,
+        ],
+        5 => &[Field::Start, Field::Duration, Field::End, Field::Recurrence],
+        _ => &[
+            Field::Justification,
+            Field::Notes,
+            Field::Ticket,
+            Field::Approver,
+        ],
+    }
+}
+
+/// [`Page::request_form`], for what is built before the page.
+fn request_form_of(form: Store<PlainForm>) -> RequestForm {
+    let mut plain = form.get();
+    let at = if plain.start_later {
+        browser::offset_at(&plain.start)
+    } else if plain.length == Length::End {
+        browser::offset_at(&plain.end)
+    } else {
+        None
+    };
+    if let Some(at) = at {
+        plain.offset_minutes = at;
+    }
+    plain.to_request_form()
+}
+
+/// The browser's own check, with the options the server sent (who is asking, limits, ticket rule).
+fn local_check(options: &FormOptions, form: &RequestForm) -> Result<(), Vec<FieldError>> {
+    let Ok(submitter) = Upn::parse(&options.upn) else {
+        return Ok(());
+    };
+    let limits = Page::limits(options);
+    form.parse(&FormContext {
+        now: browser::now(),
+        limits: &limits,
+        ticket_pattern: &options.ticket_pattern,
+        submitter: &submitter,
+    })
+    .map(|_| ())
 }
 
 #[component]
@@ -293,6 +395,9 @@ fn RequestFormView(initial: Initial) -> impl IntoView {
         "Cloud", "System", "Identity", "What", "Schedule", "Why", "Review",
     ];
     view! {
+        // GOV.UK's pattern: the title says there are errors too, the first thing a screen reader reads
+        // of the plain form's page after a review with problems.
+        <Show when=move || !page.errors.with(Vec::is_empty)><Title text="Error: Request access"/></Show>
         <section class="panel request-form" data-hydrated=move || hydrated.get().to_string()>
             <h1>"Request access"</h1>
             <p class="muted" hidden=move || hydrated.get()>"Until the page has loaded (or without JavaScript), use Continue after each step."</p>
@@ -313,6 +418,7 @@ fn RequestFormView(initial: Initial) -> impl IntoView {
             // `novalidate`: the browser's own checks would block Continue on an empty required
             // field of a later step; the server checks everything and says so by field.
             <form method="get" action="/requests/new" novalidate on:submit=|ev| ev.prevent_default()>
+            {error_summary::view(page)}
             <input type="hidden" name=names::OFFSET value=move || form.offset_minutes().get().to_string()/>
             <input type="hidden" name=names::ZONE value=move || form.time_zone().get()/>
             // Each step is its own view (type-erased, `AnyView`): one nested type for the page would

@@ -3,27 +3,12 @@
 //! request in words and the exact Graph JSON. Submitting creates the request.
 use leptos::prelude::*;
 
-use super::{browser, server_message, Page};
+use super::{local_check, server_message, Page};
 use crate::{
-    api::requests::{create_request, preview_request, Checked, FormOptions},
-    domain::ids::Upn,
-    form::{names, FieldError, FormContext, RequestForm},
+    api::requests::{create_request, preview_request, Checked},
+    components::high_privilege::HighPrivilege,
+    form::{names, RequestForm},
 };
-
-/// The browser's own check, with the options the server sent (who is asking, limits, ticket rule).
-fn local_check(options: &FormOptions, form: &RequestForm) -> Result<(), Vec<FieldError>> {
-    let Ok(submitter) = Upn::parse(&options.upn) else {
-        return Ok(());
-    };
-    let limits = Page::limits(options);
-    form.parse(&FormContext {
-        now: browser::now(),
-        limits: &limits,
-        ticket_pattern: &options.ticket_pattern,
-        submitter: &submitter,
-    })
-    .map(|_| ())
-}
 
 /// `problem`: why the earlier request or the server's review could not be loaded. `created`: where
 /// the person goes once the request exists.
@@ -33,10 +18,7 @@ pub(super) fn step(
     created: impl Fn(String) + Clone + Send + Sync + 'static,
 ) -> AnyView {
     let Page {
-        errors,
-        checked,
-        options,
-        ..
+        checked, options, ..
     } = page;
     let preview = Action::new(|form: &RequestForm| {
         let form = form.clone();
@@ -52,29 +34,24 @@ pub(super) fn step(
         server_error.set(None);
         if let Some(Ok(o)) = options.get_untracked() {
             if let Err(e) = local_check(&o, &f) {
-                errors.set(e);
-                checked.set(None);
+                page.report(f, e);
                 return;
             }
         }
-        errors.set(Vec::new());
+        page.report(f.clone(), Vec::new());
         preview.dispatch(f);
     };
+    // The server's answers are about the form as it was sent (`reported_for`, set above).
+    let report = move |e| page.report(page.reported_for.get_untracked().unwrap_or_default(), e);
     Effect::new(move |_| match preview.value().get() {
-        Some(Ok(Checked::Invalid { errors: e })) => {
-            errors.set(e);
-            checked.set(None);
-        }
+        Some(Ok(Checked::Invalid { errors: e })) => report(e),
         Some(Ok(c)) => checked.set(Some(c)),
         Some(Err(e)) => server_error.set(Some(server_message(&e))),
         None => {}
     });
     Effect::new(move |_| match create.value().get() {
         Some(Ok(Checked::Created { id })) => created(id.to_string()),
-        Some(Ok(Checked::Invalid { errors: e })) => {
-            errors.set(e);
-            checked.set(None);
-        }
+        Some(Ok(Checked::Invalid { errors: e })) => report(e),
         Some(Ok(_)) => {}
         Some(Err(e)) => server_error.set(Some(server_message(&e))),
         None => {}
@@ -82,14 +59,15 @@ pub(super) fn step(
     view! {
         <section id="step-7" class="step review" aria-labelledby="review-heading">
             <h2 id="review-heading">"7. Review"</h2>
-            <button type="submit" name=names::REVIEW value="1" formaction=super::step_action(7) on:click=review disabled=move || preview.pending().get()>"Review the request"</button>
-            <p class="error" role="alert" hidden=move || errors.get().is_empty()>
-                {move || format!("{} to fix: {}", errors.get().len(), errors.get().iter().map(ToString::to_string).collect::<Vec<_>>().join("; "))}
+            // To `#outcome`: the error summary when there are problems, else the review itself.
+            <button type="submit" name=names::REVIEW value="1" formaction="/requests/new#outcome" on:click=review disabled=move || preview.pending().get()>"Review the request"</button>
+            <p class="error" hidden=move || page.errors.with(Vec::is_empty)>
+                <a href="#outcome">"There is a problem: see the list at the top of the form"</a>
             </p>
             <p class="error" role="alert" hidden=move || server_error.get().is_none()>{move || server_error.get()}</p>
             {move || match checked.get() {
-                Some(Checked::Valid { review, graph_json, flagged, other_identity }) => view! {
-                    <dl class="facts" data-testid="review">
+                Some(Checked::Valid { review, graph_json, flagged, other_identity, high_privilege }) => view! {
+                    <dl class="facts" id="outcome" tabindex="-1" data-testid="review">
                         {review.into_iter().map(|l| view! { <dt>{l.label}</dt><dd>{l.text}</dd> }).collect_view()}
                     </dl>
                     {other_identity.map(|identity| view! {
@@ -98,6 +76,7 @@ pub(super) fn step(
                             {format!("{identity}. Your approver will see this request flagged as being for an identity that is not the requester's own.")}
                         </div>
                     })}
+                    <HighPrivilege grants=high_privilege/>
                     {(!flagged.is_empty()).then(|| view! {
                         <div class="warning" role="note">
                             <strong>"High-risk actions: "</strong>
@@ -109,7 +88,7 @@ pub(super) fn step(
                         <pre data-testid="graph-json" tabindex="0">{graph_json}</pre>
                     </details>
                     <button type="submit" formmethod="post" formaction="/requests/new"
-                        on:click=move |_| { create.dispatch(page.request_form()); } disabled=move || create.pending().get()>"Submit request"</button>
+                        on:click=move |_| { let f = page.request_form(); page.reported_for.set(Some(f.clone())); create.dispatch(f); } disabled=move || create.pending().get()>"Submit request"</button>
                 }.into_any(),
                 _ => ().into_any(),
             }}

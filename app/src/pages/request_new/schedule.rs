@@ -6,7 +6,7 @@ use super::{browser, Continue, Page};
 use crate::{
     components::field_errors::{described, FieldErrors},
     domain::{
-        duration::DurationPreset,
+        duration::{DurationPreset, IsoDuration},
         ids::{CloudKind, Upn},
         recurrence::DayOfWeek,
         schedule::{offset_from_minutes, offset_label},
@@ -44,6 +44,16 @@ pub(super) fn step(page: Page) -> AnyView {
     let recurrence = form.recurrence();
     let repeat = move || recurrence.kind().with(|k| Repeat::parse(k));
     let ends = move || recurrence.range().with(|r| Ends::parse(r));
+    let sent_as = move || {
+        let duration = match length.get() {
+            Length::End => return String::new(),
+            Length::Custom => form.custom_duration().get(),
+            Length::Duration(d) => d,
+        };
+        IsoDuration::parse(&duration)
+            .map(|d| format!("Sent as {d} ({})", d.describe()))
+            .unwrap_or_default()
+    };
     let summary = move || {
         let f = page.request_form();
         let Some(Ok(o)) = options.get() else {
@@ -78,7 +88,7 @@ pub(super) fn step(page: Page) -> AnyView {
                     let later = choice == StartChoice::Later;
                     let mine = move || start_later() == later;
                     let label = if later { "Later" } else { "As soon as it is approved" };
-                    view! { <label class="choice"><input type="radio" name=names::START value=choice.as_str() checked=mine prop:checked=mine on:change=move |_| form.start_later().set(later)/>{label}</label> }
+                    view! { <label class="choice"><input type="radio" name=names::START value=choice.as_str() id=(!later).then_some("start") checked=mine prop:checked=mine on:change=move |_| form.start_later().set(later)/>{label}</label> }
                 }).collect_view()}
             </div>
             // Shown before the page is interactive too: the server reads it only with "Later".
@@ -88,21 +98,33 @@ pub(super) fn step(page: Page) -> AnyView {
             </div>
             <FieldErrors errors field=Field::Start/>
             <div class="choices" role="radiogroup" aria-label="Duration">
-                {DurationPreset::ALL.into_iter().map(|p| (Length::Duration(p.duration().to_string()), p.label()))
-                    .chain([(Length::Custom, "Custom duration"), (Length::End, "Until an end time")])
-                    .map(|(choice, label)| {
-                        let value = choice.as_str().to_owned();
-                        let mine = {
-                            let choice = choice.clone();
-                            move || length.with(|l| *l == choice)
-                        };
-                        view! { <label class="choice"><input type="radio" name=names::LENGTH value=value checked=mine.clone() prop:checked=mine on:change=move |_| length.set(choice.clone())/>{label}</label> }
-                    }).collect_view()}
+                // Only the presets the cloud allows; all of them until its limits are known.
+                <Transition fallback=|| ()>
+                {move || {
+                    let max = options.get().and_then(|o| o.ok())
+                        .and_then(|o| o.limits(cloud.get()?))
+                        .map(|l| l.max_duration)
+                        .unwrap_or(IsoDuration::MAX);
+                    DurationPreset::offered(max).map(|p| (Length::Duration(p.duration().to_string()), p.label()))
+                        .chain([(Length::Custom, "Custom duration"), (Length::End, "Until an end time")])
+                        .enumerate()
+                        .map(|(i, (choice, label))| {
+                            let value = choice.as_str().to_owned();
+                            let mine = {
+                                let choice = choice.clone();
+                                move || length.with(|l| *l == choice)
+                            };
+                            view! { <label class="choice"><input type="radio" name=names::LENGTH value=value id=(i == 0).then_some("length") checked=mine.clone() prop:checked=mine on:change=move |_| length.set(choice.clone())/>{label}</label> }
+                        }).collect_view()
+                }}
+                </Transition>
             </div>
             <div hidden=move || hydrated.get() && length.with(|l| *l != Length::Custom)>
-                <label for="custom-duration">"Duration (ISO 8601, such as PT2H30M)"</label>
-                <input id="custom-duration" name=names::CUSTOM_DURATION aria-describedby=described(Field::Duration) value=form.custom_duration().get_untracked() prop:value=move || form.custom_duration().get() on:input=move |ev| form.custom_duration().set(event_target_value(&ev))/>
+                <label for="custom-duration">"Duration, such as 2h, 90m, 1h30m or 1 day"</label>
+                <input id="custom-duration" name=names::CUSTOM_DURATION autocomplete="off" aria-describedby=format!("{} duration-sent", described(Field::Duration)) value=form.custom_duration().get_untracked() prop:value=move || form.custom_duration().get() on:input=move |ev| form.custom_duration().set(event_target_value(&ev))/>
             </div>
+            // The ISO 8601 text that goes to Graph, whatever shape the person typed.
+            <p class="muted" id="duration-sent" data-testid="duration-sent" hidden=move || sent_as().is_empty()>{sent_as}</p>
             <FieldErrors errors field=Field::Duration/>
             <div hidden=move || hydrated.get() && length.with(|l| *l != Length::End)>
                 <label for="end-at">"End"</label>

@@ -27,9 +27,11 @@ pub(super) fn step(page: Page) -> AnyView {
                     Err(e) => view! { <p class="error" role="alert">{server_message(&e)}</p> }.into_any(),
                     Ok(None) => view! { <p class="muted">"Choose a cloud first."</p> }.into_any(),
                     Ok(Some(list)) if list.is_empty() => view! { <p class="empty">"This cloud has no authorization systems in Permissions Management."</p> }.into_any(),
-                    Ok(Some(list)) => view! {
+                    Ok(Some(list)) => {
+                        let first = list.iter().position(|s| s.disabled_reason.is_none());
+                        view! {
                         <div class="choices">
-                            {list.into_iter().map(|s| {
+                            {list.into_iter().enumerate().map(|(i, s)| {
                                 let id = s.id.clone();
                                 let checked_id = s.id.clone();
                                 let mine = move || form.system().with(|system| *system == checked_id);
@@ -37,7 +39,8 @@ pub(super) fn step(page: Page) -> AnyView {
                                 let disabled = s.disabled_reason.is_some();
                                 view! {
                                     <label class="choice" class:disabled=disabled>
-                                        <input type="radio" name=names::SYSTEM value=s.id.clone() disabled=disabled
+                                        // The first that can be chosen is where the error summary's link goes.
+                                        <input type="radio" name=names::SYSTEM value=s.id.clone() disabled=disabled id=(first == Some(i)).then_some("system")
                                             aria-describedby=reason_id.clone()
                                             checked=mine.clone() prop:checked=mine
                                             on:change=move |_| page.choose_system(id.clone())/>
@@ -47,7 +50,8 @@ pub(super) fn step(page: Page) -> AnyView {
                                 }
                             }).collect_view()}
                         </div>
-                    }.into_any(),
+                    }.into_any()
+                    }
                 })}
             </Transition>
             <FieldErrors errors field=Field::System/>

@@ -83,11 +83,11 @@ pub(super) fn step(page: Page) -> AnyView {
         <fieldset id="step-4" class="step" disabled=move || identity.get().is_none()>
             <legend>"4. What"</legend>
             <div class="choices" role="radiogroup" aria-label="What to ask for">
-                {move || cloud.get().map(|c| PermissionsKind::of(c).into_iter().map(|w| {
+                {move || cloud.get().map(|c| PermissionsKind::of(c).into_iter().enumerate().map(|(i, w)| {
                     let mine = move || what.get() == Some(w);
                     view! {
                     <label class="choice">
-                        <input type="radio" name=names::WHAT value=w.as_str()
+                        <input type="radio" name=names::WHAT value=w.as_str() id=(i == 0).then_some("what")
                             checked=mine prop:checked=mine
                             on:change=move |_| choose_what(w)/>
                         {w.label()}
