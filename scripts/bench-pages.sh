@@ -27,9 +27,9 @@ trap 'kill $(jobs -p) 2>/dev/null; psql -q "$pg/postgres" -c "alter database $db
 ensure_postgres
 command -v wrk >/dev/null || { say "installing wrk (Debian)"; apt-get install -y -qq wrk >/dev/null; }
 command -v pgbench >/dev/null || export PATH="$PATH:$(ls -d /usr/lib/postgresql/*/bin | tail -1)"
-# Always: cargo does nothing when the release build is current, and target/site may hold a debug
-# bundle from the tests.
-scripts/build-site.sh --release
+# Always (cargo does nothing when the release build is current, and target/site may hold a debug
+# bundle from the tests), unless BENCH_SKIP_BUILD=1 says the release build in place is the one to measure.
+[ "${BENCH_SKIP_BUILD:-}" = 1 ] || scripts/build-site.sh --release
 
 dropdb -h 127.0.0.1 -U postgres --if-exists $db
 createdb -h 127.0.0.1 -U postgres $db

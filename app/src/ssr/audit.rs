@@ -45,8 +45,8 @@ pub const ACTIVE_PAGE: i64 = 200;
 pub const REPORT_MAX: i64 = 1_000;
 
 /// `where` of the grants held now: Graph's occurrence is granted and not yet revoked
-/// ([`OccurrenceStatus::HOLDING`]; served by `access_requests_audit_held_idx`, migration
-/// `20261204000001_audit.sql`).
+/// ([`OccurrenceStatus::HOLDING`]; served by partial indexes with this very predicate:
+/// `access_requests_held_order_idx` in Access now's order, migration `20261205000001_audit_indexes.sql`).
 fn holding() -> String {
     format!(
         "r.graph_occurrence_status in {}",

@@ -224,14 +224,17 @@ async fn a_repetition_without_an_end_or_past_the_clouds_window_is_refused_and_no
     let world = World::start(connect).await;
     let alex = signed_in(&world, ALEX).await;
     let refused = [
-        (json!({ "range": "no_end" }), "recurrence_needs_end"),
+        (
+            json!({ "range": "no_end" }),
+            "A repeating schedule needs an end",
+        ),
         (
             json!({ "range": "end_date", "end_date": "9999-12-31" }),
-            "window_too_long",
+            "A repeating schedule can span at most",
         ),
         (
             json!({ "range": "numbered", "occurrences": "366" }),
-            "window_too_long",
+            "A repeating schedule can span at most",
         ),
     ];
     for (range, words) in refused {
