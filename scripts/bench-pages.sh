@@ -6,7 +6,7 @@
 #      concurrency: rate, p50, p99 and the ratio;
 #   3. the statements the portal sends to Postgres for one creation (log_statement=all on a
 #      database of its own, counted from the server log);
-#   4. the browser bundle's files raw, gzip and brotli (and twiggy's top entries when installed).
+#   4. the browser bundle's files raw, gzip and brotli (scripts/bundle-size.sh says what is in it).
 # Release builds (made when missing: scripts/build-site.sh --release). Ports 3460/3470.
 #   scripts/bench-pages.sh [seconds per run]
 set -euo pipefail
@@ -46,10 +46,15 @@ start_portal() {
 start_portal
 
 jar=$work/alex
-authorize=$(curl -s -c "$jar" -b "$jar" -o /dev/null -w '%{redirect_url}' "http://$portal/auth/login")
-callback=$(curl -s -o /dev/null -w '%{redirect_url}' -X POST "${authorize%%\?*}" \
-  --data "${authorize#*\?}&login_as=$alex")
-curl -s -c "$jar" -b "$jar" -o /dev/null "$callback"
+sign_in() {
+  rm -f "$jar"
+  local authorize callback
+  authorize=$(curl -s -c "$jar" -b "$jar" -o /dev/null -w '%{redirect_url}' "http://$portal/auth/login")
+  callback=$(curl -s -o /dev/null -w '%{redirect_url}' -X POST "${authorize%%\?*}" \
+    --data "${authorize#*\?}&login_as=$alex")
+  curl -s -c "$jar" -b "$jar" -o /dev/null "$callback"
+}
+sign_in
 cookie=$(awk '!/^#/ || /^#HttpOnly_/ {sub(/^#HttpOnly_/, ""); if (NF >= 7) printf "%s=%s; ", $6, $7}' "$jar")
 export BENCH_COOKIE=$cookie BENCH_ORIGIN=http://$portal
 export BENCH_BODY='{"form":{"cloud":"aws","system":"956987887735","identity":"rsn:alex@contoso.com",
@@ -58,8 +63,9 @@ export BENCH_BODY='{"form":{"cloud":"aws","system":"956987887735","identity":"rs
 "justification":"Benchmark: investigate the failed deployment of the orders service","ticket":"INC1234567",
 "approver":"megan@contoso.com"}}'
 create_once() {
-  curl -sf -b "$jar" -H "origin: http://$portal" -H 'content-type: application/json' \
-    "http://$portal/api/create_request" --data "$BENCH_BODY" | grep -q '"created"'
+  curl -s -b "$jar" -H "origin: http://$portal" -H 'content-type: application/json' \
+    "http://$portal/api/create_request" --data "$BENCH_BODY" >"$work/created" &&
+    grep -q '"created"' "$work/created"
 }
 create_once || { echo "the first creation failed: $(tail -5 "$work/portal.log")" >&2; exit 1; }
 # The inventory answers are cached per person now, as they are for anyone who has just used the form.
@@ -70,15 +76,18 @@ wrk_line() { grep '^WRK' | sed 's/^WRK //'; }
 
 echo "== machine: $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg), $(date -u +%FT%TZ)"
 
+step() { [[ ${BENCH_STEPS:-1234} == *$1* ]]; } # BENCH_STEPS=3 runs only the third
+
 # 1. GET / on one kept-alive connection.
-BENCH_BODY= BENCH_PATH=/ wrk -t1 -c1 -d"${seconds}s" -s scripts/bench/wrk.lua "http://$portal" >"$work/get" 2>&1
-row "GET / (signed in), 1 kept-alive connection" "$(wrk_line <"$work/get")"
+step 1 && BENCH_BODY= BENCH_PATH=/ wrk -t1 -c1 -d"${seconds}s" -s scripts/bench/wrk.lua "http://$portal" >"$work/get" 2>&1
+step 1 && row "GET / (signed in), 1 kept-alive connection" "$(wrk_line <"$work/get")"
 
 # 2. Creation through HTTP and the pgbench floor, at each concurrency.
 vars=$(psql -At "$pg/$db" -F $'\t' -c "select r.permissions::text, r.schedule::text, r.justification,
   r.graph_body::text, h.details::text from access_requests r join request_history h on h.request_id = r.id limit 1")
 IFS=$'\t' read -r permissions schedule justification graph_body details <<<"$vars"
 for c in 16 64; do
+  step 2 || continue
   before=$(requests)
   BENCH_PATH=/api/create_request wrk -t2 -c$c -d"${seconds}s" -s scripts/bench/wrk.lua "http://$portal" >"$work/create" 2>&1
   line=$(wrk_line <"$work/create")
@@ -87,7 +96,7 @@ for c in 16 64; do
   row "creation over HTTP, $c connections" "$line stored=$made"
   [ "$made" -ge "$sent" ] || { echo "wrk counted $sent creations but $made were stored: $(grep -m3 'not created' "$work/create")" >&2; exit 1; }
   pgbench -n -M extended -c $c -j 2 -T "$seconds" -f scripts/bench/creation.sql \
-    -D alex=$alex -D megan=$megan -D "permissions=$permissions" -D "schedule=$schedule" \
+    -D requester_oid=$alex -D approver_oid=$megan -D "permissions=$permissions" -D "schedule=$schedule" \
     -D "justification=$justification" -D "graph_body=$graph_body" -D "details=$details" \
     -h 127.0.0.1 -U postgres $db >"$work/pgbench" 2>&1 || { cat "$work/pgbench" >&2; exit 1; }
   tps=$(awk '/^tps/ {print $3; exit}' "$work/pgbench")
@@ -98,28 +107,34 @@ for c in 16 64; do
 done
 
 # 3. Statements per creation: a fresh portal whose connections log every statement.
-if [ -r "$pglog" ]; then
+if ! step 3; then
+  :
+elif [ -r "$pglog" ]; then
   kill "$portal_pid"; wait "$portal_pid" 2>/dev/null || true
   psql -q "$pg/postgres" -c "alter database $db set log_statement = 'all'"
   start_portal
-  create_once # warms the per-person inventory cache and the connections
+  sign_in # a new process: the tokens it keeps are sealed with a key of its own
+  create_once || { echo "a creation failed: $(cat "$work/created")" >&2; exit 1; }
   from=$(wc -l <"$pglog")
-  create_once
+  create_once || { echo "a creation failed: $(cat "$work/created")" >&2; exit 1; }
   sleep 0.5
-  tail -n +"$((from + 1))" "$pglog" | grep -E "@$db LOG:  (statement|execute)" >"$work/statements" || true
-  row "statements per creation (log_statement=all)" "$(wc -l <"$work/statements")"
-  sed -E 's/.*LOG:  (statement|execute [^:]*): //' "$work/statements" | tr -s ' \n' ' ' | \
-    sed 's/  */ /g' | fold -w 200 | sed 's/^/    /' | head -40
+  tail -n +"$((from + 1))" "$pglog" >"$work/log"
+  row "statements per creation (log_statement=all)" "$(grep -cE "@$db LOG:  (statement|execute)" "$work/log")"
+  # Each statement's first words (a statement's text may start on the log's next line).
+  awk -v tag="@$db LOG:  " 'index($0, tag) && /LOG:  (statement|execute)/ {
+      sub(/.*LOG:  (statement|execute [^:]*): /, ""); if ($0 ~ /^[[:space:]]*$/) { next_line = 1; next }
+      print "    " substr($0, 1, 110); next }
+    next_line { sub(/^[[:space:]]+/, ""); print "    " substr($0, 1, 110); next_line = 0 }' "$work/log"
   psql -q "$pg/postgres" -c "alter database $db reset log_statement"
 else
   row "statements per creation" "skipped: the Postgres log ($pglog) is not readable here"
 fi
 
 # 4. The bundle as served: raw, and the compressed copies the build made.
-for f in target/site/pkg/*.{wasm,js,css}; do
-  [ -f "$f" ] || continue
-  row "bundle $(basename "$f")" "raw=$(stat -c %s "$f") gzip=$(stat -c %s "$f.gz" 2>/dev/null || echo -) br=$(stat -c %s "$f.br" 2>/dev/null || echo -)"
-done
-if command -v twiggy >/dev/null; then
-  twiggy top -n 15 target/site/pkg/app.wasm | sed 's/^/    /'
+if step 4; then
+  for f in target/site/pkg/*.{wasm,js,css}; do
+    [ -f "$f" ] || continue
+    row "bundle $(basename "$f")" "raw=$(stat -c %s "$f") gzip=$(stat -c %s "$f.gz" 2>/dev/null || echo -) br=$(stat -c %s "$f.br" 2>/dev/null || echo -)"
+  done
+  echo "    (what takes the room: scripts/bundle-size.sh, which keeps the names twiggy reads)"
 fi
