@@ -125,7 +125,7 @@ for (const vp of viewports) {
       await page.getByLabel('Justification (required, 10 to 1000 characters)').fill(justification);
       await page.getByLabel(/ServiceNow ticket number/).fill(newTicket());
       await page.getByRole('button', { name: 'Review the request' }).click();
-      await expect(page.getByTestId('review')).toBeVisible();
+      await expect(page.getByTestId('review')).toContainText('the GCP role Storage Admin');
       await check(page, testInfo, `${vp.name}-form-review`);
       await page.getByRole('button', { name: 'Submit request' }).click();
       await expect(page).toHaveURL(/\/requests\/[0-9a-f-]{36}$/);

@@ -12,6 +12,7 @@ use serde::{Deserialize, Serialize};
 
 use super::identity::{IdentityInfo, IdentitySource};
 use super::ids::{is_token, parse_guid, AuthorizationSystemId, CloudKind};
+use super::item_names::{ItemNames, NamedItem};
 
 /// What a list holds, for messages.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -731,18 +732,38 @@ impl Permissions {
 
     /// In words, for the review and the approver: "the AWS policy arn:…, assigned to role arn:…".
     pub fn describe(&self) -> String {
-        fn list<T: fmt::Display>(one: &str, many: &str, items: &[T]) -> String {
-            let names: Vec<String> = items.iter().map(ToString::to_string).collect();
-            let noun = if names.len() == 1 { one } else { many };
-            format!("{noun} {}", super::duration::join_words(&names))
-        }
+        self.describe_with(&ItemNames::default())
+    }
+
+    /// In words, each id by the name the inventory gave it when `names` has one: "the Azure role
+    /// Cost Management Reader on rg-orders-prod". An id without a name is written as the id.
+    pub fn describe_with(&self, names: &ItemNames) -> String {
+        // "the Azure role" once every one is named; "the Azure role definition <id>" while not.
+        let list = |one: &str, many: &str, named: &str, named_many: &str, ids: Vec<&str>| {
+            let all_named = ids.iter().all(|id| names.is_named(id));
+            let shown: Vec<String> = ids.iter().map(|id| names.name_of(id).to_owned()).collect();
+            let noun = match (shown.len() == 1, all_named) {
+                (true, true) => named,
+                (true, false) => one,
+                (false, true) => named_many,
+                (false, false) => many,
+            };
+            format!("{noun} {}", super::duration::join_words(&shown))
+        };
         match self {
             Permissions::AwsPolicies {
                 policies,
                 assign_to_role,
             } => format!(
-                "{}, assigned to the role {assign_to_role}",
-                list("the AWS policy", "the AWS policies", policies.items())
+                "{}, assigned to the role {}",
+                list(
+                    "the AWS policy",
+                    "the AWS policies",
+                    "the AWS policy",
+                    "the AWS policies",
+                    policies.items().iter().map(|p| p.as_str()).collect()
+                ),
+                names.name_of(assign_to_role.as_str())
             ),
             Permissions::AwsStatements {
                 statements,
@@ -751,31 +772,91 @@ impl Permissions {
                 let described: Vec<String> =
                     statements.items().iter().map(describe_statement).collect();
                 format!(
-                    "{} ({}), assigned to the role {assign_to_role}",
+                    "{} ({}), assigned to the role {}",
                     if described.len() == 1 {
                         "one AWS statement".to_owned()
                     } else {
                         format!("{} AWS statements", described.len())
                     },
-                    described.join("; ")
+                    described.join("; "),
+                    names.name_of(assign_to_role.as_str())
                 )
             }
             Permissions::AzureRoles { roles, scope } => format!(
-                "{} on {scope}",
+                "{} on {}",
                 list(
                     "the Azure role definition",
                     "the Azure role definitions",
-                    roles.items()
-                )
+                    "the Azure role",
+                    "the Azure roles",
+                    roles.items().iter().map(|r| r.as_str()).collect()
+                ),
+                names.name_of(scope.as_str())
             ),
             Permissions::AzureActions { actions, scope } => format!(
-                "{} on {scope}",
-                list("the Azure action", "the Azure actions", actions.items())
+                "{} on {}",
+                list(
+                    "the Azure action",
+                    "the Azure actions",
+                    "the Azure action",
+                    "the Azure actions",
+                    actions.items().iter().map(|a| a.as_str()).collect()
+                ),
+                names.name_of(scope.as_str())
             ),
-            Permissions::GcpRoles { roles } => list("the GCP role", "the GCP roles", roles.items()),
-            Permissions::GcpActions { actions } => {
-                list("the GCP permission", "the GCP permissions", actions.items())
+            Permissions::GcpRoles { roles } => list(
+                "the GCP role",
+                "the GCP roles",
+                "the GCP role",
+                "the GCP roles",
+                roles.items().iter().map(|r| r.as_str()).collect(),
+            ),
+            Permissions::GcpActions { actions } => list(
+                "the GCP permission",
+                "the GCP permissions",
+                "the GCP permission",
+                "the GCP permissions",
+                actions.items().iter().map(|a| a.as_str()).collect(),
+            ),
+        }
+    }
+
+    /// The policies, roles and scope a request names, each with its name and what it is, for the
+    /// lines under "What" (a name, the id beneath it). Actions are their own names: none are listed.
+    pub fn named_items(&self, names: &ItemNames) -> Vec<NamedItem> {
+        let with_kind = |id: &str, kind: &str| {
+            let mut item = names.item(id);
+            if item.kind.is_none() {
+                item.kind = Some(kind.to_owned());
             }
+            item
+        };
+        match self {
+            Permissions::AwsPolicies {
+                policies,
+                assign_to_role,
+            } => policies
+                .items()
+                .iter()
+                .map(|p| with_kind(p.as_str(), "AWS policy"))
+                .chain([with_kind(assign_to_role.as_str(), "role to assign to")])
+                .collect(),
+            Permissions::AwsStatements { assign_to_role, .. } => {
+                vec![with_kind(assign_to_role.as_str(), "role to assign to")]
+            }
+            Permissions::AzureRoles { roles, scope } => roles
+                .items()
+                .iter()
+                .map(|r| with_kind(r.as_str(), "Azure role"))
+                .chain([with_kind(scope.as_str(), "scope")])
+                .collect(),
+            Permissions::AzureActions { scope, .. } => vec![with_kind(scope.as_str(), "scope")],
+            Permissions::GcpRoles { roles } => roles
+                .items()
+                .iter()
+                .map(|r| with_kind(r.as_str(), "GCP role"))
+                .collect(),
+            Permissions::GcpActions { .. } => Vec::new(),
         }
     }
 }
