@@ -693,39 +693,45 @@ impl Permissions {
     /// A few words for a list of requests: "AWS policy ReadOnlyAccess", "3 GCP roles". An ARN or
     /// a GCP role is named by its last part; the request's page has the whole of it.
     pub fn brief(&self) -> String {
+        self.brief_with(&ItemNames::default())
+    }
+
+    /// As [`Self::brief`], a single policy or role by the name `names` gives it when it has one:
+    /// "Azure role Cost Management Reader" rather than its GUID.
+    pub fn brief_with(&self, names: &ItemNames) -> String {
         fn last_part(name: &str) -> &str {
             name.rsplit(['/', ':'])
                 .next()
                 .filter(|s| !s.is_empty())
                 .unwrap_or(name)
         }
-        fn few<T: fmt::Display>(one: &str, many: &str, items: &[T], short: bool) -> String {
-            match items {
+        let few = |one: &str, many: &str, items: Vec<&str>, short: bool| -> String {
+            match items[..] {
+                [only] if names.is_named(only) => format!("{one} {}", names.name_of(only)),
                 [only] => {
-                    let name = only.to_string();
-                    let name = if short { last_part(&name) } else { &name };
+                    let name = if short { last_part(only) } else { only };
                     format!("{one} {name}")
                 }
                 _ => format!("{} {many}", items.len()),
             }
-        }
+        };
         match self {
-            Permissions::AwsPolicies { policies, .. } => {
-                few("AWS policy", "AWS policies", policies.items(), true)
+            Permissions::AwsPolicies { .. } => {
+                few("AWS policy", "AWS policies", self.item_ids(), true)
             }
             Permissions::AwsStatements { statements, .. } => match statements.items() {
                 [only] => format!("AWS statement: {}", describe_statement(only)),
                 all => format!("{} AWS statements", all.len()),
             },
-            Permissions::AzureRoles { roles, .. } => {
-                few("Azure role", "Azure roles", roles.items(), false)
+            Permissions::AzureRoles { .. } => {
+                few("Azure role", "Azure roles", self.item_ids(), false)
             }
-            Permissions::AzureActions { actions, .. } => {
-                few("Azure action", "Azure actions", actions.items(), false)
+            Permissions::AzureActions { .. } => {
+                few("Azure action", "Azure actions", self.item_ids(), false)
             }
-            Permissions::GcpRoles { roles } => few("GCP role", "GCP roles", roles.items(), true),
-            Permissions::GcpActions { actions } => {
-                few("GCP permission", "GCP permissions", actions.items(), false)
+            Permissions::GcpRoles { .. } => few("GCP role", "GCP roles", self.item_ids(), true),
+            Permissions::GcpActions { .. } => {
+                few("GCP permission", "GCP permissions", self.item_ids(), false)
             }
         }
     }
@@ -738,10 +744,27 @@ impl Permissions {
     /// In words, each id by the name the inventory gave it when `names` has one: "the Azure role
     /// Cost Management Reader on rg-orders-prod". An id without a name is written as the id.
     pub fn describe_with(&self, names: &ItemNames) -> String {
+        self.describe_named(names, false)
+    }
+
+    /// As [`Self::describe_with`], each name followed by its id in brackets, for plain text (an
+    /// email) where there is no line beneath to put the id on.
+    pub fn describe_with_ids(&self, names: &ItemNames) -> String {
+        self.describe_named(names, true)
+    }
+
+    fn describe_named(&self, names: &ItemNames, with_ids: bool) -> String {
+        let shown = |id: &str| -> String {
+            match names.get(id) {
+                Some(n) if n.is_named() && with_ids => format!("{} ({id})", n.name),
+                Some(n) => n.name.clone(),
+                None => id.to_owned(),
+            }
+        };
         // "the Azure role" once every one is named; "the Azure role definition <id>" while not.
         let list = |one: &str, many: &str, named: &str, named_many: &str, ids: Vec<&str>| {
             let all_named = ids.iter().all(|id| names.is_named(id));
-            let shown: Vec<String> = ids.iter().map(|id| names.name_of(id).to_owned()).collect();
+            let shown: Vec<String> = ids.iter().map(|id| shown(id)).collect();
             let noun = match (shown.len() == 1, all_named) {
                 (true, true) => named,
                 (true, false) => one,
@@ -763,7 +786,7 @@ impl Permissions {
                     "the AWS policies",
                     policies.items().iter().map(|p| p.as_str()).collect()
                 ),
-                names.name_of(assign_to_role.as_str())
+                shown(assign_to_role.as_str())
             ),
             Permissions::AwsStatements {
                 statements,
@@ -779,7 +802,7 @@ impl Permissions {
                         format!("{} AWS statements", described.len())
                     },
                     described.join("; "),
-                    names.name_of(assign_to_role.as_str())
+                    shown(assign_to_role.as_str())
                 )
             }
             Permissions::AzureRoles { roles, scope } => format!(
@@ -791,7 +814,7 @@ impl Permissions {
                     "the Azure roles",
                     roles.items().iter().map(|r| r.as_str()).collect()
                 ),
-                names.name_of(scope.as_str())
+                shown(scope.as_str())
             ),
             Permissions::AzureActions { actions, scope } => format!(
                 "{} on {}",
@@ -802,7 +825,7 @@ impl Permissions {
                     "the Azure actions",
                     actions.items().iter().map(|a| a.as_str()).collect()
                 ),
-                names.name_of(scope.as_str())
+                shown(scope.as_str())
             ),
             Permissions::GcpRoles { roles } => list(
                 "the GCP role",

@@ -247,6 +247,23 @@ mod tests {
         assert_eq!(bare[0].items.len(), 2);
         assert_eq!(bare[0].items[0].kind.as_deref(), Some("Azure role"));
         assert!(lines[1..].iter().all(|l| l.items.is_empty()));
+        // Plain text (an email) has the ids in brackets.
+        assert_eq!(
+            sample()
+                .permissions()
+                .permissions()
+                .describe_with_ids(&names),
+            "the Azure role Cost Management Reader (312a565d-c81f-4fd8-895a-4e21e48d571c) on \
+             Contoso Production (/subscriptions/87eefd90-95a3-480a-ba42-56ff299a05ee)"
+        );
+        // A list's few words (My requests, an email's subject) name it too.
+        let what = sample();
+        let what = what.permissions().permissions();
+        assert_eq!(what.brief_with(&names), "Azure role Cost Management Reader");
+        assert_eq!(
+            what.brief(),
+            "Azure role 312a565d-c81f-4fd8-895a-4e21e48d571c"
+        );
     }
 
     #[test]
