@@ -138,6 +138,35 @@ for (const vp of viewports) {
       expect(errors).toEqual([]);
     });
 
+    test('the plain form, before the application loads, reviewed with a long ARN and a problem', async ({ page }, testInfo) => {
+      // The server's page alone (no bundle): its Continue buttons, and the review it renders.
+      await page.route('**/pkg/*/app.{js,wasm}', (route) => route.abort());
+      await page.goto('/auth/login');
+      await page.getByRole('button', { name: 'Sign in as Alex Wilber' }).click();
+      await expect(page.getByTestId('viewer-name')).toHaveText('Alex Wilber');
+      const fields = new URLSearchParams({
+        cloud: 'aws',
+        system: '956987887735',
+        identity: 'user:rsn:alex@contoso.com',
+        what: 'aws_policies',
+        role: 'arn:aws:iam::956987887735:role/saml-user',
+        item: 'arn:aws:iam::aws:policy/ReadOnlyAccess',
+        start: 'now',
+        length: 'PT1H',
+        justification,
+        ticket: newTicket(),
+        approver: 'megan@contoso.com',
+        review: '1',
+      });
+      await page.goto(`/requests/new?${fields}`);
+      await expect(page.getByTestId('review')).toContainText('ReadOnlyAccess');
+      await check(page, testInfo, `${vp.name}-plain-review`);
+      fields.set('justification', 'short');
+      await page.goto(`/requests/new?${fields}`);
+      await expect(page.getByTestId('error-summary')).toBeVisible();
+      await check(page, testInfo, `${vp.name}-plain-error-summary`);
+    });
+
     test('the approver’s inbox and a decided request with its history', async ({ browser }, testInfo) => {
       const errors: string[] = [];
       const alex = await person(browser, 'Alex Wilber', vp, errors);
