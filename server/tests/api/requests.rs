@@ -594,6 +594,21 @@ async fn roles_and_scopes_are_shown_by_the_names_the_inventory_gives_and_stored_
     assert_eq!(name_in(&item["names"], role), Some(json!("Stored name")));
     assert_eq!(name_in(&item["names"], rg), Some(json!("rg-orders-prod")));
 
+    // The auditors' list names it in its few words, from the row too.
+    let adele = signed_in(&world, ADELE).await;
+    let (status, listed) = form_call(
+        &world,
+        &adele,
+        "audit_requests",
+        &[("query", "cloud=azure")],
+    )
+    .await;
+    assert_eq!(status, 200, "{listed:#}");
+    assert_eq!(
+        listed["items"][0]["what"], "Azure role Stored name",
+        "{listed:#}"
+    );
+
     // A GCP role by its title; an AWS policy and the role it is assigned to by theirs.
     let gcp = form_with(json!({
         "cloud": "gcp",
