@@ -42,6 +42,9 @@ test('an approver opens the inbox from the header, approves, and the request rea
   await expect(item.getByRole('heading', { level: 2 })).toContainText('Alex Wilber');
   await expect(item).toContainText('alex@contoso.com');
   await expect(item).toContainText('AWS, development');
+  // The role to assign to by its name, the ARN beneath, from what was stored with the request.
+  await expect(item).toContainText('assigned to the role saml-user');
+  await expect(item.getByTestId('named-items')).toContainText('arn:aws:iam::956987887735:role/saml-user');
   await expect(item).toContainText(ticket);
   await expect(item).toContainText('Investigate the failed deployment');
   await expect(item).toContainText(/waiting (less than a minute|\d+ min)/);

@@ -37,6 +37,11 @@ test('a requester asks for an AWS policy on a role and lands on the request page
   await step(page, testInfo, 5, 'schedule');
 
   await finish(page, testInfo, 'INC1234567');
+  // Names first, ids beneath: the policy and the role as the inventory calls them.
+  const review = page.getByTestId('request-review');
+  await expect(review).toContainText('the AWS policy ReadOnlyAccess, assigned to the role saml-user');
+  await expect(review.getByTestId('named-items')).toContainText('arn:aws:iam::aws:policy/ReadOnlyAccess');
+  await expect(review.getByTestId('named-items')).toContainText('arn:aws:iam::956987887735:role/saml-user');
   expect(errors).toEqual([]);
 });
 
@@ -60,7 +65,14 @@ test('a requester asks for an Azure role definition on a resource group and land
   await page.getByRole('radio', { name: '8 hours' }).check();
   await step(page, testInfo, 5, 'schedule');
   await finish(page, testInfo, 'CHG0001234');
-  await expect(page.getByTestId('request-review')).toContainText('rg-orders-prod');
+  // The role definition by its name (not its GUID), what it is, and the GUID beneath.
+  const review = page.getByTestId('request-review');
+  await expect(review).toContainText('the Azure role Contoso Storage Operator on rg-orders-prod');
+  const named = review.getByTestId('named-items');
+  await expect(named.locator('li').first()).toContainText('Contoso Storage Operator');
+  await expect(named.locator('li').first()).toContainText('custom Azure role');
+  await expect(named.locator('li').first().locator('.item-id')).toHaveText('cdda3590-29a3-44f6-95f2-9f980659eb04');
+  await expect(named).toContainText('/subscriptions/87eefd90-95a3-480a-ba42-56ff299a05ee/resourceGroups/rg-orders-prod');
   expect(errors).toEqual([]);
 });
 

@@ -76,7 +76,7 @@ pub async fn preview_request(form: RequestForm) -> Result<Checked, AppError> {
     let state = expect_context::<AppState>();
     match requests::check(&state, &user, &form, time::OffsetDateTime::now_utc()).await {
         Ok(checked) => Ok(Checked::Valid {
-            review: checked.request.review(form.offset()),
+            review: checked.request.review_with(form.offset(), &checked.names),
             graph_json: ScheduledPermissionsRequestBody::new(&checked.request).to_pretty_string(),
             other_identity: checked.other_identity(),
             high_privilege: state.requests.high_privilege(&checked.request),

@@ -6,4 +6,5 @@ pub mod local_time;
 pub mod pager;
 pub mod raw_text;
 pub mod request_actions;
+pub mod review_facts;
 pub mod status_badge;

@@ -18,6 +18,7 @@ pub mod errors;
 pub mod graph_body;
 pub mod identity;
 pub mod ids;
+pub mod item_names;
 pub mod lifecycle;
 pub mod my_requests;
 pub mod permissions;

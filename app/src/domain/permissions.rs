@@ -12,6 +12,7 @@ use serde::{Deserialize, Serialize};
 
 use super::identity::{IdentityInfo, IdentitySource};
 use super::ids::{is_token, parse_guid, AuthorizationSystemId, CloudKind};
+use super::item_names::{ItemNames, NamedItem};
 
 /// What a list holds, for messages.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -692,57 +693,100 @@ impl Permissions {
     /// A few words for a list of requests: "AWS policy ReadOnlyAccess", "3 GCP roles". An ARN or
     /// a GCP role is named by its last part; the request's page has the whole of it.
     pub fn brief(&self) -> String {
+        self.brief_with(&ItemNames::default())
+    }
+
+    /// As [`Self::brief`], a single policy or role by the name `names` gives it when it has one:
+    /// "Azure role Cost Management Reader" rather than its GUID.
+    pub fn brief_with(&self, names: &ItemNames) -> String {
         fn last_part(name: &str) -> &str {
             name.rsplit(['/', ':'])
                 .next()
                 .filter(|s| !s.is_empty())
                 .unwrap_or(name)
         }
-        fn few<T: fmt::Display>(one: &str, many: &str, items: &[T], short: bool) -> String {
-            match items {
+        let few = |one: &str, many: &str, items: Vec<&str>, short: bool| -> String {
+            match items[..] {
+                [only] if names.is_named(only) => format!("{one} {}", names.name_of(only)),
                 [only] => {
-                    let name = only.to_string();
-                    let name = if short { last_part(&name) } else { &name };
+                    let name = if short { last_part(only) } else { only };
                     format!("{one} {name}")
                 }
                 _ => format!("{} {many}", items.len()),
             }
-        }
+        };
         match self {
-            Permissions::AwsPolicies { policies, .. } => {
-                few("AWS policy", "AWS policies", policies.items(), true)
+            Permissions::AwsPolicies { .. } => {
+                few("AWS policy", "AWS policies", self.item_ids(), true)
             }
             Permissions::AwsStatements { statements, .. } => match statements.items() {
                 [only] => format!("AWS statement: {}", describe_statement(only)),
                 all => format!("{} AWS statements", all.len()),
             },
-            Permissions::AzureRoles { roles, .. } => {
-                few("Azure role", "Azure roles", roles.items(), false)
+            Permissions::AzureRoles { .. } => {
+                few("Azure role", "Azure roles", self.item_ids(), false)
             }
-            Permissions::AzureActions { actions, .. } => {
-                few("Azure action", "Azure actions", actions.items(), false)
+            Permissions::AzureActions { .. } => {
+                few("Azure action", "Azure actions", self.item_ids(), false)
             }
-            Permissions::GcpRoles { roles } => few("GCP role", "GCP roles", roles.items(), true),
-            Permissions::GcpActions { actions } => {
-                few("GCP permission", "GCP permissions", actions.items(), false)
+            Permissions::GcpRoles { .. } => few("GCP role", "GCP roles", self.item_ids(), true),
+            Permissions::GcpActions { .. } => {
+                few("GCP permission", "GCP permissions", self.item_ids(), false)
             }
         }
     }
 
     /// In words, for the review and the approver: "the AWS policy arn:…, assigned to role arn:…".
     pub fn describe(&self) -> String {
-        fn list<T: fmt::Display>(one: &str, many: &str, items: &[T]) -> String {
-            let names: Vec<String> = items.iter().map(ToString::to_string).collect();
-            let noun = if names.len() == 1 { one } else { many };
-            format!("{noun} {}", super::duration::join_words(&names))
-        }
+        self.describe_with(&ItemNames::default())
+    }
+
+    /// In words, each id by the name the inventory gave it when `names` has one: "the Azure role
+    /// Cost Management Reader on rg-orders-prod". An id without a name is written as the id.
+    pub fn describe_with(&self, names: &ItemNames) -> String {
+        self.describe_named(names, false)
+    }
+
+    /// As [`Self::describe_with`], each name followed by its id in brackets, for plain text (an
+    /// email) where there is no line beneath to put the id on.
+    pub fn describe_with_ids(&self, names: &ItemNames) -> String {
+        self.describe_named(names, true)
+    }
+
+    fn describe_named(&self, names: &ItemNames, with_ids: bool) -> String {
+        let shown = |id: &str| -> String {
+            match names.get(id) {
+                Some(n) if n.is_named() && with_ids => format!("{} ({id})", n.name),
+                Some(n) => n.name.clone(),
+                None => id.to_owned(),
+            }
+        };
+        // "the Azure role" once every one is named; "the Azure role definition <id>" while not.
+        let list = |one: &str, many: &str, named: &str, named_many: &str, ids: Vec<&str>| {
+            let all_named = ids.iter().all(|id| names.is_named(id));
+            let shown: Vec<String> = ids.iter().map(|id| shown(id)).collect();
+            let noun = match (shown.len() == 1, all_named) {
+                (true, true) => named,
+                (true, false) => one,
+                (false, true) => named_many,
+                (false, false) => many,
+            };
+            format!("{noun} {}", super::duration::join_words(&shown))
+        };
         match self {
             Permissions::AwsPolicies {
                 policies,
                 assign_to_role,
             } => format!(
-                "{}, assigned to the role {assign_to_role}",
-                list("the AWS policy", "the AWS policies", policies.items())
+                "{}, assigned to the role {}",
+                list(
+                    "the AWS policy",
+                    "the AWS policies",
+                    "the AWS policy",
+                    "the AWS policies",
+                    policies.items().iter().map(|p| p.as_str()).collect()
+                ),
+                shown(assign_to_role.as_str())
             ),
             Permissions::AwsStatements {
                 statements,
@@ -751,31 +795,91 @@ impl Permissions {
                 let described: Vec<String> =
                     statements.items().iter().map(describe_statement).collect();
                 format!(
-                    "{} ({}), assigned to the role {assign_to_role}",
+                    "{} ({}), assigned to the role {}",
                     if described.len() == 1 {
                         "one AWS statement".to_owned()
                     } else {
                         format!("{} AWS statements", described.len())
                     },
-                    described.join("; ")
+                    described.join("; "),
+                    shown(assign_to_role.as_str())
                 )
             }
             Permissions::AzureRoles { roles, scope } => format!(
-                "{} on {scope}",
+                "{} on {}",
                 list(
                     "the Azure role definition",
                     "the Azure role definitions",
-                    roles.items()
-                )
+                    "the Azure role",
+                    "the Azure roles",
+                    roles.items().iter().map(|r| r.as_str()).collect()
+                ),
+                shown(scope.as_str())
             ),
             Permissions::AzureActions { actions, scope } => format!(
-                "{} on {scope}",
-                list("the Azure action", "the Azure actions", actions.items())
+                "{} on {}",
+                list(
+                    "the Azure action",
+                    "the Azure actions",
+                    "the Azure action",
+                    "the Azure actions",
+                    actions.items().iter().map(|a| a.as_str()).collect()
+                ),
+                shown(scope.as_str())
             ),
-            Permissions::GcpRoles { roles } => list("the GCP role", "the GCP roles", roles.items()),
-            Permissions::GcpActions { actions } => {
-                list("the GCP permission", "the GCP permissions", actions.items())
+            Permissions::GcpRoles { roles } => list(
+                "the GCP role",
+                "the GCP roles",
+                "the GCP role",
+                "the GCP roles",
+                roles.items().iter().map(|r| r.as_str()).collect(),
+            ),
+            Permissions::GcpActions { actions } => list(
+                "the GCP permission",
+                "the GCP permissions",
+                "the GCP permission",
+                "the GCP permissions",
+                actions.items().iter().map(|a| a.as_str()).collect(),
+            ),
+        }
+    }
+
+    /// The policies, roles and scope a request names, each with its name and what it is, for the
+    /// lines under "What" (a name, the id beneath it). Actions are their own names: none are listed.
+    pub fn named_items(&self, names: &ItemNames) -> Vec<NamedItem> {
+        let with_kind = |id: &str, kind: &str| {
+            let mut item = names.item(id);
+            if item.kind.is_none() {
+                item.kind = Some(kind.to_owned());
             }
+            item
+        };
+        match self {
+            Permissions::AwsPolicies {
+                policies,
+                assign_to_role,
+            } => policies
+                .items()
+                .iter()
+                .map(|p| with_kind(p.as_str(), "AWS policy"))
+                .chain([with_kind(assign_to_role.as_str(), "role to assign to")])
+                .collect(),
+            Permissions::AwsStatements { assign_to_role, .. } => {
+                vec![with_kind(assign_to_role.as_str(), "role to assign to")]
+            }
+            Permissions::AzureRoles { roles, scope } => roles
+                .items()
+                .iter()
+                .map(|r| with_kind(r.as_str(), "Azure role"))
+                .chain([with_kind(scope.as_str(), "scope")])
+                .collect(),
+            Permissions::AzureActions { scope, .. } => vec![with_kind(scope.as_str(), "scope")],
+            Permissions::GcpRoles { roles } => roles
+                .items()
+                .iter()
+                .map(|r| with_kind(r.as_str(), "GCP role"))
+                .collect(),
+            Permissions::GcpActions { .. } => Vec::new(),
         }
     }
 }

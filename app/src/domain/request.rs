@@ -4,6 +4,7 @@
 use serde::{Deserialize, Serialize};
 use time::UtcOffset;
 
+use super::item_names::{ItemNames, NamedItem};
 use super::permissions::RequestedPermissions;
 use super::schedule::Schedule;
 use super::text::{Justification, Notes};
@@ -20,11 +21,14 @@ pub struct AccessRequest {
     ticket: TicketInfo,
 }
 
-/// One line of the review: a label and what it says.
+/// One line of the review: a label and what it says, and under "What" each policy, role and scope
+/// by name with its id (shown beneath the name).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ReviewLine {
     pub label: String,
     pub text: String,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub items: Vec<NamedItem>,
 }
 
 impl AccessRequest {
@@ -64,12 +68,22 @@ impl AccessRequest {
         &self.ticket
     }
 
-    /// The request in words, times shown at the person's `offset`.
+    /// The request in words, times shown at the person's `offset`, ids as they are.
     pub fn review(&self, offset: UtcOffset) -> Vec<ReviewLine> {
+        self.review_with(offset, &ItemNames::default())
+    }
+
+    /// The request in words, times shown at the person's `offset`, each policy, role and scope by
+    /// the name `names` gives it.
+    pub fn review_with(&self, offset: UtcOffset, names: &ItemNames) -> Vec<ReviewLine> {
         let system = self.permissions.system();
         let identity = self.permissions.identity();
+        let what = self.permissions.permissions();
         let mut lines = vec![
-            line("What", self.permissions.permissions().describe()),
+            ReviewLine {
+                items: what.named_items(names),
+                ..line("What", what.describe_with(names))
+            },
             line(
                 "For",
                 format!(
@@ -105,6 +119,7 @@ fn line(label: &str, text: String) -> ReviewLine {
     ReviewLine {
         label: label.to_owned(),
         text,
+        items: Vec::new(),
     }
 }
 
@@ -181,6 +196,74 @@ mod tests {
             ("Ticket", "CHG0001234 in ServiceNow, asked by alex@contoso.com for approval by alexmanager@contoso.com"),
         ];
         assert_eq!(lines, expected.map(|(l, t)| (l.to_owned(), t.to_owned())));
+    }
+
+    #[test]
+    fn the_review_names_roles_and_scopes_with_their_ids_beneath() {
+        let names = ItemNames::new(vec![
+            NamedItem::new(
+                "312a565d-c81f-4fd8-895a-4e21e48d571c",
+                Some("Cost Management Reader".into()),
+                Some("built-in role".into()),
+            ),
+            NamedItem::new(
+                "/subscriptions/87eefd90-95a3-480a-ba42-56ff299a05ee",
+                Some("Contoso Production".into()),
+                Some("subscription".into()),
+            ),
+        ]);
+        let lines = sample().review_with(offset!(+1), &names);
+        let what = &lines[0];
+        assert_eq!(what.label, "What");
+        assert_eq!(
+            what.text,
+            "the Azure role Cost Management Reader on Contoso Production"
+        );
+        let items: Vec<(&str, &str, Option<&str>)> = what
+            .items
+            .iter()
+            .map(|i| (i.name.as_str(), i.id.as_str(), i.kind.as_deref()))
+            .collect();
+        assert_eq!(
+            items,
+            [
+                (
+                    "Cost Management Reader",
+                    "312a565d-c81f-4fd8-895a-4e21e48d571c",
+                    Some("built-in role")
+                ),
+                (
+                    "Contoso Production",
+                    "/subscriptions/87eefd90-95a3-480a-ba42-56ff299a05ee",
+                    Some("subscription")
+                ),
+            ]
+        );
+        // Without names (a request stored before names were kept), the ids, listed all the same.
+        let bare = sample().review(offset!(+1));
+        assert!(bare[0]
+            .text
+            .starts_with("the Azure role definition 312a565d-"));
+        assert_eq!(bare[0].items.len(), 2);
+        assert_eq!(bare[0].items[0].kind.as_deref(), Some("Azure role"));
+        assert!(lines[1..].iter().all(|l| l.items.is_empty()));
+        // Plain text (an email) has the ids in brackets.
+        assert_eq!(
+            sample()
+                .permissions()
+                .permissions()
+                .describe_with_ids(&names),
+            "the Azure role Cost Management Reader (312a565d-c81f-4fd8-895a-4e21e48d571c) on \
+             Contoso Production (/subscriptions/87eefd90-95a3-480a-ba42-56ff299a05ee)"
+        );
+        // A list's few words (My requests, an email's subject) name it too.
+        let what = sample();
+        let what = what.permissions().permissions();
+        assert_eq!(what.brief_with(&names), "Azure role Cost Management Reader");
+        assert_eq!(
+            what.brief(),
+            "Azure role 312a565d-c81f-4fd8-895a-4e21e48d571c"
+        );
     }
 
     #[test]

@@ -14,6 +14,7 @@ use crate::{
         high_privilege::HighPrivilege,
         local_time::{browser_offset, interactive, when},
         request_actions::{Done, RequestActions},
+        review_facts::review_facts,
     },
     domain::elapsed::elapsed_words,
     views::requests::RequestAction,
@@ -207,6 +208,7 @@ fn Item(
     let title_id = format!("title-{}", item.id);
     let select_id = format!("select-{}", item.id);
     let request = item.request.clone();
+    let names = item.names.clone();
     let created = item.created_at.clone();
     let selectable = item.low_risk && item.decidable;
     let actions = if item.decidable {
@@ -246,7 +248,7 @@ fn Item(
             })}
             <dl class="facts">
                 <dt>"Identity"</dt><dd>{item.identity_name.clone()}</dd>
-                {move || request.review(offset.get()).into_iter().map(|l| view! { <dt>{l.label}</dt><dd>{l.text}</dd> }).collect_view()}
+                {move || review_facts(request.review_with(offset.get(), &names))}
             </dl>
             <p><a href=format!("/requests/{}", item.id)>{format!("Open {name}")}</a></p>
             {selectable.then(|| {

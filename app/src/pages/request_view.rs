@@ -14,6 +14,7 @@ use crate::{
         high_privilege::HighPrivilege,
         local_time::{browser_offset, interactive, when},
         request_actions::{Done, RequestActions},
+        review_facts::review_facts,
         status_badge::StatusBadge,
     },
     domain::lifecycle::{EventKind, RequestStatus},
@@ -155,6 +156,7 @@ pub fn RequestPage() -> impl IntoView {
                 }.into_any(),
                 Ok(v) => {
                     let request = v.request.clone();
+                    let names = v.names.clone();
                     let again = format!("/requests/new?from={}", v.id);
                     let (requester, created, approver) =
                         (v.requester_upn.clone(), v.created_at.clone(), v.approver_upn.clone());
@@ -194,7 +196,7 @@ pub fn RequestPage() -> impl IntoView {
                                 <dt>"Cloud"</dt><dd>{v.cloud.to_string()}</dd>
                                 <dt>{capitalised(v.cloud.system_noun())}</dt><dd>{v.system_name.clone()}</dd>
                                 <dt>"Identity"</dt><dd>{v.identity_name.clone()}</dd>
-                                {move || request.review(offset.get()).into_iter().map(|l| view! { <dt>{l.label}</dt><dd>{l.text}</dd> }).collect_view()}
+                                {move || review_facts(request.review_with(offset.get(), &names))}
                             </dl>
                             <RequestActions id=v.id.clone() actions=v.actions.clone() label=whose on_done/>
                             {v.mine.then(|| view! { <p><a class="button secondary" href=again>"Request again"</a></p> })}

@@ -22,6 +22,7 @@ use crate::{
     domain::{
         audit::{AuditFilter, AuditQuery, Rows},
         ids::{CloudKind, RequestId},
+        item_names::ItemNames,
         lifecycle::{OccurrenceStatus, RequestStatus},
         my_requests::Cursor,
         permissions::RequestedPermissions,
@@ -66,7 +67,7 @@ const SUBMITTED_AT: &str = "(select max(h.at) from request_history h
 const COLUMNS: &str = "r.id, r.status, r.graph_status_detail, r.graph_occurrence_status,
     r.graph_request_id, r.cloud, r.authorization_system_id, r.authorization_system_name,
     r.identity_type, r.identity_external_id, r.identity_name, r.for_other_identity,
-    r.requester_upn, r.approver_upn, r.permissions, r.schedule, r.justification, r.notes,
+    r.requester_upn, r.approver_upn, r.permissions, r.item_names, r.schedule, r.justification, r.notes,
     r.ticket_number, r.ticket_system, r.created_at, r.updated_at";
 
 #[derive(Debug, Clone, sqlx::FromRow)]
@@ -86,6 +87,8 @@ pub struct Row {
     pub requester_upn: String,
     pub approver_upn: String,
     pub permissions: Value,
+    /// What the inventory called its policies, roles and scope (`ItemNames`).
+    pub item_names: Value,
     pub schedule: Value,
     pub justification: String,
     pub notes: Option<String>,
@@ -324,11 +327,13 @@ fn held_until(
     ))
 }
 
-/// "AWS policy ReadOnlyAccess", from the stored permissions; said plainly when unreadable rather
-/// than failing a whole list or export for one row.
+/// "AWS policy ReadOnlyAccess", "Azure role Cost Management Reader", from the stored permissions
+/// and the names stored with them; said plainly when unreadable rather than failing a whole list or
+/// export for one row.
 fn what(row: &Row) -> String {
+    let names: ItemNames = serde_json::from_value(row.item_names.clone()).unwrap_or_default();
     serde_json::from_value::<RequestedPermissions>(row.permissions.clone())
-        .map(|p| p.permissions().brief())
+        .map(|p| p.permissions().brief_with(&names))
         .unwrap_or_else(|_| "(permissions unreadable)".to_owned())
 }
 

@@ -477,6 +477,7 @@ pub async fn inbox(
             identity_name: stored.identity_name.clone(),
             for_other_identity: stored.for_other_identity,
             flagged: flagged(stored),
+            names: super::requests::stored_names(stored),
             high_privilege: state.requests.high_privilege(&request),
             created_at: rfc3339(stored.created_at),
             waiting_seconds: (now - stored.created_at).whole_seconds().max(0),

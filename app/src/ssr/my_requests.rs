@@ -95,7 +95,10 @@ fn item(row: &Mine, now: OffsetDateTime) -> Result<MyRequest, AppError> {
         cloud: CloudKind::parse(&stored.cloud).map_err(|_| AppError::internal("cloud"))?,
         system_name: stored.authorization_system_name.clone(),
         identity_name: stored.identity_name.clone(),
-        what: request.permissions().permissions().brief(),
+        what: request
+            .permissions()
+            .permissions()
+            .brief_with(&super::requests::stored_names(stored)),
         ticket: stored.ticket_number.clone(),
         created_at: rfc3339(stored.created_at),
         ends_at: ends_at.map(rfc3339),

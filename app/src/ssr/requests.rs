@@ -6,7 +6,7 @@ use uuid::Uuid;
 use super::{
     auth::{tokens, SessionUser},
     db,
-    graph::inventory::{identity_type_of, Inventory},
+    graph::inventory::{identity_type_of, missing_of, names_of, Inventory},
     settings::RequestSettings,
     state::AppState,
 };
@@ -15,6 +15,7 @@ use crate::{
         approver::{self, ApproverRefusal, ApproverRelation},
         graph_body::ScheduledPermissionsRequestBody,
         ids::{CloudKind, Upn},
+        item_names::{ItemNames, NamedItem},
         lifecycle::{EventKind, OccurrenceStatus, RequestStatus},
         permissions::{Permissions, RequestedPermissions},
         permissions_kind::PermissionsKind,
@@ -56,6 +57,8 @@ pub struct CheckedRequest {
     pub for_other_identity: bool,
     /// High-severity and delete actions in the request.
     pub flagged: Vec<ItemOption>,
+    /// What the inventory calls the policies, roles, scope and AWS role named, stored with it.
+    pub names: ItemNames,
 }
 
 impl CheckedRequest {
@@ -120,8 +123,12 @@ pub async fn check(
         user: user.oid,
         token: &token,
     };
-    let (system_name, identity_name, flagged) =
-        check_inventory(&inventory, request.permissions(), &mut errors).await?;
+    let Found {
+        system_name,
+        identity_name,
+        flagged,
+        names,
+    } = check_inventory(&inventory, request.permissions(), &mut errors).await?;
     match (errors.is_empty(), approver) {
         (true, Some((approver_oid, approver_relation))) => Ok(CheckedRequest {
             request,
@@ -131,6 +138,7 @@ pub async fn check(
             approver_relation,
             for_other_identity,
             flagged,
+            names,
         }),
         _ => Err(AppError::Invalid { errors }),
     }
@@ -154,13 +162,23 @@ async fn named_approver(
     ))
 }
 
+/// What the inventory said of a request's parts, for the review and to store with it.
+#[derive(Default)]
+struct Found {
+    system_name: String,
+    identity_name: String,
+    flagged: Vec<ItemOption>,
+    names: ItemNames,
+}
+
 /// Every part of the permissions must exist in the chosen system: the system itself (online, with
-/// permissions modification), the identity, the role to assign to, the scope, and each item.
+/// permissions modification), the identity, the role to assign to, the scope, and each item. What
+/// Graph calls each of them is kept, so the request is shown by names without asking again.
 async fn check_inventory(
     inventory: &Inventory<'_>,
     permissions: &RequestedPermissions,
     errors: &mut Vec<FieldError>,
-) -> Result<(String, String, Vec<ItemOption>), AppError> {
+) -> Result<Found, AppError> {
     let system_id = permissions.system();
     let cloud = system_id.cloud();
     let noun = format!("{cloud} {}", cloud.system_noun());
@@ -211,6 +229,7 @@ async fn check_inventory(
     };
 
     let mut flagged = Vec::new();
+    let mut names = ItemNames::default();
     let what = permissions.permissions();
     match what {
         Permissions::AwsPolicies { assign_to_role, .. }
@@ -218,10 +237,16 @@ async fn check_inventory(
             if identity_found =>
         {
             let roles = inventory.assignable_roles(&system, external_id).await?;
-            if !roles
-                .iter()
-                .any(|r| r.id.eq_ignore_ascii_case(assign_to_role.as_str()))
-            {
+            let role = roles
+                .into_iter()
+                .find(|r| r.id.eq_ignore_ascii_case(assign_to_role.as_str()));
+            if let Some(role) = role {
+                names.insert(NamedItem::new(
+                    assign_to_role.as_str(),
+                    Some(role.name),
+                    Some("role to assign to".to_owned()),
+                ));
+            } else {
                 errors.push(FieldError::inventory(
                     Field::AssignToRole,
                     format!(
@@ -231,7 +256,9 @@ async fn check_inventory(
             }
         }
         Permissions::AzureRoles { scope, .. } | Permissions::AzureActions { scope, .. } => {
-            if !inventory.scope_exists(&system, scope.as_str()).await? {
+            if let Some(named) = inventory.scope(&system, scope.as_str()).await? {
+                names.insert(named);
+            } else {
                 errors.push(FieldError::inventory(
                     Field::Scope,
                     format!("There is no scope {scope} in the subscription {system_name}"),
@@ -254,7 +281,11 @@ async fn check_inventory(
         .map(str::to_owned)
         .collect();
     if !exact.is_empty() {
-        let missing = inventory.missing_items(kind, &system, &exact).await?;
+        let found = inventory.found_items(kind, &system, &exact).await?;
+        let missing = missing_of(&exact, &found);
+        for named in names_of(kind, found) {
+            names.insert(named);
+        }
         if !missing.is_empty() {
             errors.push(FieldError::inventory(
                 field,
@@ -273,7 +304,12 @@ async fn check_inventory(
                 .collect();
         }
     }
-    Ok((system_name, identity_name, flagged))
+    Ok(Found {
+        system_name,
+        identity_name,
+        flagged,
+        names,
+    })
 }
 
 /// Each policy, role and action a request names is looked up in Graph, so their number is bounded per
@@ -351,6 +387,7 @@ pub async fn create(
             identity_name: &checked.identity_name,
             for_other_identity: checked.for_other_identity,
             flagged: json(serde_json::to_value(&checked.flagged))?,
+            item_names: json(serde_json::to_value(&checked.names))?,
             permissions: json(serde_json::to_value(permissions))?,
             schedule: json(serde_json::to_value(request.schedule()))?,
             starts_at,
@@ -371,6 +408,11 @@ pub async fn create(
     )
     .await?;
     Ok(id)
+}
+
+/// The names stored with a request; none (its ids are shown) for one made before they were kept.
+pub fn stored_names(stored: &db::requests::StoredRequest) -> ItemNames {
+    serde_json::from_value(stored.item_names.clone()).unwrap_or_default()
 }
 
 /// The stored request rebuilt into the domain type.
@@ -458,6 +500,7 @@ pub async fn view(
         created_at: rfc3339(stored.created_at),
         actions: super::decisions::actions(user, &stored),
         flagged: serde_json::from_value(stored.flagged.clone()).unwrap_or_default(),
+        names: stored_names(&stored),
         high_privilege: state.requests.high_privilege(&request),
         notice,
         countdown,

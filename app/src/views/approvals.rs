@@ -3,7 +3,8 @@ use serde::{Deserialize, Serialize};
 
 use crate::{
     domain::{
-        ids::CloudKind, lifecycle::RequestStatus, request::AccessRequest, risk::HighPrivilegeGrant,
+        ids::CloudKind, item_names::ItemNames, lifecycle::RequestStatus, request::AccessRequest,
+        risk::HighPrivilegeGrant,
     },
     views::inventory::ItemOption,
 };
@@ -22,6 +23,9 @@ pub struct InboxItem {
     pub for_other_identity: bool,
     /// The request whole: the page writes its review (what, when) in the reader's zone.
     pub request: AccessRequest,
+    /// What the inventory called its policies, roles and scope when it was asked for.
+    #[serde(default)]
+    pub names: ItemNames,
     /// High-severity and delete actions it names.
     pub flagged: Vec<ItemOption>,
     /// Administrator-like grants, by the configured list.

@@ -59,6 +59,15 @@ impl ItemOption {
         self.action_type.as_deref() == Some("delete")
     }
 
+    /// What it is, in words: "built-in" or "custom" for a policy or role (Graph's `system` and
+    /// `custom`), a scope's resource type as Graph writes it.
+    pub fn kind_words(&self) -> Option<String> {
+        self.kind.as_deref().map(|k| match k {
+            "system" => "built-in".to_owned(),
+            other => other.to_owned(),
+        })
+    }
+
     /// Worth a warning in the list and the review.
     pub fn is_risky(&self) -> bool {
         self.is_high() || self.is_delete()

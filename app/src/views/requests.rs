@@ -7,6 +7,7 @@ use crate::{
     domain::{
         approver::ApproverRelation,
         ids::CloudKind,
+        item_names::ItemNames,
         lifecycle::RequestStatus,
         request::{AccessRequest, ReviewLine},
         risk::HighPrivilegeGrant,
@@ -141,6 +142,9 @@ pub struct RequestView {
     /// The viewer asked for it (and may ask again).
     pub mine: bool,
     pub request: AccessRequest,
+    /// What the inventory called its policies, roles and scope when it was asked for.
+    #[serde(default)]
+    pub names: ItemNames,
     pub graph_json: String,
     pub created_at: String,
     pub history: Vec<HistoryView>,

@@ -496,3 +496,143 @@ async fn a_request_is_shown_to_its_requester_approver_and_auditors_only(
     .await;
     assert_eq!(status, 404);
 }
+
+/// [`aws_policy_form`] with `changes` over it.
+fn form_with(changes: Value) -> Value {
+    let mut form = aws_policy_form();
+    for (key, value) in changes.as_object().unwrap() {
+        form[key] = value.clone();
+    }
+    form
+}
+
+#[sqlx::test(migrations = false)]
+async fn roles_and_scopes_are_shown_by_the_names_the_inventory_gives_and_stored_with_the_request(
+    _: PgPoolOptions,
+    connect: PgConnectOptions,
+) {
+    let (world, alex) = world_as(connect, ALEX).await;
+    let rg = "/subscriptions/87eefd90-95a3-480a-ba42-56ff299a05ee/resourceGroups/rg-orders-prod";
+    // The role definition the form sends by its GUID only, as Graph wants it.
+    let azure = form_with(json!({
+        "cloud": "azure",
+        "system": "87eefd90-95a3-480a-ba42-56ff299a05ee",
+        "identity": "alex@contoso.com",
+        "what": "azure_roles",
+        "items": ["72FAFB9E-0641-4937-9268-A91BFD8191A3"],
+        "assign_to_role": "",
+        "scope": rg,
+    }));
+    let (status, preview) = send_form(&world, &alex, "preview_request", azure.clone()).await;
+    assert_eq!(status, 200, "{preview:#}");
+    assert_eq!(preview["outcome"], "valid", "{preview:#}");
+    let what = &preview["review"][0];
+    assert_eq!(what["label"], "What");
+    assert_eq!(
+        what["text"],
+        "the Azure role Cost Management Reader on rg-orders-prod"
+    );
+    assert_eq!(
+        what["items"],
+        json!([
+            { "id": "72fafb9e-0641-4937-9268-a91bfd8191a3", "name": "Cost Management Reader", "kind": "built-in Azure role" },
+            { "id": rg, "name": "rg-orders-prod", "kind": "resource group" },
+        ]),
+        "each by name and what it is, the id as the request holds it (a GUID in lower case)"
+    );
+    // The body sent to Graph still names the role by its id alone.
+    let graph: Value = serde_json::from_str(preview["graph_json"].as_str().unwrap()).unwrap();
+    assert!(!graph.to_string().contains("Cost Management Reader"));
+
+    let (status, created) = send_form(&world, &alex, "create_request", azure).await;
+    assert_eq!(status, 200, "{created:#}");
+    let id = created["id"].as_str().unwrap().to_owned();
+    let uuid: uuid::Uuid = id.parse().unwrap();
+    let (stored,): (Value,) =
+        sqlx::query_as("select item_names from access_requests where id = $1")
+            .bind(uuid)
+            .fetch_one(&world.app.pool)
+            .await
+            .unwrap();
+    let mut kept = stored.as_array().unwrap().clone();
+    kept.sort_by_key(|i| i["id"].as_str().unwrap().to_owned());
+    let mut shown = what["items"].as_array().unwrap().clone();
+    shown.sort_by_key(|i| i["id"].as_str().unwrap().to_owned());
+    assert_eq!(kept, shown, "the names are kept with the request");
+    let name_in = |names: &Value, id: &str| {
+        names
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|n| n["id"] == id)
+            .map(|n| n["name"].clone())
+    };
+    let role = "72fafb9e-0641-4937-9268-a91bfd8191a3";
+
+    // Later pages read the names from the row, not from Graph: what is stored is what they show.
+    sqlx::query(
+        "update access_requests set item_names = (select jsonb_agg(case when n->>'id' = $2
+             then jsonb_set(n, '{name}', '\"Stored name\"') else n end) from jsonb_array_elements(item_names) n)
+         where id = $1",
+    )
+    .bind(uuid)
+    .bind(role)
+    .execute(&world.app.pool)
+    .await
+    .unwrap();
+    let megan = signed_in(&world, MEGAN).await;
+    let (status, view) = form_call(&world, &megan, "get_request", &[("id", &id)]).await;
+    assert_eq!(status, 200, "{view:#}");
+    assert_eq!(name_in(&view["names"], role), Some(json!("Stored name")));
+    let (status, inbox) = form_call(&world, &megan, "approvals_inbox", &[]).await;
+    assert_eq!(status, 200, "{inbox:#}");
+    let item = inbox["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|i| i["id"] == id.as_str())
+        .expect("in Megan's inbox");
+    assert_eq!(name_in(&item["names"], role), Some(json!("Stored name")));
+    assert_eq!(name_in(&item["names"], rg), Some(json!("rg-orders-prod")));
+
+    // The auditors' list names it in its few words, from the row too.
+    let adele = signed_in(&world, ADELE).await;
+    let (status, listed) = form_call(
+        &world,
+        &adele,
+        "audit_requests",
+        &[("query", "cloud=azure")],
+    )
+    .await;
+    assert_eq!(status, 200, "{listed:#}");
+    assert_eq!(
+        listed["items"][0]["what"], "Azure role Stored name",
+        "{listed:#}"
+    );
+
+    // A GCP role by its title; an AWS policy and the role it is assigned to by theirs.
+    let gcp = form_with(json!({
+        "cloud": "gcp",
+        "system": "carbide-bonsai-205017",
+        "identity": "alex@contoso.com",
+        "what": "gcp_roles",
+        "items": ["roles/storage.admin"],
+        "assign_to_role": "",
+    }));
+    let (status, preview) = send_form(&world, &alex, "preview_request", gcp).await;
+    assert_eq!(status, 200, "{preview:#}");
+    assert_eq!(
+        preview["review"][0]["text"], "the GCP role Storage Admin",
+        "{preview:#}"
+    );
+    assert_eq!(
+        preview["review"][0]["items"][0]["id"],
+        "roles/storage.admin"
+    );
+    let (_, preview) = send_form(&world, &alex, "preview_request", aws_policy_form()).await;
+    assert_eq!(
+        preview["review"][0]["text"],
+        "the AWS policy ReadOnlyAccess, assigned to the role saml-user",
+        "{preview:#}"
+    );
+}

@@ -33,7 +33,7 @@ pub(super) fn step(page: Page) -> AnyView {
                                         <input type="radio" name=names::CLOUD value=c.cloud.as_str() id=(i == 0).then_some("cloud")
                                             checked=mine prop:checked=mine
                                             on:change=move |_| page.choose_cloud(c.cloud)/>
-                                        {label}
+                                        <span class="choice-text">{label}</span>
                                     </label>
                                 }
                             }).collect_view()}

@@ -72,8 +72,10 @@ pub(super) fn step(page: Page) -> AnyView {
                                         <input type="radio" name=names::IDENTITY value=PlainForm::identity_value(i.identity_type.graph_name(), &i.external_id)
                                             checked=mine.clone() prop:checked=mine
                                             on:change=move |_| choose(page, chosen.clone())/>
-                                        <span>{i.name.clone()}{i.own.then_some(" (you)")}</span>
-                                        <span class="muted">{format!(" {} · {}", i.identity_type, i.external_id)}</span>
+                                        <span class="choice-text">
+                                            <span>{i.name.clone()}{i.own.then_some(" (you)")}</span>
+                                            <span class="muted">{format!(" {} · {}", i.identity_type, i.external_id)}</span>
+                                        </span>
                                     </label>
                                 }
                             }).collect_view()}

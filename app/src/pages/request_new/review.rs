@@ -6,7 +6,7 @@ use leptos::prelude::*;
 use super::{local_check, server_message, Page};
 use crate::{
     api::requests::{create_request, preview_request, Checked},
-    components::high_privilege::HighPrivilege,
+    components::{high_privilege::HighPrivilege, review_facts::review_facts},
     form::{names, RequestForm},
 };
 
@@ -68,7 +68,7 @@ pub(super) fn step(
             {move || match checked.get() {
                 Some(Checked::Valid { review, graph_json, flagged, other_identity, high_privilege }) => view! {
                     <dl class="facts" id="outcome" tabindex="-1" data-testid="review">
-                        {review.into_iter().map(|l| view! { <dt>{l.label}</dt><dd>{l.text}</dd> }).collect_view()}
+                        {review_facts(review)}
                     </dl>
                     {other_identity.map(|identity| view! {
                         <div class="warning" role="note" data-testid="other-identity">

@@ -44,8 +44,10 @@ pub(super) fn step(page: Page) -> AnyView {
                                             aria-describedby=reason_id.clone()
                                             checked=mine.clone() prop:checked=mine
                                             on:change=move |_| page.choose_system(id.clone())/>
-                                        <span>{s.name.clone()}" "<code>{s.id.clone()}</code></span>
-                                        <span class="reason" id=reason_id>{s.disabled_reason.clone().map(|r| format!("Unavailable: {r}"))}</span>
+                                        <span class="choice-text">
+                                            <span>{s.name.clone()}" "<code>{s.id.clone()}</code></span>
+                                            " "<span class="unavailable" id=reason_id>{s.disabled_reason.clone().map(|r| format!("Unavailable: {r}"))}</span>
+                                        </span>
                                     </label>
                                 }
                             }).collect_view()}

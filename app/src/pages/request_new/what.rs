@@ -90,7 +90,7 @@ pub(super) fn step(page: Page) -> AnyView {
                         <input type="radio" name=names::WHAT value=w.as_str() id=(i == 0).then_some("what")
                             checked=mine prop:checked=mine
                             on:change=move |_| choose_what(w)/>
-                        {w.label()}
+                        <span class="choice-text">{w.label()}</span>
                     </label>
                 }}).collect_view())}
             </div>
@@ -154,10 +154,13 @@ pub(super) fn step(page: Page) -> AnyView {
                                             <input type="checkbox" name=names::ITEM value=o.id.clone()
                                                 checked=mine.clone() prop:checked=mine
                                                 on:change=move |ev| toggle(page, toggled.clone(), event_target_checked(&ev))/>
-                                            <span>{o.name.clone()}</span>
-                                            {(o.name != o.id).then(|| view! { <code>{o.id.clone()}</code> })}
-                                            {o.severity.is_some().then(|| view! { <span class="badge" class:danger=risky>{o.risk_words()}</span> })}
-                                            {o.kind.clone().map(|k| view! { <span class="badge">{k}</span> })}
+                                            // The name, what it is, and the id on a line of its own.
+                                            <span class="choice-text">
+                                                <span class="item-name">{o.name.clone()}</span>
+                                                {o.severity.is_some().then(|| view! { " "<span class="badge" class:danger=risky>{o.risk_words()}</span> })}
+                                                {o.kind_words().map(|k| view! { " "<span class="badge">{k}</span> })}
+                                                {(o.name != o.id).then(|| view! { <code class="item-id">{o.id.clone()}</code> })}
+                                            </span>
                                         </label>
                                     </li>
                                 }
@@ -176,12 +179,13 @@ pub(super) fn step(page: Page) -> AnyView {
                         <li class:risky=o.is_risky()>
                             // Sent with the form, so a choice survives a search or a next page.
                             <input type="hidden" name=names::ITEM value=o.id.clone()/>
-                            {o.id.clone()}
+                            {(o.name != o.id).then(|| view! { <span class="item-name">{o.name.clone()}</span>" " })}
+                            <code class="item-id">{o.id.clone()}</code>
                             {o.is_risky().then(|| view! { <span class="badge danger">{o.risk_words()}</span> })}
                             " "
                             <button type="submit" class="link" name=names::REMOVE value=o.id.clone() formaction=step_action(4)
                                 on:click=move |_| form.items().update(|v| v.retain(|i| *i != id))>
-                                {format!("Remove {}", o.id)}
+                                "Remove"<span class="visually-hidden">{format!(" {}", o.name)}</span>
                             </button>
                         </li>
                     }

@@ -33,6 +33,8 @@ pub struct NewRequest<'a> {
     pub for_other_identity: bool,
     /// The high-severity and delete actions named, as `ItemOption`s.
     pub flagged: Value,
+    /// What the inventory called the policies, roles and scope named (`ItemNames`).
+    pub item_names: Value,
     pub permissions: Value,
     pub schedule: Value,
     pub starts_at: Option<OffsetDateTime>,
@@ -100,9 +102,9 @@ pub async fn create<'e>(
                  cloud, authorization_system_id, authorization_system_name, identity_external_id,
                  identity_type, identity_name, permissions, schedule, starts_at, justification, notes,
                  ticket_number, ticket_system, graph_body, status, created_at, updated_at,
-                 for_other_identity, flagged)
+                 for_other_identity, flagged, item_names)
              values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18,
-                     $19, $20, $21, $21, $22, $23)
+                     $19, $20, $21, $21, $22, $23, $31)
              returning id),
          history as (
              insert into request_history (request_id, at, actor_oid, source, event, from_status,
@@ -146,6 +148,7 @@ pub async fn create<'e>(
     .bind(&details)
     .bind(crate::ssr::mail::Kind::NewRequest.as_str())
     .bind(zone)
+    .bind(&request.item_names)
     .execute(db)
     .await?;
     Ok(())
@@ -188,6 +191,7 @@ pub struct StoredRequest {
     pub identity_name: String,
     pub for_other_identity: bool,
     pub flagged: Value,
+    pub item_names: Value,
     pub permissions: Value,
     pub schedule: Value,
     pub justification: String,
@@ -209,7 +213,7 @@ pub async fn find<'e>(
     sqlx::query_as(
         "select id, requester_oid, requester_upn, approver_oid, approver_upn, cloud, authorization_system_id,
                 authorization_system_name, identity_external_id, identity_type, identity_name, for_other_identity, flagged,
-                permissions, schedule, justification, notes, ticket_number, graph_body, status, graph_status_detail,
+                item_names, permissions, schedule, justification, notes, ticket_number, graph_body, status, graph_status_detail,
                 graph_occurrence_status, graph_request_id, created_at, updated_at
          from access_requests where id = $1",
     )
@@ -222,7 +226,7 @@ pub async fn find<'e>(
 const COLUMNS: &str =
     "r.id, r.requester_oid, r.requester_upn, r.approver_oid, r.approver_upn, r.cloud,
     r.authorization_system_id, r.authorization_system_name, r.identity_external_id, r.identity_type,
-    r.identity_name, r.for_other_identity, r.flagged, r.permissions, r.schedule, r.justification,
+    r.identity_name, r.for_other_identity, r.flagged, r.item_names, r.permissions, r.schedule, r.justification,
     r.notes, r.ticket_number, r.graph_body, r.status, r.graph_status_detail,
     r.graph_occurrence_status, r.graph_request_id, r.created_at, r.updated_at";
 
@@ -574,6 +578,7 @@ mod tests {
             identity_name: "alex",
             for_other_identity: false,
             flagged: json!([]),
+            item_names: json!([]),
             permissions: json!({}),
             schedule,
             starts_at: None,

@@ -5,7 +5,12 @@ use uuid::Uuid;
 
 use super::{encode, literal, wire, GraphClient, GraphError};
 use crate::{
-    domain::{identity::IdentityType, ids::CloudKind, permissions_kind::PermissionsKind},
+    domain::{
+        identity::IdentityType,
+        ids::CloudKind,
+        item_names::{definition_kind, scope_kind, NamedItem},
+        permissions_kind::PermissionsKind,
+    },
     views::inventory::{CloudSummary, IdentityOption, ItemOption, Page, SystemOption, PAGE_SIZE},
 };
 
@@ -376,21 +381,26 @@ impl Inventory<'_> {
         system: &wire::AuthorizationSystem,
         ids: &[String],
     ) -> Result<Vec<String>, GraphError> {
+        let found = self.found_items(what, system, ids).await?;
+        Ok(missing_of(ids, &found))
+    }
+
+    /// The policies, roles or actions of the system whose external id is one of `ids`, as Graph
+    /// has them (with their names). Looked up by exact external id, a few per Graph call.
+    pub async fn found_items(
+        &self,
+        what: PermissionsKind,
+        system: &wire::AuthorizationSystem,
+        ids: &[String],
+    ) -> Result<Vec<wire::Named>, GraphError> {
         let base = self.base(what.cloud(), system);
         let collection = if what.is_actions() {
             "actions"
         } else {
             named_collection(what)
         };
-        let found: Vec<wire::Named> = self
-            .by_external_ids(&format!("{base}/{collection}"), ids)
-            .await?;
-        let missing = ids
-            .iter()
-            .filter(|id| !found.iter().any(|f| f.external_id.eq_ignore_ascii_case(id)))
-            .cloned()
-            .collect();
-        Ok(missing)
+        self.by_external_ids(&format!("{base}/{collection}"), ids)
+            .await
     }
 
     /// Actions by exact name, for the review's severity flags.
@@ -438,24 +448,75 @@ impl Inventory<'_> {
         system: &wire::AuthorizationSystem,
         scope: &str,
     ) -> Result<bool, GraphError> {
+        Ok(self.scope(system, scope).await?.is_some())
+    }
+
+    /// The scope by name, if it is the subscription, or a resource (or a group of resources) in it:
+    /// the subscription's name, the resource's, or the id itself for a path Graph lists only
+    /// resources under.
+    pub async fn scope(
+        &self,
+        system: &wire::AuthorizationSystem,
+        scope: &str,
+    ) -> Result<Option<NamedItem>, GraphError> {
         let subscription = format!("/subscriptions/{}", system.authorization_system_id);
         if scope.eq_ignore_ascii_case(&subscription) {
-            return Ok(true);
+            return Ok(Some(NamedItem::new(
+                scope,
+                system.authorization_system_name.clone(),
+                Some("subscription".to_owned()),
+            )));
         }
-        let filter = format!(
-            "externalId eq {} or startswith(externalId,{})",
-            literal(scope),
+        let base = self.base(CloudKind::Azure, system);
+        let first = |filter: String| {
+            let path = format!("{base}/resources?$top=1&$filter={}", encode(&filter));
+            async move {
+                let page: wire::Collection<wire::Named> =
+                    self.graph.get_as(self.user, self.token, &path).await?;
+                Ok::<_, GraphError>(page.value.into_iter().next())
+            }
+        };
+        if let Some(found) = first(format!("externalId eq {}", literal(scope))).await? {
+            let kind = scope_kind(found.kind.as_deref());
+            return Ok(Some(NamedItem::new(scope, found.display_name, kind)));
+        }
+        // A path Graph lists only resources under (a group of resources): named by its id.
+        let under = format!(
+            "startswith(externalId,{})",
             literal(&format!("{}/", scope.trim_end_matches('/')))
         );
-        let path = format!(
-            "{}/resources?$top=1&$filter={}",
-            self.base(CloudKind::Azure, system),
-            encode(&filter)
-        );
-        let page: wire::Collection<wire::Named> =
-            self.graph.get_as(self.user, self.token, &path).await?;
-        Ok(!page.value.is_empty())
+        Ok(first(under)
+            .await?
+            .map(|_| NamedItem::new(scope, None, None)))
     }
+}
+
+/// The ids of `ids` that `found` does not have, whatever their case.
+pub fn missing_of(ids: &[String], found: &[wire::Named]) -> Vec<String> {
+    ids.iter()
+        .filter(|id| !found.iter().any(|f| f.external_id.eq_ignore_ascii_case(id)))
+        .cloned()
+        .collect()
+}
+
+/// What people read for the policies, roles or actions Graph found: names and kinds in words.
+pub fn names_of(what: PermissionsKind, found: Vec<wire::Named>) -> Vec<NamedItem> {
+    let noun = match what {
+        PermissionsKind::AwsPolicies => "AWS policy",
+        PermissionsKind::AzureRoles => "Azure role",
+        PermissionsKind::GcpRoles => "GCP role",
+        // Actions are their own names.
+        PermissionsKind::AwsStatements
+        | PermissionsKind::AzureActions
+        | PermissionsKind::GcpActions => return Vec::new(),
+    };
+    found
+        .into_iter()
+        .map(|f| {
+            let kind = definition_kind(f.kind.as_deref(), noun).or_else(|| Some(noun.to_owned()));
+            NamedItem::new(f.external_id, f.display_name, kind)
+        })
+        .collect()
 }
 
 fn named_collection(what: PermissionsKind) -> &'static str {

@@ -154,12 +154,17 @@ pub fn render(
     } else {
         (request_link.clone(), "Open the request")
     };
+    // The names stored with the request: an email needs no Graph call either.
+    let names = crate::ssr::requests::stored_names(stored);
     let fields = Fields {
         kind,
         recipient,
         requester: format!("{requester} ({})", stored.requester_upn),
         approver: stored.approver_upn.clone(),
-        what: request.permissions().permissions().describe(),
+        what: request
+            .permissions()
+            .permissions()
+            .describe_with_ids(&names),
         place,
         identity: format!(
             "{} {} ({})",
@@ -188,7 +193,7 @@ pub fn render(
         request_link,
         reference: stored.id.to_string(),
     };
-    let brief = request.permissions().permissions().brief();
+    let brief = request.permissions().permissions().brief_with(&names);
     let subject = match kind {
         Kind::NewRequest => format!("Approval needed: {requester} asks for {brief}"),
         Kind::Reminder => format!("Still waiting for you: {requester} asks for {brief}"),
