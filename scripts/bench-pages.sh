@@ -84,8 +84,9 @@ step 1 && row "GET / (signed in), 1 kept-alive connection" "$(wrk_line <"$work/g
 
 # 2. Creation through HTTP and the pgbench floor, at each concurrency.
 vars=$(psql -At "$pg/$db" -F $'\t' -c "select r.permissions::text, r.schedule::text, r.justification,
-  r.graph_body::text, h.details::text from access_requests r join request_history h on h.request_id = r.id limit 1")
-IFS=$'\t' read -r permissions schedule justification graph_body details <<<"$vars"
+  r.graph_body::text, h.details::text, r.item_names::text
+  from access_requests r join request_history h on h.request_id = r.id limit 1")
+IFS=$'\t' read -r permissions schedule justification graph_body details item_names <<<"$vars"
 for c in 16 64; do
   step 2 || continue
   before=$(requests)
@@ -98,6 +99,7 @@ for c in 16 64; do
   pgbench -n -M extended -c $c -j 2 -T "$seconds" -f scripts/bench/creation.sql \
     -D requester_oid=$alex -D approver_oid=$megan -D "permissions=$permissions" -D "schedule=$schedule" \
     -D "justification=$justification" -D "graph_body=$graph_body" -D "details=$details" \
+    -D "item_names=$item_names" \
     -h 127.0.0.1 -U postgres $db >"$work/pgbench" 2>&1 || { cat "$work/pgbench" >&2; exit 1; }
   tps=$(awk '/^tps/ {print $3; exit}' "$work/pgbench")
   lat=$(awk '/^latency average/ {print $4; exit}' "$work/pgbench")

@@ -8,12 +8,12 @@ with request as (
         cloud, authorization_system_id, authorization_system_name, identity_external_id,
         identity_type, identity_name, permissions, schedule, starts_at, justification, notes,
         ticket_number, ticket_system, graph_body, status, created_at, updated_at,
-        for_other_identity, flagged)
+        for_other_identity, flagged, item_names)
     values (gen_random_uuid(), :requester_oid::uuid, 'alex@contoso.com', :approver_oid::uuid, 'megan@contoso.com', 'aws',
         '956987887735', 'development', 'rsn' || chr(58) || 'alex@contoso.com', 'user', 'Alex Wilber',
         :permissions::jsonb, :schedule::jsonb, null, :justification::text, null, 'INC1234567',
         'ServiceNow', :graph_body::jsonb,
-        'pending_approval', now(), now(), false, '[]')
+        'pending_approval', now(), now(), false, '[]', :item_names::jsonb)
     returning id),
 history as (
     insert into request_history (request_id, at, actor_oid, source, event, from_status, to_status,
