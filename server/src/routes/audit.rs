@@ -81,6 +81,29 @@ fn stylesheet(state: &ServerState) -> String {
     format!("/{}/app.css", state.app.leptos_options.site_pkg_dir)
 }
 
+/// An auditor's page drawn on the server from the address's filters: refused to others, a 400 that
+/// says why for a filter that does not read, else the page `draw` makes.
+async fn filtered_page<Fut>(
+    state: &ServerState,
+    session: &Session,
+    query: Option<String>,
+    draw: impl FnOnce(app::domain::audit::AuditQuery) -> Fut,
+) -> Response
+where
+    Fut: std::future::Future<Output = Result<String, AppError>>,
+{
+    if let Err(refused) = auditor(state, session).await {
+        return refused;
+    }
+    match parse_query(query.as_deref().unwrap_or_default()) {
+        Ok(query) => match draw(query).await {
+            Ok(html) => Html(html).into_response(),
+            Err(e) => e.into_response(),
+        },
+        Err(e) => e.into_response(),
+    }
+}
+
 /// `GET /audit/charts?<filters>`: requests per day by outcome and the waits for a decision, over
 /// the filtered set, drawn on the server as SVG with the same numbers in tables. Read-only,
 /// auditors and admins only.
@@ -89,25 +112,13 @@ pub async fn charts(
     session: Session,
     RawQuery(query): RawQuery,
 ) -> Response {
-    if let Err(refused) = auditor(&state, &session).await {
-        return refused;
-    }
-    let query = match parse_query(query.as_deref().unwrap_or_default()) {
-        Ok(query) => query,
-        Err(e) => return e.into_response(),
-    };
-    match app::ssr::audit_charts::charts(
-        &state.app.pool,
-        &query.filter,
-        stylesheet(&state),
-        time::OffsetDateTime::now_utc(),
-    )
+    let (pool, css) = (state.app.pool.clone(), stylesheet(&state));
+    filtered_page(&state, &session, query, |query| async move {
+        app::ssr::audit_charts::charts(&pool, &query.filter, css, time::OffsetDateTime::now_utc())
+            .await?
+            .html()
+    })
     .await
-    .and_then(|page| page.html())
-    {
-        Ok(html) => Html(html).into_response(),
-        Err(e) => e.into_response(),
-    }
 }
 
 /// `GET /audit/report?<filters>`: the requests the filters name, newest first, as a page to print
@@ -118,26 +129,14 @@ pub async fn set_report(
     session: Session,
     RawQuery(query): RawQuery,
 ) -> Response {
-    if let Err(refused) = auditor(&state, &session).await {
-        return refused;
-    }
-    let query = match parse_query(query.as_deref().unwrap_or_default()) {
-        Ok(query) => query,
-        Err(e) => return e.into_response(),
-    };
-    match audit::set_report(
-        &state.app.pool,
-        &query.filter,
-        time::OffsetDateTime::now_utc(),
-    )
-    .await
-    .and_then(|mut page| {
-        page.css = stylesheet(&state);
+    let (pool, css) = (state.app.pool.clone(), stylesheet(&state));
+    filtered_page(&state, &session, query, |query| async move {
+        let mut page =
+            audit::set_report(&pool, &query.filter, time::OffsetDateTime::now_utc()).await?;
+        page.css = css;
         page.html()
-    }) {
-        Ok(html) => Html(html).into_response(),
-        Err(e) => e.into_response(),
-    }
+    })
+    .await
 }
 
 /// `GET /audit/export.csv?<filters>&rows=requests|history|active`.
