@@ -90,10 +90,15 @@ pub async fn step(state: &AppState, now: OffsetDateTime) -> Result<Summary, sqlx
     Ok(total)
 }
 
-/// Claims, sends and records rows until none is due at `now`.
+/// Claims, sends and records rows until none is due at `now`. Each try is recorded at the time it
+/// ended (`now` plus the time this pass has taken), so a retry's wait counts from then: a pass that
+/// sends many rows lasts seconds, and a lost answer's `unknown_wait` measured from the pass's start
+/// could end before Graph had finished with a POST sent late in the pass, which would then be sent
+/// a second time.
 async fn drain(state: &AppState, now: OffsetDateTime) -> Result<Summary, sqlx::Error> {
     let settings = &state.requests.submission;
     let mut summary = Summary::default();
+    let started = std::time::Instant::now();
     while let Some(claimed) = db::submissions::claim(&state.pool, now, settings.lease).await? {
         // Bounded well inside the lease, so no worker still sends once another may have claimed.
         let attempt =
@@ -104,7 +109,8 @@ async fn drain(state: &AppState, now: OffsetDateTime) -> Result<Summary, sqlx::E
                     unknown: true,
                 },
             };
-        record(state, &claimed, &attempt, now, &mut summary).await?;
+        let ended = now + time::Duration::try_from(started.elapsed()).unwrap_or_default();
+        record_at(state, &claimed, &attempt, now, ended, &mut summary).await?;
     }
     Ok(summary)
 }
@@ -258,6 +264,18 @@ pub async fn record(
     now: OffsetDateTime,
     summary: &mut Summary,
 ) -> Result<(), sqlx::Error> {
+    record_at(state, claimed, attempt, now, now, summary).await
+}
+
+/// [`record`], with a retry's next try counted from `ended` (when the try ended) rather than `now`.
+async fn record_at(
+    state: &AppState,
+    claimed: &Claimed,
+    attempt: &Attempt,
+    now: OffsetDateTime,
+    ended: OffsetDateTime,
+    summary: &mut Summary,
+) -> Result<(), sqlx::Error> {
     let settings = &state.requests.submission;
     let id = claimed.request_id;
     let mut tx = state.pool.begin().await?;
@@ -329,7 +347,7 @@ pub async fn record(
                 if unknown {
                     wait = wait.max(settings.unknown_wait);
                 }
-                let due = now + time::Duration::try_from(wait).unwrap_or(time::Duration::HOUR);
+                let due = ended + time::Duration::try_from(wait).unwrap_or(time::Duration::HOUR);
                 db::submissions::release(&mut tx, claimed, due, error, true, false).await?;
                 summary.retrying += 1;
             }
