@@ -152,6 +152,15 @@ fn ids(page: &Value) -> Vec<String> {
         .collect()
 }
 
+/// `query` with `name=value` added (the page position a Next link adds).
+fn and_field(query: &str, name: &str, value: &str) -> String {
+    if query.is_empty() {
+        format!("{name}={value}")
+    } else {
+        format!("{query}&{name}={value}")
+    }
+}
+
 /// Every request `query` names, following "Older requests" to the end; and the pages' sizes.
 async fn every_page(world: &World, b: &reqwest::Client, query: &str) -> (Vec<String>, Vec<usize>) {
     let mut all = Vec::new();
@@ -164,13 +173,7 @@ async fn every_page(world: &World, b: &reqwest::Client, query: &str) -> (Vec<Str
         sizes.push(got.len());
         all.extend(got);
         match page["older"].as_str() {
-            Some(cursor) => {
-                address = if query.is_empty() {
-                    format!("before={cursor}")
-                } else {
-                    format!("{query}&before={cursor}")
-                }
-            }
+            Some(cursor) => address = and_field(query, "before", cursor),
             None => return (all, sizes),
         }
     }
@@ -681,11 +684,7 @@ async fn every_active_page(
 ) -> (Vec<String>, Vec<usize>) {
     let mut all = Vec::new();
     let mut sizes = Vec::new();
-    let mut address = match after {
-        Some(after) if query.is_empty() => format!("after={after}"),
-        Some(after) => format!("{query}&after={after}"),
-        None => query.to_owned(),
-    };
+    let mut address = after.map_or_else(|| query.to_owned(), |a| and_field(query, "after", a));
     loop {
         let (status, page) = form_call(world, b, "audit_active", &[("query", &address)]).await;
         assert_eq!(status, 200, "{address}: {page:#}");
@@ -699,13 +698,7 @@ async fn every_active_page(
         sizes.push(got.len());
         all.extend(got);
         match page["next"].as_str() {
-            Some(after) => {
-                address = if query.is_empty() {
-                    format!("after={after}")
-                } else {
-                    format!("{query}&after={after}")
-                }
-            }
+            Some(after) => address = and_field(query, "after", after),
             None => return (all, sizes),
         }
     }
