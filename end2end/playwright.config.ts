@@ -71,6 +71,7 @@ export default defineConfig({
         PORTAL_PUBLIC_URL: `http://127.0.0.1:${portalPort}`,
         PORTAL_AUTH__AUTHORITY: `${simURL}/${tenant}/v2.0`,
         PORTAL_AUTH__GRAPH_BASE_URL: `${simURL}/graph/beta`,
+        PORTAL_REQUESTS__PIM__GRAPH_BASE_URL: `${simURL}/graph/v1.0`,
         PORTAL_DATABASE__URL: databaseUrl,
         // Its own free port, so a portal already running here (make dev) does not hold it.
         PORTAL_METRICS_ADDR: process.env.E2E_METRICS_ADDR ?? '127.0.0.1:0',

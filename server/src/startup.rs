@@ -141,6 +141,13 @@ impl Application {
             config.requests.inventory_cache_entries,
         )
         .map_err(|e| StartupError::Graph(e.to_string()))?;
+        let pim_graph = GraphClient::new(
+            &config.requests.pim.graph_base_url,
+            config.requests.graph_timeout,
+            config.requests.inventory_cache_ttl,
+            config.requests.inventory_cache_entries,
+        )
+        .map_err(|e| StartupError::Graph(e.to_string()))?;
         let session_store = PostgresStore::new(pool.clone());
 
         let policy = Arc::new(SecurityPolicy {
@@ -177,6 +184,7 @@ impl Application {
                 pool,
                 auth: Arc::new(auth),
                 graph: Arc::new(graph),
+                pim_graph: Arc::new(pim_graph),
                 requests: Arc::new(config.requests.clone()),
                 metrics: Arc::new(app::ssr::metrics::Metrics::new()),
                 live: app::ssr::live::Live::new(),

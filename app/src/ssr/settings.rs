@@ -49,6 +49,22 @@ pub struct RequestSettings {
     /// What counts as a high-privilege grant, flagged to requester and approver:
     /// `[requests.high_privilege]`.
     pub high_privilege: HighPrivilegeList,
+    /// Microsoft Entra roles through PIM: `[requests.pim]`.
+    pub pim: PimSettings,
+}
+
+/// Microsoft Entra roles through PIM (Graph v1.0 `roleManagement/directory`).
+#[derive(Debug, Clone, Deserialize)]
+pub struct PimSettings {
+    /// Whether "Microsoft Entra roles" is offered at all.
+    pub enabled: bool,
+    /// Graph v1.0, where PIM lives (EPM is on beta: `auth.graph_base_url`).
+    pub graph_base_url: String,
+    /// The longest activation the portal asks for, whatever a role's policy allows (ISO 8601).
+    pub max_duration: IsoDuration,
+    /// The OIDC `claims` parameter of the second sign-in when PIM refuses an activation for MFA
+    /// without a challenge of its own (`MfaRule`).
+    pub mfa_claims: String,
 }
 
 /// The status poller: whose token reads the change feed, how often, with what overlap.

@@ -16,6 +16,8 @@ pub struct AppState {
     pub pool: PgPool,
     pub auth: SharedAuth,
     pub graph: Arc<GraphClient>,
+    /// Graph v1.0, for Microsoft Entra roles through PIM (`requests.pim.graph_base_url`).
+    pub pim_graph: Arc<GraphClient>,
     pub requests: Arc<RequestSettings>,
     pub metrics: Arc<Metrics>,
     /// Announcements of changed requests, for live pages.

@@ -79,9 +79,11 @@ impl World {
 
         let authority = sim.authority();
         let graph = sim.graph_base_url();
+        let graph_v1 = sim.graph_v1_base_url();
         let app = TestApp::spawn_with(connect, move |config| {
             config.auth.authority = authority;
             config.auth.graph_base_url = graph;
+            config.requests.pim.graph_base_url = graph_v1;
             config.auth.token_keys = vec![app::ssr::auth::settings::TokenKeySetting {
                 id: "test".into(),
                 key: base64::engine::general_purpose::STANDARD
