@@ -16,7 +16,9 @@ pub struct AppState {
     pub pool: PgPool,
     pub auth: SharedAuth,
     pub graph: Arc<GraphClient>,
-    /// Graph v1.0, for Microsoft Entra roles through PIM (`requests.pim.graph_base_url`).
+    /// Graph v1.0, for Microsoft Entra roles through PIM (`requests.pim.graph_base_url`). Not an
+    /// extractor of its own: `Arc<GraphClient>` extracts `graph`.
+    #[from_ref(skip)]
     pub pim_graph: Arc<GraphClient>,
     pub requests: Arc<RequestSettings>,
     pub metrics: Arc<Metrics>,
