@@ -21,6 +21,7 @@ mod api {
     pub mod notifications;
     pub mod oidc_world;
     pub mod pages;
+    pub mod pim_activation;
     pub mod plain_form;
     pub mod poller;
     pub mod requests;

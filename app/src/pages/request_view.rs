@@ -173,7 +173,15 @@ pub fn RequestPage() -> impl IntoView {
                             {v.notice.clone().map(|n| if n.problem {
                                 view! { <p class="notice problem" role="alert" data-testid="request-notice">{n.text}</p> }.into_any()
                             } else {
-                                view! { <p class="notice" data-testid="request-notice">{n.text}</p> }.into_any()
+                                view! {
+                                    <div class="notice" data-testid="request-notice">
+                                        <p>{n.text}</p>
+                                        {n.step_up.map(|href| view! {
+                                            // A full page load: the sign-in leaves for Microsoft and comes back here.
+                                            <a class="button" href=href rel="external" data-testid="step-up">"Sign in again to activate"</a>
+                                        })}
+                                    </div>
+                                }.into_any()
                             })}
                             {v.countdown.clone().map(|countdown| view! { <CountdownLine countdown offset/> })}
                             <p class="muted">{move || format!("Asked by {requester} on {}, for approval by {approver}.", when(&created, offset.get()))}</p>

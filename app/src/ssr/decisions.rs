@@ -11,7 +11,7 @@ use uuid::Uuid;
 use super::{
     auth::SessionUser,
     db::{self, requests::Transition},
-    graph::{requests as graph_requests, GraphError, RetryPolicy, WriteError},
+    graph::{pim_requests, requests as graph_requests, GraphError, RetryPolicy, WriteError},
     requests::{load_visible, rebuild, token_for},
     state::AppState,
 };
@@ -205,7 +205,14 @@ pub async fn decide(
     match moved {
         Transition::Moved { to, .. } => {
             if event == Event::Approve {
-                db::submissions::enqueue(&mut tx, id, user.oid, user.upn.as_str(), now).await?;
+                // EPM takes the request from its approver; PIM takes an activation only from the
+                // principal, so an Entra role is sent with the requester's own sign-in.
+                let (sender, sender_upn) = if stored.cloud == pim_requests::CLOUD {
+                    (stored.requester_oid, stored.requester_upn.as_str())
+                } else {
+                    (user.oid, user.upn.as_str())
+                };
+                db::submissions::enqueue(&mut tx, id, sender, sender_upn, now).await?;
             }
             tx.commit().await?;
             tracing::info!(request = %id, event = event.as_str(), "request decided");
@@ -327,27 +334,20 @@ pub async fn cancel(
         by
     };
     let expected = stored.status;
+    let mut details = json!({ "graph_request_id": stored.graph_request_id });
     if expected == RequestStatus::Submitted {
         let graph_id = stored
             .graph_request_id
             .clone()
             .ok_or_else(|| AppError::internal(format!("submitted request {id} has no Graph id")))?;
-        let token = token_for(state, user).await?;
-        graph_requests::cancel_all(&state.graph, &token, &graph_id, RetryPolicy::INTERACTIVE)
-            .await
-            .map_err(|e| match e {
-                WriteError::NotDone(GraphError::Refused { status, message }) => AppError::Graph {
-                    message: format!("Microsoft Graph refused to cancel it: {message}"),
-                    status,
-                },
-                WriteError::NotDone(other) => AppError::from(other),
-                WriteError::OutcomeUnknown => AppError::Graph {
-                    message: "Microsoft Graph's answer was lost, so whether it cancelled the \
-                              request is not known. Try again: a second cancel is harmless."
-                        .to_owned(),
-                    status: 502,
-                },
-            })?;
+        if stored.cloud == pim_requests::CLOUD {
+            details["pim"] = end_activation(state, user, &stored, &graph_id).await?;
+        } else {
+            let token = token_for(state, user).await?;
+            graph_requests::cancel_all(&state.graph, &token, &graph_id, RetryPolicy::INTERACTIVE)
+                .await
+                .map_err(|e| graph_write_refused(e, "cancel"))?;
+        }
     }
     let mut tx = state.pool.begin().await?;
     if expected == RequestStatus::Approved {
@@ -371,7 +371,7 @@ pub async fn cancel(
         expected,
         Event::Cancel { by },
         db::requests::Actor::Person(user.oid),
-        json!({ "graph_request_id": stored.graph_request_id }),
+        details,
         now,
     )
     .await?;
@@ -390,6 +390,55 @@ pub async fn cancel(
             Err(changed_meanwhile(state, id).await?)
         }
         Transition::NotFound => Err(crate::ssr::requests::no_such_request()),
+    }
+}
+
+/// A failed write to Graph, for people: Graph's refusal as it came, a lost answer as unknown.
+fn graph_write_refused(e: WriteError, what: &str) -> AppError {
+    match e {
+        WriteError::NotDone(GraphError::Refused { status, message }) => AppError::Graph {
+            message: format!("Microsoft Graph refused to {what} it: {message}"),
+            status,
+        },
+        WriteError::NotDone(other) => AppError::from(other),
+        WriteError::OutcomeUnknown => AppError::Graph {
+            message: format!(
+                "Microsoft Graph's answer was lost, so whether it did {what} the request is not \
+                 known. Try again: asking twice is harmless."
+            ),
+            status: 502,
+        },
+    }
+}
+
+/// Ends a submitted Microsoft Entra role activation in PIM as its requester: `cancel` while PIM has
+/// not made it active (waiting for PIM's approver or for its start), a `selfDeactivate` once it is.
+/// PIM takes either only from the principal, so nobody else can. Returns what was done, for the
+/// history.
+async fn end_activation(
+    state: &AppState,
+    user: &SessionUser,
+    stored: &db::requests::StoredRequest,
+    graph_id: &str,
+) -> Result<serde_json::Value, AppError> {
+    if !is_requester(user, stored) {
+        return Err(AppError::forbidden(
+            "Only its requester can end a Microsoft Entra role activation: PIM takes a cancel or a \
+             deactivation only from the person the role is for.",
+        ));
+    }
+    let token = token_for(state, user).await?;
+    let policy = RetryPolicy::INTERACTIVE;
+    if pim_requests::is_active(state_of(stored)?.graph()) {
+        let ended = pim_requests::deactivate(&state.pim_graph, &token, &stored.graph_body, policy)
+            .await
+            .map_err(|e| graph_write_refused(e, "deactivate"))?;
+        Ok(json!({ "action": "selfDeactivate", "request_id": ended.id, "status": ended.status }))
+    } else {
+        pim_requests::cancel(&state.pim_graph, &token, graph_id, policy)
+            .await
+            .map_err(|e| graph_write_refused(e, "cancel"))?;
+        Ok(json!({ "action": "cancel" }))
     }
 }
 

@@ -483,7 +483,13 @@ pub async fn view(
     let submission = db::submissions::state(&state.pool, id).await?;
     let status = stored.status;
     let rfc3339 = super::decisions::rfc3339;
-    let notice = notice(&stored, &history, submission.as_ref(), state);
+    let notice = notice(&stored, &history, submission.as_ref(), state).map(|mut notice| {
+        // Only the requester can answer PIM's challenge, so only they are offered the sign-in.
+        if stored.requester_oid != user.oid {
+            notice.step_up = None;
+        }
+        notice
+    });
     Ok(RequestView {
         id: id.to_string(),
         status,
@@ -600,12 +606,14 @@ fn notice(
         Some(Notice {
             text,
             problem: true,
+            step_up: None,
         })
     };
     let info = |text: String| {
         Some(Notice {
             text,
             problem: false,
+            step_up: None,
         })
     };
     match stored.status {
@@ -632,7 +640,15 @@ fn notice(
         RequestStatus::Approved => {
             let s = submission?;
             if s.waiting_for_sign_in {
-                return info(s.last_error.clone().unwrap_or_default());
+                let step_up = s
+                    .claims_challenge
+                    .is_some()
+                    .then(|| format!("/auth/login?step_up={}", stored.id));
+                return Some(Notice {
+                    text: s.last_error.clone().unwrap_or_default(),
+                    problem: false,
+                    step_up,
+                });
             }
             match (&s.last_error, s.attempts) {
                 (Some(error), n) if n > 0 => info(format!(

@@ -100,6 +100,10 @@ pub struct Notice {
     pub text: String,
     /// A failure (shown as an error) rather than information.
     pub problem: bool,
+    /// Where the requester signs in again when PIM asked for a stronger sign-in before it activates
+    /// their role (only ever set for the requester).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub step_up: Option<String>,
 }
 
 /// What a request's page counts down to.

@@ -1,10 +1,13 @@
 //! `/auth/login`, `/auth/callback`, `/auth/logout` and `/api/me`: the OpenID Connect code flow with PKCE
 //! on the server. `state`, `nonce` and the verifier live in the server session and are used once; the
 //! session id is renewed at sign-in; tokens go to the encrypted store and nowhere else.
-use app::ssr::auth::{
-    session,
-    sign_in::{self, SignInFailure},
-    tokens,
+use app::ssr::{
+    auth::{
+        session,
+        sign_in::{self, SignInFailure},
+        tokens,
+    },
+    db,
 };
 use axum::{
     extract::{Query, State},
@@ -15,12 +18,17 @@ use axum::{
 use serde::Deserialize;
 use time::OffsetDateTime;
 use tower_sessions::Session;
+use uuid::Uuid;
 
 use crate::{problem::Problem, state::ServerState};
 
 #[derive(Deserialize)]
 pub struct LoginQuery {
     return_to: Option<String>,
+    /// A request whose Microsoft Entra role activation waits for its requester to sign in again
+    /// answering PIM's claims challenge (MFA): the sign-in asks for those claims, then returns to
+    /// the request.
+    step_up: Option<String>,
 }
 
 /// The longest `return_to` kept. The sign-in guard drops a longer query before it gets here; anything
@@ -97,16 +105,32 @@ pub async fn login(
     Query(q): Query<LoginQuery>,
 ) -> Response {
     let auth = &state.app.auth;
-    let return_to = return_target(q.return_to.as_deref());
+    let mut return_to = return_target(q.return_to.as_deref());
+    let mut claims = None;
     match state.app.auth.user(&session).await {
-        Ok(Some(_)) => return Redirect::to(&return_to).into_response(),
+        Ok(Some(user)) => {
+            // Only the request's own requester, and only while it waits on a challenge; anything
+            // else goes back to the request, whose page says what it waits for.
+            let Some(request) = q.step_up.as_deref().and_then(|id| Uuid::parse_str(id).ok()) else {
+                return Redirect::to(&return_to).into_response();
+            };
+            return_to = format!("/requests/{request}");
+            match db::submissions::challenge_for(&state.app.pool, request, user.oid).await {
+                Ok(Some(challenge)) => claims = Some(challenge),
+                Ok(None) => return Redirect::to(&return_to).into_response(),
+                Err(e) => {
+                    tracing::error!(error = %e, "reading a claims challenge");
+                    return store_unavailable();
+                }
+            }
+        }
         Ok(None) => {}
         Err(e) => {
             tracing::error!(error = %e, "session store");
             return store_unavailable();
         }
     }
-    let (url, pending) = match auth.oidc.begin(return_to).await {
+    let (url, pending) = match auth.oidc.begin(return_to, claims.as_deref()).await {
         Ok(begun) => begun,
         Err(e) => {
             tracing::error!(error = ?e, "cannot start sign-in");

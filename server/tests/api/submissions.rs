@@ -233,6 +233,7 @@ async fn a_crash_between_graphs_answer_and_the_commit_leaves_no_duplicate(
         &submissions::Attempt::Created {
             graph_id: "stale".into(),
             adopted: false,
+            pim_status: None,
         },
         later,
         &mut summary,

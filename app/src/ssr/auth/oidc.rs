@@ -224,11 +224,17 @@ impl Oidc {
     }
 
     /// The authority URL to send the browser to, and what the callback must find in the session.
-    pub async fn begin(&self, return_to: String) -> Result<(String, PendingLogin), SignInError> {
+    /// `claims` (the OIDC `claims` parameter, JSON) answers a claims challenge: PIM asking for MFA
+    /// or an authentication context before it activates a role.
+    pub async fn begin(
+        &self,
+        return_to: String,
+        claims: Option<&str>,
+    ) -> Result<(String, PendingLogin), SignInError> {
         let client = self.client().await?;
         let (challenge, verifier) = PkceCodeChallenge::new_random_sha256();
         let nonce = CsrfToken::new_random();
-        let (url, state) = client
+        let mut authorize = client
             .authorize_url(CsrfToken::new_random)
             .add_scopes(
                 [
@@ -242,8 +248,11 @@ impl Oidc {
             )
             .add_extra_param("nonce", nonce.secret())
             .add_extra_param("response_mode", "query")
-            .set_pkce_challenge(challenge)
-            .url();
+            .set_pkce_challenge(challenge);
+        if let Some(claims) = claims {
+            authorize = authorize.add_extra_param("claims", claims);
+        }
+        let (url, state) = authorize.url();
         Ok((
             url.to_string(),
             PendingLogin {

@@ -64,6 +64,9 @@ pub struct Claimed {
     pub claim: i32,
     pub sender_oid: Uuid,
     pub sender_upn: String,
+    /// `aws`, `azure`, `gcp` (sent to EPM with the approver's token) or `entra` (activated in PIM with
+    /// the requester's).
+    pub cloud: String,
     pub graph_body: Value,
     pub status: RequestStatus,
     /// Set when an earlier try may have reached Graph: look before posting.
@@ -91,7 +94,7 @@ pub async fn claim(
          set claim = s.claim + 1, due_at = $2, lease_until = $2
          from due, access_requests r
          where s.request_id = due.request_id and r.id = s.request_id
-         returning s.request_id, s.claim, s.sender_oid, s.sender_upn, r.graph_body, r.status,
+         returning s.request_id, s.claim, s.sender_oid, s.sender_upn, r.cloud, r.graph_body, r.status,
                    s.first_sent_at, s.attempts",
     )
     .bind(now)
@@ -161,7 +164,7 @@ pub async fn close(
 ) -> Result<(), sqlx::Error> {
     sqlx::query(
         "update submissions set done_at = $2, outcome = $3, lease_until = null, last_error = $4,
-             waiting_for_sign_in = false
+             waiting_for_sign_in = false, claims_challenge = null
          where request_id = $1",
     )
     .bind(request_id)
@@ -173,31 +176,64 @@ pub async fn close(
     Ok(())
 }
 
+/// Why a released row waits.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Wait<'a> {
+    /// For its next try; it counts toward the bound.
+    Retry,
+    /// For the sender to sign in again (not counted).
+    SignIn,
+    /// For the sender to sign in again answering this claims challenge (the OIDC `claims`
+    /// parameter), which PIM asked for (not counted).
+    StepUp { claims: &'a str },
+}
+
 /// Gives the row back after a try that may be repeated: due at `due_at`, with `error` for people.
-/// `counts` says whether the try counts toward the bound (waiting for a sign-in does not).
-#[allow(clippy::too_many_arguments)]
 pub async fn release(
     tx: &mut Transaction<'_, Postgres>,
     claimed: &Claimed,
     due_at: OffsetDateTime,
     error: &str,
-    counts: bool,
-    waiting_for_sign_in: bool,
+    wait: Wait<'_>,
 ) -> Result<(), sqlx::Error> {
+    let (counts, claims) = match wait {
+        Wait::Retry => (1, None),
+        Wait::SignIn => (0, None),
+        Wait::StepUp { claims } => (0, Some(claims)),
+    };
     sqlx::query(
         "update submissions set due_at = $3, lease_until = null, last_error = $4,
-             attempts = attempts + $5, waiting_for_sign_in = $6
+             attempts = attempts + $5, waiting_for_sign_in = $6, claims_challenge = $7
          where request_id = $1 and claim = $2",
     )
     .bind(claimed.request_id)
     .bind(claimed.claim)
     .bind(due_at)
     .bind(error)
-    .bind(i32::from(counts))
-    .bind(waiting_for_sign_in)
+    .bind(counts)
+    .bind(wait != Wait::Retry)
+    .bind(claims)
     .execute(&mut **tx)
     .await?;
     Ok(())
+}
+
+/// The claims challenge an open submission of `request_id` waits on, when its request is
+/// `requester`'s: what their second sign-in asks the authority for.
+pub async fn challenge_for<'e>(
+    db: impl PgExecutor<'e>,
+    request_id: Uuid,
+    requester: Uuid,
+) -> Result<Option<String>, sqlx::Error> {
+    sqlx::query_scalar(
+        "select s.claims_challenge from submissions s join access_requests r on r.id = s.request_id
+         where s.request_id = $1 and r.requester_oid = $2 and s.sender_oid = $2
+           and s.done_at is null and s.claims_challenge is not null",
+    )
+    .bind(request_id)
+    .bind(requester)
+    .fetch_optional(db)
+    .await
 }
 
 /// The open submission of a request, locked, for a cancel to decide whether it may go ahead.
@@ -228,6 +264,8 @@ pub struct State {
     pub attempts: i32,
     pub last_error: Option<String>,
     pub waiting_for_sign_in: bool,
+    /// Set when PIM asked for a stronger sign-in (MFA, an authentication context).
+    pub claims_challenge: Option<String>,
     pub sender_upn: String,
 }
 
@@ -236,7 +274,8 @@ pub async fn state<'e>(
     request_id: Uuid,
 ) -> Result<Option<State>, sqlx::Error> {
     sqlx::query_as(
-        "select done_at, outcome, attempts, last_error, waiting_for_sign_in, sender_upn
+        "select done_at, outcome, attempts, last_error, waiting_for_sign_in, claims_challenge,
+                sender_upn
          from submissions where request_id = $1",
     )
     .bind(request_id)

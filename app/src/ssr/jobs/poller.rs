@@ -8,6 +8,11 @@
 //! EPM takes delegated tokens only, so the feed is read as a service account an admin signed in as
 //! once (`requests.status.service_account`).
 //!
+//! Microsoft Entra roles (PIM, Graph v1.0) have no change feed: each pass also reads every activation
+//! the portal follows whose end PIM has not reported (`roleAssignmentScheduleRequests/{id}`, with the
+//! same account's token, which needs a directory reader role) and records each new PIM status once,
+//! as a change whose id is the activation's id and that status ([`follow_pim`]).
+//!
 //! A change for a Graph request the portal does not (yet) know is kept, marked `foreign`: Graph has
 //! requests made elsewhere, and the portal's own may be recorded as submitted only after Graph
 //! reported it. When a submission is recorded, the changes already held for its Graph id are
@@ -27,7 +32,7 @@ use crate::{
             changes::Outcome,
             requests::{Actor, Transition},
         },
-        graph::{changes, wire::PermissionsRequestChange, GraphError},
+        graph::{changes, pim_requests, wire::PermissionsRequestChange, GraphError, RetryPolicy},
         state::AppState,
     },
 };
@@ -47,6 +52,9 @@ pub struct Pass {
     pub already_held: usize,
     pub foreign: usize,
     pub anomalies: usize,
+    /// PIM activations read, and new statuses of theirs applied.
+    pub pim_read: usize,
+    pub pim_applied: usize,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -111,6 +119,28 @@ async fn pass(state: &AppState, now: OffsetDateTime) -> Result<Pass, PollError> 
                 tokens::TokenError::Missing => PollError::NotConnected(account.to_owned()),
                 other => PollError::SignIn(other.to_string()),
             })?;
+    // PIM first, and whatever the feed does: on a tenant where EPM is retired the feed fails, and
+    // Entra roles must still be followed.
+    let mut pim = Pass::default();
+    let followed = follow_pim(state, token.secret(), now, &mut pim).await;
+    let mut pass = feed_pass(state, oid, token, now).await;
+    if let Ok(pass) = &mut pass {
+        pass.pim_read = pim.pim_read;
+        pass.pim_applied = pim.pim_applied;
+        pass.anomalies += pim.anomalies;
+    }
+    followed?;
+    pass
+}
+
+/// The EPM change feed, read and applied.
+async fn feed_pass(
+    state: &AppState,
+    oid: Uuid,
+    token: tokens::AccessToken,
+    now: OffsetDateTime,
+) -> Result<Pass, PollError> {
+    let settings = &state.requests.status;
     let watermark = db::changes::state(&state.pool).await?.watermark;
     let overlap = time::Duration::try_from(settings.overlap).unwrap_or(time::Duration::MINUTE);
     let since = watermark.map(|w| w - overlap);
@@ -214,6 +244,107 @@ async fn apply(
     };
     db::changes::insert(tx, change, Some(id), outcome, note.as_deref(), now).await?;
     Ok(outcome)
+}
+
+/// The most PIM activations one pass reads (the oldest-updated first, so the next pass goes on).
+const PIM_PER_PASS: i64 = 500;
+
+/// Reads each PIM activation the portal follows and records what changed.
+async fn follow_pim(
+    state: &AppState,
+    token: &str,
+    now: OffsetDateTime,
+    pass: &mut Pass,
+) -> Result<(), PollError> {
+    let open: Vec<(String,)> = sqlx::query_as(
+        "select graph_request_id from access_requests
+         where cloud = $1 and graph_request_id is not null
+           and coalesce(graph_status_detail, 'submitted') not in ('completed', 'canceled', 'rejected')
+         order by updated_at limit $2",
+    )
+    .bind(pim_requests::CLOUD)
+    .bind(PIM_PER_PASS)
+    .fetch_all(&state.pool)
+    .await?;
+    // One activation Graph no longer has (404) is skipped, not a reason to stop following the rest.
+    let reads = open.iter().map(|(graph_id,)| async move {
+        match pim_requests::get(&state.pim_graph, token, graph_id, RetryPolicy::BACKGROUND).await {
+            Err(e) if e.is_not_found() => {
+                tracing::warn!(graph = %graph_id, "PIM no longer has an activation the portal follows");
+                Ok(None)
+            }
+            read => read.map(Some),
+        }
+    });
+    let read = crate::ssr::graph::inventory::at_most(4, reads.collect()).await?;
+    for activation in read.into_iter().flatten() {
+        pass.pim_read += 1;
+        let mut tx = state.pool.begin().await?;
+        let Some((id, _)) = db::changes::request_for(&mut tx, &activation.id).await? else {
+            continue;
+        };
+        let at = activation.completed_date_time.unwrap_or(now);
+        match apply_pim_status(&mut tx, id, &activation.id, &activation.status, at, now).await? {
+            Some(Outcome::Applied) => pass.pim_applied += 1,
+            Some(Outcome::Anomaly) => pass.anomalies += 1,
+            _ => {}
+        }
+        tx.commit().await?;
+    }
+    Ok(())
+}
+
+/// Records PIM's `pim_status` of activation `graph_id` (as of `at`) for request `id`, once: the
+/// change's id is the activation's and the status's, so a status read again is dropped. `None` when
+/// it was already recorded, or is what the request already holds.
+pub async fn apply_pim_status(
+    tx: &mut Transaction<'_, Postgres>,
+    id: Uuid,
+    graph_id: &str,
+    pim_status: &str,
+    at: OffsetDateTime,
+    now: OffsetDateTime,
+) -> Result<Option<Outcome>, sqlx::Error> {
+    let change_id = format!("pim:{graph_id}:{pim_status}");
+    if db::changes::held(&mut **tx, &change_id).await? {
+        return Ok(None);
+    }
+    let status: RequestStatus =
+        sqlx::query_scalar("select status from access_requests where id = $1 for update")
+            .bind(id)
+            .fetch_one(&mut **tx)
+            .await?;
+    let graph = pim_requests::status_of(pim_status);
+    // What the request holds already (the submission's own "submitted", say) is no change.
+    let current: (Option<String>, Option<String>) = sqlx::query_as(
+        "select graph_status_detail, graph_occurrence_status from access_requests where id = $1",
+    )
+    .bind(id)
+    .fetch_one(&mut **tx)
+    .await?;
+    let same = current.0.as_deref() == Some(graph.detail.as_str())
+        && current.1.as_deref() == graph.occurrence.map(OccurrenceStatus::as_str);
+    let change = PermissionsRequestChange {
+        id: change_id,
+        permissions_request_id: graph_id.to_owned(),
+        modification_date_time: at,
+        status_detail: graph.detail.graph_name().to_owned(),
+        active_occurrence_status: graph.occurrence.map(|o| o.graph_name().to_owned()),
+        ticket_id: None,
+    };
+    if same {
+        db::changes::insert(
+            tx,
+            &change,
+            Some(id),
+            Outcome::Applied,
+            Some("no change"),
+            now,
+        )
+        .await?;
+        return Ok(None);
+    }
+    apply(tx, id, status, &change, now).await.map(Some)
 }
 
 /// After a submission is recorded with Graph's id: the changes already read for that id (kept as

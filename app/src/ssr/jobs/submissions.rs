@@ -9,6 +9,12 @@
 //! adopts the request it finds instead of making a second one. A try whose answer was lost waits at
 //! least `unknown_wait` before that look, so Graph has time to finish what it was doing.
 //!
+//! Microsoft Entra roles go to PIM instead (`ssr::graph::pim_requests`): the activation must come
+//! from the principal, so the sender is the requester and the POST goes with their token; the
+//! reference travels in `justification`. When PIM asks for a stronger sign-in (a claims challenge:
+//! MFA, an authentication context), the row waits, without counting tries, for the requester's
+//! second sign-in with that challenge.
+//!
 //! Retries: throttling, Graph unavailable and lost answers back off (doubling, with jitter) up to
 //! `max_attempts`, then the request fails with the reason; Graph's refusal (a 4xx) fails it at once
 //! with Graph's message. An approver whose Graph sign-in cannot be renewed holds their rows, without
@@ -27,9 +33,9 @@ use crate::{
         db::{
             self,
             requests::{Actor, Transition},
-            submissions::{Claimed, Outcome},
+            submissions::{Claimed, Outcome, Wait},
         },
-        graph::{requests as graph_requests, GraphError, RetryPolicy, WriteError},
+        graph::{pim_requests, requests as graph_requests, GraphError, RetryPolicy, WriteError},
         state::AppState,
     },
 };
@@ -49,6 +55,8 @@ pub struct Summary {
     pub failed: usize,
     pub retrying: usize,
     pub waiting_for_sign_in: usize,
+    /// Of those, waiting because PIM asked for a stronger sign-in.
+    pub waiting_for_step_up: usize,
     /// Rows whose request had moved on (cancelled) before they were sent.
     pub dropped: usize,
     /// Claims another worker took over before this one recorded its result.
@@ -58,14 +66,21 @@ pub struct Summary {
 /// The result of one try, before it is recorded.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Attempt {
-    /// Graph has the request: made now, or found by its reference (`adopted`).
-    Created { graph_id: String, adopted: bool },
+    /// Graph has the request: made now, or found by its reference (`adopted`). For PIM, its status
+    /// as PIM answered (`Provisioned` at once when nothing waits).
+    Created {
+        graph_id: String,
+        adopted: bool,
+        pim_status: Option<String>,
+    },
     /// Graph refused it; its message, for the requester.
     Refused { status: u16, message: String },
     /// Worth trying again later; `unknown` when the request may have reached Graph.
     Retry { error: String, unknown: bool },
     /// The sender's Graph sign-in is gone.
     NeedsSignIn { error: String },
+    /// PIM asks the requester to sign in again answering `claims` (MFA, an authentication context).
+    NeedsStepUp { claims: String, error: String },
     /// The request is no longer approved (cancelled before it left).
     NotApproved,
     /// Another worker holds the row now.
@@ -84,6 +99,7 @@ pub async fn step(state: &AppState, now: OffsetDateTime) -> Result<Summary, sqlx
         total.failed += s.failed;
         total.retrying += s.retrying;
         total.waiting_for_sign_in += s.waiting_for_sign_in;
+        total.waiting_for_step_up += s.waiting_for_step_up;
         total.dropped += s.dropped;
         total.lost_claims += s.lost_claims;
     }
@@ -176,6 +192,9 @@ async fn try_send(
     token: &str,
     now: OffsetDateTime,
 ) -> Result<Attempt, Unauthorized> {
+    if claimed.cloud == pim_requests::CLOUD {
+        return try_activate(state, claimed, token, now).await;
+    }
     if let Some(first) = claimed.first_sent_at {
         let since = first
             - time::Duration::try_from(state.requests.submission.look_back)
@@ -194,6 +213,7 @@ async fn try_send(
                 return Ok(Attempt::Created {
                     graph_id: found.id,
                     adopted: true,
+                    pim_status: None,
                 });
             }
             Ok(None) => {}
@@ -226,12 +246,97 @@ async fn try_send(
             Ok(created) => Attempt::Created {
                 graph_id: created.id,
                 adopted: false,
+                pim_status: None,
             },
             Err(WriteError::NotDone(GraphError::Refused { status: 401, .. })) => {
                 return Err(Unauthorized)
             }
             Err(WriteError::NotDone(GraphError::Refused { status, message })) if status != 408 => {
                 Attempt::Refused { status, message }
+            }
+            Err(WriteError::NotDone(e)) => Attempt::Retry {
+                error: e.to_string(),
+                unknown: false,
+            },
+            Err(WriteError::OutcomeUnknown) => Attempt::Retry {
+                error: WriteError::OutcomeUnknown.to_string(),
+                unknown: true,
+            },
+        },
+    )
+}
+
+/// [`try_send`] for a Microsoft Entra role: the look, then the `selfActivate`, with the requester's
+/// `token`.
+async fn try_activate(
+    state: &AppState,
+    claimed: &Claimed,
+    token: &str,
+    now: OffsetDateTime,
+) -> Result<Attempt, Unauthorized> {
+    let graph = &state.pim_graph;
+    if claimed.first_sent_at.is_some() {
+        match pim_requests::find_by_reference(
+            graph,
+            token,
+            claimed.request_id,
+            &claimed.graph_body,
+            RetryPolicy::BACKGROUND,
+        )
+        .await
+        {
+            Ok(Some(found)) => {
+                tracing::info!(request = %claimed.request_id, graph = %found.id, "found in PIM after a lost answer; adopting it");
+                return Ok(Attempt::Created {
+                    graph_id: found.id,
+                    adopted: true,
+                    pim_status: Some(found.status),
+                });
+            }
+            Ok(None) => {}
+            Err(GraphError::Refused { status: 401, .. }) => return Err(Unauthorized),
+            Err(e) => {
+                return Ok(Attempt::Retry {
+                    error: format!("Looking for it in Microsoft Entra PIM failed: {e}"),
+                    unknown: true,
+                })
+            }
+        }
+    }
+    match db::submissions::mark_sending(&state.pool, claimed, now).await {
+        Ok(true) => {}
+        Ok(false) => return Ok(Attempt::LostClaim),
+        Err(e) => {
+            return Ok(Attempt::Retry {
+                error: format!("The portal's database did not answer ({e})"),
+                unknown: claimed.first_sent_at.is_some(),
+            })
+        }
+    }
+    let body = pim_requests::with_reference(&claimed.graph_body, claimed.request_id);
+    Ok(
+        match pim_requests::activate(graph, token, &body, RetryPolicy::BACKGROUND).await {
+            Ok(created) => Attempt::Created {
+                graph_id: created.id,
+                adopted: false,
+                pim_status: Some(created.status),
+            },
+            Err(WriteError::NotDone(GraphError::Refused { status: 401, .. })) => {
+                return Err(Unauthorized)
+            }
+            Err(WriteError::NotDone(GraphError::Refused { status, message })) if status != 408 => {
+                match pim_requests::challenge_in(&message, &state.requests.pim.mfa_claims) {
+                    Some(claims) => Attempt::NeedsStepUp {
+                        claims,
+                        error: format!(
+                            "Microsoft Entra asks {} to confirm who they are (multifactor \
+                             authentication) before it activates this role. It is activated as \
+                             soon as they sign in again from this page.",
+                            claimed.sender_upn
+                        ),
+                    },
+                    None => Attempt::Refused { status, message },
+                }
             }
             Err(WriteError::NotDone(e)) => Attempt::Retry {
                 error: e.to_string(),
@@ -286,7 +391,11 @@ async fn record_at(
     }
     let tries = claimed.attempts + 1;
     match attempt {
-        Attempt::Created { graph_id, adopted } => {
+        Attempt::Created {
+            graph_id,
+            adopted,
+            pim_status,
+        } => {
             let moved = db::requests::transition(
                 &mut tx,
                 id,
@@ -300,6 +409,10 @@ async fn record_at(
             if let Transition::Moved { .. } = moved {
                 db::requests::set_graph_id(&mut tx, id, graph_id).await?;
                 super::poller::adopt_held(&mut tx, id, graph_id, now).await?;
+                if let Some(pim_status) = pim_status {
+                    super::poller::apply_pim_status(&mut tx, id, graph_id, pim_status, now, now)
+                        .await?;
+                }
                 db::submissions::close(&mut tx, id, Outcome::Submitted, None, now).await?;
                 summary.submitted += 1;
                 summary.adopted += usize::from(*adopted);
@@ -348,15 +461,23 @@ async fn record_at(
                     wait = wait.max(settings.unknown_wait);
                 }
                 let due = ended + time::Duration::try_from(wait).unwrap_or(time::Duration::HOUR);
-                db::submissions::release(&mut tx, claimed, due, error, true, false).await?;
+                db::submissions::release(&mut tx, claimed, due, error, Wait::Retry).await?;
                 summary.retrying += 1;
             }
         }
         Attempt::NeedsSignIn { error } => {
             let due =
                 now + time::Duration::try_from(SIGN_IN_RECHECK).unwrap_or(time::Duration::HOUR);
-            db::submissions::release(&mut tx, claimed, due, error, false, true).await?;
+            db::submissions::release(&mut tx, claimed, due, error, Wait::SignIn).await?;
             summary.waiting_for_sign_in += 1;
+        }
+        Attempt::NeedsStepUp { claims, error } => {
+            let due =
+                now + time::Duration::try_from(SIGN_IN_RECHECK).unwrap_or(time::Duration::HOUR);
+            let wait = Wait::StepUp { claims };
+            db::submissions::release(&mut tx, claimed, due, error, wait).await?;
+            summary.waiting_for_sign_in += 1;
+            summary.waiting_for_step_up += 1;
         }
         Attempt::NotApproved => {
             db::submissions::close(&mut tx, id, Outcome::Cancelled, None, now).await?;

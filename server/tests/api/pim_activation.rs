@@ -1,0 +1,339 @@
+//! Microsoft Entra roles after approval, against real Postgres and the stand-in's PIM: the activation
+//! goes with the requester's own token exactly once (also when its answer is lost), PIM's statuses
+//! reach the history once each, a claims challenge waits for the requester's second sign-in with
+//! that challenge, and PIM's refusals are kept as they came.
+use std::time::Duration;
+
+use app::ssr::{db, jobs::poller};
+use entra_sim::{
+    faults::{FaultSpec, RouteFamily},
+    people::{ALEX, MEGAN, STATUS_READER},
+};
+use serde_json::{json, Value};
+use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
+use time::OffsetDateTime;
+use uuid::Uuid;
+
+use super::{
+    decisions::{graph_id_of, status_of, submit_due},
+    oidc_world::{location, World},
+    requests::signed_in,
+};
+
+const USER_ADMINISTRATOR: &str = "fe930be7-5e62-47db-91af-98c3a49a38b1";
+const GLOBAL_ADMINISTRATOR: &str = "62e90394-69f5-4237-9190-012177145e10";
+const HELPDESK_ADMINISTRATOR: &str = "729827e3-9c14-49f7-bb1b-9608f156bbb8";
+const SEATTLE: &str = "/administrativeUnits/7d3c5a2e-9b41-4f08-a6d2-1c5e8f3b9a10";
+
+/// A portal whose jobs run only when a test says, on a stand-in whose tokens outlive the hours the
+/// tests move its clock by.
+async fn world(connect: PgConnectOptions) -> World {
+    World::start_full(
+        connect,
+        |sim| sim.access_token_lifetime = Duration::from_secs(30 * 86_400),
+        |c| c.run_jobs = false,
+    )
+    .await
+}
+
+/// The `selfActivate` body the portal stores for Alex asking `role` at `scope` for `duration`.
+fn activation(role: &str, scope: &str, duration: &str) -> Value {
+    json!({
+        "action": "selfActivate",
+        "principalId": ALEX,
+        "roleDefinitionId": role,
+        "directoryScopeId": scope,
+        "justification": "Reset a locked-out user's MFA methods",
+        "scheduleInfo": { "expiration": { "type": "afterDuration", "duration": duration } },
+        "ticketInfo": { "ticketNumber": "INC0012345", "ticketSystem": "ServiceNow" }
+    })
+}
+
+/// Alex's request for `body`, approved by Megan: stored as the portal stores an approved Entra
+/// role request, with its outbox row whose sender is Alex. Alex, Megan and the status reader are
+/// signed in. The request's id.
+async fn approved(world: &World, body: Value) -> String {
+    signed_in(world, STATUS_READER).await;
+    signed_in(world, ALEX).await;
+    signed_in(world, MEGAN).await;
+    let id = Uuid::new_v4();
+    let now = OffsetDateTime::now_utc();
+    let mut tx = world.app.pool.begin().await.unwrap();
+    sqlx::query(
+        "insert into access_requests (id, requester_oid, requester_upn, approver_oid, approver_upn,
+             cloud, authorization_system_id, authorization_system_name, identity_external_id,
+             identity_type, identity_name, for_other_identity, permissions, schedule, justification,
+             ticket_number, ticket_system, graph_body, status, created_at, updated_at)
+         values ($1, $2::uuid, 'alex@contoso.com', $3::uuid, 'megan@contoso.com', 'entra',
+             $4->>'directoryScopeId', 'Directory', $2, 'user', 'alex@contoso.com', false,
+             jsonb_build_object('kind', 'entra_role', 'role_definition_id', $4->>'roleDefinitionId',
+                 'directory_scope_id', $4->>'directoryScopeId'),
+             '{}'::jsonb, $4->>'justification', 'INC0012345', 'ServiceNow', $4, 'approved', $5, $5)",
+    )
+    .bind(id)
+    .bind(ALEX)
+    .bind(MEGAN)
+    .bind(&body)
+    .bind(now)
+    .execute(&mut *tx)
+    .await
+    .unwrap();
+    sqlx::query(
+        "insert into request_history (request_id, at, actor_oid, source, event, from_status, to_status)
+         values ($1, $2, $3::uuid, 'portal', 'approve', 'pending_approval', 'approved')",
+    )
+    .bind(id)
+    .bind(now)
+    .bind(MEGAN)
+    .execute(&mut *tx)
+    .await
+    .unwrap();
+    sqlx::query(
+        "insert into submissions (request_id, sender_oid, sender_upn, created_at, due_at)
+         values ($1, $2::uuid, 'alex@contoso.com', $3, $3)",
+    )
+    .bind(id)
+    .bind(ALEX)
+    .bind(now)
+    .execute(&mut *tx)
+    .await
+    .unwrap();
+    tx.commit().await.unwrap();
+    id.to_string()
+}
+
+async fn poll(world: &World) -> poller::Pass {
+    poller::step(&world.app.state, OffsetDateTime::now_utc())
+        .await
+        .unwrap()
+}
+
+/// The POSTs PIM received that create a schedule request, bodies as held.
+fn pim_posts(world: &World) -> Vec<Value> {
+    world
+        .sim
+        .received()
+        .iter()
+        .filter(|r| r.method == "POST" && r.path.ends_with("roleAssignmentScheduleRequests"))
+        .map(|r| serde_json::from_str(&r.body).unwrap_or(Value::Null))
+        .collect()
+}
+
+/// The (Graph detail, access) pairs the history recorded from Graph, in order.
+async fn graph_history(world: &World, id: &str) -> Vec<(String, Option<String>)> {
+    sqlx::query_as(
+        "select details->>'status_detail', details->>'occurrence_status' from request_history
+         where request_id = $1::uuid and event = 'graph_update' order by id",
+    )
+    .bind(id)
+    .fetch_all(&world.app.pool)
+    .await
+    .unwrap()
+}
+
+fn pair(detail: &str, occurrence: Option<&str>) -> (String, Option<String>) {
+    (detail.to_owned(), occurrence.map(str::to_owned))
+}
+
+async fn submission(world: &World, id: &str) -> db::submissions::State {
+    db::submissions::state(&world.app.pool, id.parse().unwrap())
+        .await
+        .unwrap()
+        .unwrap()
+}
+
+#[sqlx::test(migrations = false)]
+async fn an_approved_role_is_activated_with_the_requesters_token_once_and_followed_until_it_ends(
+    _: PgPoolOptions,
+    connect: PgConnectOptions,
+) {
+    let world = world(connect).await;
+    let id = approved(&world, activation(USER_ADMINISTRATOR, "/", "PT2H")).await;
+
+    let sent = submit_due(&world, OffsetDateTime::now_utc()).await;
+    assert_eq!(sent.submitted, 1, "{sent:?}");
+    let posts = pim_posts(&world);
+    assert_eq!(posts.len(), 1, "one activation");
+    // The stand-in refuses a selfActivate whose principal is not the token's owner (403), so this
+    // body's acceptance shows it went with Alex's own token.
+    assert_eq!(posts[0]["principalId"], ALEX);
+    assert_eq!(posts[0]["action"], "selfActivate");
+    assert_eq!(
+        posts[0]["justification"],
+        format!("Reset a locked-out user's MFA methods [access-portal:{id}]").as_str()
+    );
+    let graph_id = graph_id_of(&world, &id).await;
+    assert_eq!(world.sim.pim_request_ids(), std::slice::from_ref(&graph_id));
+    // User Administrator needs no approval in PIM and starts now: provisioned at once.
+    assert_eq!(status_of(&world, &id).await, "submitted");
+    assert_eq!(
+        graph_history(&world, &id).await,
+        [pair("approved", Some("granted"))]
+    );
+
+    // Read again and again: nothing new is recorded twice.
+    let first = poll(&world).await;
+    assert_eq!((first.pim_read, first.pim_applied), (1, 0), "{first:?}");
+    poll(&world).await;
+    assert_eq!(graph_history(&world, &id).await.len(), 1);
+
+    // The two hours pass on the stand-in's clock: PIM revokes it, the request is completed.
+    world.sim.advance(Duration::from_secs(2 * 3600 + 60));
+    let ended = poll(&world).await;
+    assert_eq!(ended.pim_applied, 1, "{ended:?}");
+    assert_eq!(
+        graph_history(&world, &id).await,
+        [
+            pair("approved", Some("granted")),
+            pair("completed", Some("revoked"))
+        ]
+    );
+    assert_eq!(status_of(&world, &id).await, "completed");
+    // Done: no longer read.
+    assert_eq!(poll(&world).await.pim_read, 0);
+    assert_eq!(pim_posts(&world).len(), 1, "never sent twice");
+}
+
+#[sqlx::test(migrations = false)]
+async fn an_activation_whose_answer_is_lost_is_found_in_pim_and_not_sent_again(
+    _: PgPoolOptions,
+    connect: PgConnectOptions,
+) {
+    let world = world(connect).await;
+    let id = approved(&world, activation(USER_ADMINISTRATOR, "/", "PT1H")).await;
+    // PIM makes the activation, then the connection drops before its answer arrives.
+    world
+        .sim
+        .set_fault(
+            RouteFamily::GraphPim,
+            FaultSpec {
+                drop_after_rate: 1.0,
+                times: Some(1),
+                ..FaultSpec::default()
+            },
+        )
+        .unwrap();
+    let now = OffsetDateTime::now_utc();
+    let lost = submit_due(&world, now).await;
+    assert_eq!(lost.retrying, 1, "{lost:?}");
+    assert_eq!(world.sim.pim_request_ids().len(), 1, "PIM made it");
+
+    // The next try, after the wait for a lost answer, looks first and adopts what PIM made.
+    let later = now + time::Duration::hours(1);
+    let adopted = submit_due(&world, later).await;
+    assert_eq!((adopted.submitted, adopted.adopted), (1, 1), "{adopted:?}");
+    assert_eq!(pim_posts(&world).len(), 1, "the POST is not repeated");
+    assert_eq!(
+        graph_id_of(&world, &id).await,
+        world.sim.pim_request_ids()[0]
+    );
+    assert_eq!(status_of(&world, &id).await, "submitted");
+}
+
+#[sqlx::test(migrations = false)]
+async fn a_claims_challenge_waits_for_the_requesters_second_sign_in_with_that_challenge(
+    _: PgPoolOptions,
+    connect: PgConnectOptions,
+) {
+    let world = world(connect).await;
+    // Global Administrator's policy asks for the authentication context c1 (and PIM's approval).
+    let id = approved(&world, activation(GLOBAL_ADMINISTRATOR, "/", "PT1H")).await;
+    let waiting = submit_due(&world, OffsetDateTime::now_utc()).await;
+    assert_eq!(waiting.waiting_for_step_up, 1, "{waiting:?}");
+    assert_eq!(status_of(&world, &id).await, "approved");
+    let state = submission(&world, &id).await;
+    assert!(state.waiting_for_sign_in);
+    assert_eq!(
+        state.claims_challenge.as_deref(),
+        Some(r#"{"access_token":{"acrs":{"essential":true,"value":"c1"}}}"#)
+    );
+    assert_eq!(
+        state.attempts, 0,
+        "waiting for a person is not a failed try"
+    );
+    // Not tried again until the requester signs in.
+    let idle = submit_due(&world, OffsetDateTime::now_utc()).await;
+    assert_eq!(idle, Default::default());
+
+    // Only Alex is offered the second sign-in, and only Alex's asks for the challenge.
+    let megan = signed_in(&world, MEGAN).await;
+    let theirs = megan
+        .get(world.app.url(&format!("/auth/login?step_up={id}")))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(location(&theirs), format!("/requests/{id}"));
+    let alex = signed_in(&world, ALEX).await;
+    for wrong in ["not-a-uuid", &Uuid::new_v4().to_string()] {
+        let answer = alex
+            .get(world.app.url(&format!("/auth/login?step_up={wrong}")))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(answer.status(), 303);
+        assert!(!location(&answer).contains("claims"), "{wrong}");
+    }
+    let step_up = alex
+        .get(world.app.url(&format!("/auth/login?step_up={id}")))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(step_up.status(), 303);
+    let authorize = url::Url::parse(&location(&step_up)).unwrap();
+    let claims: Option<String> = authorize
+        .query_pairs()
+        .find(|(k, _)| k == "claims")
+        .map(|(_, v)| v.into_owned());
+    assert_eq!(claims.as_deref(), state.claims_challenge.as_deref());
+
+    // Alex completes that sign-in at the stand-in: the token now carries c1, the row wakes, and
+    // the activation goes (to PIM's approver, as Global Administrator's policy asks).
+    let callback = world
+        .authorize_from(&alex, &format!("/auth/login?step_up={id}"), ALEX)
+        .await;
+    let back = alex.get(callback).send().await.unwrap();
+    assert_eq!(location(&back), format!("/requests/{id}"));
+    let sent = submit_due(&world, OffsetDateTime::now_utc()).await;
+    assert_eq!(sent.submitted, 1, "{sent:?}");
+    assert_eq!(status_of(&world, &id).await, "submitted");
+    let posts = pim_posts(&world);
+    assert_eq!(posts.len(), 2, "the refused POST and the accepted one");
+    assert!(submission(&world, &id).await.claims_challenge.is_none());
+    let graph_id = graph_id_of(&world, &id).await;
+    assert_eq!(
+        world
+            .sim
+            .pim_history(&graph_id)
+            .last()
+            .map(|(s, _)| s.as_str()),
+        Some("PendingApproval")
+    );
+}
+
+#[sqlx::test(migrations = false)]
+async fn an_mfa_rule_asks_the_configured_claims_and_pims_other_refusals_fail_as_they_came(
+    _: PgPoolOptions,
+    connect: PgConnectOptions,
+) {
+    let world = world(connect).await;
+    // Helpdesk Administrator's policy has PIM's MFA rule, which names no challenge.
+    let mfa = approved(&world, activation(HELPDESK_ADMINISTRATOR, SEATTLE, "PT1H")).await;
+    // Nine hours is past User Administrator's eight.
+    let too_long = approved(&world, activation(USER_ADMINISTRATOR, "/", "PT9H")).await;
+    let pass = submit_due(&world, OffsetDateTime::now_utc()).await;
+    assert_eq!((pass.waiting_for_step_up, pass.failed), (1, 1), "{pass:?}");
+    assert_eq!(
+        submission(&world, &mfa).await.claims_challenge.as_deref(),
+        Some(world.app.state.requests.pim.mfa_claims.as_str())
+    );
+    assert_eq!(status_of(&world, &too_long).await, "failed");
+    let reason: String = sqlx::query_scalar(
+        "select details->>'reason' from request_history where request_id = $1::uuid
+         and event = 'submit_failed'",
+    )
+    .bind(&too_long)
+    .fetch_one(&world.app.pool)
+    .await
+    .unwrap();
+    assert!(reason.contains("ExpirationRule"), "{reason}");
+}
