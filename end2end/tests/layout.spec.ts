@@ -51,6 +51,9 @@ async function freshForm(page: Page) {
 for (const vp of viewports) {
   test.describe(`at ${vp.width}×${vp.height}`, () => {
     test.use({ viewport: { width: vp.width, height: vp.height } });
+    // Each test here walks several pages as several people and runs axe on every one: on a shared
+    // 2-core machine under load that takes longer than the default 30 s budget (seen: 32 s).
+    test.describe.configure({ timeout: 90_000 });
 
     test('the pages for someone signed out', async ({ page }, testInfo) => {
       await page.goto('/');
