@@ -161,6 +161,47 @@ pub async fn get(
     serde_json::from_value(value).map_err(|_| GraphError::Decode)
 }
 
+/// Whether the assignment activation `graph_id` (of the role and scope `activation` names) made is
+/// still in `roleAssignmentScheduleInstances`. Real PIM may leave an ended activation's request
+/// `Provisioned`; what is certain is that its instance is gone, so that is how an end is seen.
+pub async fn instance_exists(
+    graph: &GraphClient,
+    token: &str,
+    graph_id: &str,
+    activation: &Value,
+    policy: RetryPolicy,
+) -> Result<bool, GraphError> {
+    let field = |name: &str| {
+        activation
+            .get(name)
+            .and_then(Value::as_str)
+            .unwrap_or_default()
+    };
+    let filter = format!(
+        "principalId eq {} and roleDefinitionId eq {} and directoryScopeId eq {}",
+        super::literal(field("principalId")),
+        super::literal(field("roleDefinitionId")),
+        super::literal(field("directoryScopeId")),
+    );
+    let path = format!(
+        "roleManagement/directory/roleAssignmentScheduleInstances?$filter={}",
+        encode(&filter)
+    );
+    #[derive(Deserialize)]
+    #[serde(rename_all = "camelCase")]
+    struct Instance {
+        #[serde(default)]
+        role_assignment_schedule_id: Option<String>,
+        #[serde(default)]
+        assignment_type: Option<String>,
+    }
+    let instances: Vec<Instance> = graph.read_all(token, &path, MAX_PAGES, policy).await?;
+    Ok(instances.iter().any(|i| {
+        i.assignment_type.as_deref() == Some("Activated")
+            && i.role_assignment_schedule_id.as_deref() == Some(graph_id)
+    }))
+}
+
 /// The request carrying `reference` in its justification among the token owner's own requests for
 /// the role `activation` names, if PIM has one.
 pub async fn find_by_reference(

@@ -17,7 +17,7 @@
 //! requests made elsewhere, and the portal's own may be recorded as submitted only after Graph
 //! reported it. When a submission is recorded, the changes already held for its Graph id are
 //! applied then ([`adopt_held`]).
-use serde_json::json;
+use serde_json::{json, Value};
 use sqlx::{PgPool, Postgres, Transaction};
 use time::OffsetDateTime;
 use uuid::Uuid;
@@ -256,8 +256,8 @@ async fn follow_pim(
     now: OffsetDateTime,
     pass: &mut Pass,
 ) -> Result<(), PollError> {
-    let open: Vec<(String,)> = sqlx::query_as(
-        "select graph_request_id from access_requests
+    let open: Vec<(String, Value)> = sqlx::query_as(
+        "select graph_request_id, graph_body from access_requests
          where cloud = $1 and graph_request_id is not null
            and coalesce(graph_status_detail, 'submitted') not in ('completed', 'canceled', 'rejected')
          order by updated_at limit $2",
@@ -267,14 +267,23 @@ async fn follow_pim(
     .fetch_all(&state.pool)
     .await?;
     // One activation Graph no longer has (404) is skipped, not a reason to stop following the rest.
-    let reads = open.iter().map(|(graph_id,)| async move {
-        match pim_requests::get(&state.pim_graph, token, graph_id, RetryPolicy::BACKGROUND).await {
+    let reads = open.iter().map(|(graph_id, body)| async move {
+        let policy = RetryPolicy::BACKGROUND;
+        let mut activation = match pim_requests::get(&state.pim_graph, token, graph_id, policy).await {
             Err(e) if e.is_not_found() => {
                 tracing::warn!(graph = %graph_id, "PIM no longer has an activation the portal follows");
-                Ok(None)
+                return Ok(None);
             }
-            read => read.map(Some),
+            read => read?,
+        };
+        // Active by the request's word: ended if its instance is gone.
+        if activation.status == "Provisioned"
+            && !pim_requests::instance_exists(&state.pim_graph, token, graph_id, body, policy)
+                .await?
+        {
+            activation.status = "Revoked".to_owned();
         }
+        Ok::<_, GraphError>(Some(activation))
     });
     let read = crate::ssr::graph::inventory::at_most(4, reads.collect()).await?;
     for activation in read.into_iter().flatten() {
