@@ -251,6 +251,18 @@ async fn a_claims_challenge_waits_for_the_requesters_second_sign_in_with_that_ch
         state.attempts, 0,
         "waiting for a person is not a failed try"
     );
+    let emailed: Vec<String> = sqlx::query_scalar(
+        "select recipient_upn from notifications where request_id = $1::uuid and kind = 'sign_in_needed'",
+    )
+    .bind(&id)
+    .fetch_all(&world.app.pool)
+    .await
+    .unwrap();
+    assert_eq!(
+        emailed,
+        ["alex@contoso.com"],
+        "the requester is told by email"
+    );
     // Not tried again until the requester signs in.
     let idle = submit_due(&world, OffsetDateTime::now_utc()).await;
     assert_eq!(idle, Default::default());

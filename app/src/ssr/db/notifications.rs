@@ -99,6 +99,24 @@ async fn write_for(
     Ok(())
 }
 
+/// The requester of `request_id` is asked to sign in again: PIM wants a stronger sign-in (MFA)
+/// before it activates their role. Written when the submission starts waiting for it.
+pub async fn sign_in_needed(
+    tx: &mut Transaction<'_, Postgres>,
+    request_id: Uuid,
+    now: OffsetDateTime,
+) -> Result<(), sqlx::Error> {
+    write_for(
+        tx,
+        request_id,
+        Kind::SignInNeeded,
+        &[Recipient::Requester],
+        &json!({}),
+        now,
+    )
+    .await
+}
+
 /// A request moved by `event`: whoever [`crate::ssr::mail::for_event`] names hears of it, with what
 /// the event's history `details` say that the email shows (a reason; never a Graph id or body).
 pub async fn after_event(

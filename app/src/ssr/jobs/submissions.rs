@@ -476,6 +476,7 @@ async fn record_at(
                 now + time::Duration::try_from(SIGN_IN_RECHECK).unwrap_or(time::Duration::HOUR);
             let wait = Wait::StepUp { claims };
             db::submissions::release(&mut tx, claimed, due, error, wait).await?;
+            db::notifications::sign_in_needed(&mut tx, id, now).await?;
             summary.waiting_for_sign_in += 1;
             summary.waiting_for_step_up += 1;
         }

@@ -34,10 +34,12 @@ pub enum Kind {
     Ending,
     /// A request still waits for the approver after `notifications.remind_after`.
     Reminder,
+    /// PIM asks the requester to sign in again (MFA) before it activates their Entra role.
+    SignInNeeded,
 }
 
 impl Kind {
-    pub const ALL: [Kind; 9] = [
+    pub const ALL: [Kind; 10] = [
         Kind::NewRequest,
         Kind::Approved,
         Kind::Rejected,
@@ -47,6 +49,7 @@ impl Kind {
         Kind::Cancelled,
         Kind::Ending,
         Kind::Reminder,
+        Kind::SignInNeeded,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -60,6 +63,7 @@ impl Kind {
             Kind::Cancelled => "cancelled",
             Kind::Ending => "ending",
             Kind::Reminder => "reminder",
+            Kind::SignInNeeded => "sign_in_needed",
         }
     }
 

@@ -204,6 +204,7 @@ pub fn render(
         Kind::Failed => format!("Failed: {brief} for {requester}"),
         Kind::Cancelled => format!("Cancelled: {brief} for {requester}"),
         Kind::Ending => format!("Your access ends soon: {brief}"),
+        Kind::SignInNeeded => format!("Sign in again to activate: {brief}"),
     };
     Ok(Email {
         subject: format!("[Access portal] {subject}"),
