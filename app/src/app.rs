@@ -19,7 +19,7 @@ use crate::{
         home::HomePage,
         my_requests::MyRequestsPage,
         not_found::NotFound,
-        request_new::NewRequestPage,
+        request_new::{forget_draft, NewRequestPage},
         request_view::RequestPage,
         signed_out::SignedOutPage,
     },
@@ -135,7 +135,7 @@ fn Account(viewer: Option<Viewer>) -> impl IntoView {
                         {v.roles.iter().map(|r| view! { <li class="badge">{r.label()}</li> }).collect_view()}
                     </ul>
                     // A plain form posts even before the page is interactive; the server checks its origin.
-                    <form method="post" action="/auth/logout">
+                    <form method="post" action="/auth/logout" on:submit=|_| forget_draft()>
                         <button type="submit" class="secondary">"Sign out"</button>
                     </form>
                 </nav>
