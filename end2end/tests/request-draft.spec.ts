@@ -118,6 +118,15 @@ test('switching GCP from roles to actions sets the role aside in words, and swit
   await expect(aside).toContainText('1 action under');
   await page.getByRole('radio', { name: 'Actions (permissions) on the project' }).check();
   await expect(chosen).toContainText('storage.buckets.get');
+
+  // "Start over": the draft goes and the page loads afresh, empty.
+  page.on('dialog', (d) => void d.accept());
+  await page.getByRole('button', { name: 'Start over with an empty form' }).click();
+  await expect(page.getByRole('radio', { name: /^GCP/ })).not.toBeChecked();
+  await expect(page.locator('[data-hydrated="true"]')).toBeVisible();
+  await expect(page.getByTestId('draft-restored')).toBeEmpty();
+  await expect(page.getByLabel('Justification (required, 10 to 1000 characters)')).toHaveValue('');
+  expect(await draft(page)).toBeNull();
   expect(errors).toEqual([]);
 });
 
