@@ -30,12 +30,10 @@ ensure_wasm_bindgen() {
   cargo install wasm-bindgen-cli --version "$WASM_BINDGEN_VERSION"
 }
 
-ensure_cargo_leptos() {
-  if command -v cargo-leptos >/dev/null && cargo leptos --version 2>/dev/null | grep -q "$CARGO_LEPTOS_VERSION"; then
-    return
-  fi
-  say "installing cargo-leptos $CARGO_LEPTOS_VERSION (about 17 minutes on 2 cores, once)"
-  cargo install cargo-leptos --locked --version "$CARGO_LEPTOS_VERSION"
+# cargo-leptos at the pinned version, already installed: `make dev` uses it then, and never installs it
+# (17 minutes on 2 cores; the plain-cargo build under nodemon does the same job).
+has_cargo_leptos() {
+  command -v cargo-leptos >/dev/null && cargo leptos --version 2>/dev/null | grep -q "$CARGO_LEPTOS_VERSION"
 }
 
 # wasm-opt from npm: Debian's binaryen 108 produces a bundle that never hydrates.

@@ -19,7 +19,7 @@ use crate::{
         home::HomePage,
         my_requests::MyRequestsPage,
         not_found::NotFound,
-        request_new::NewRequestPage,
+        request_new::{forget_draft, NewRequestPage},
         request_view::RequestPage,
         signed_out::SignedOutPage,
     },
@@ -104,12 +104,12 @@ pub fn App() -> impl IntoView {
     }
 }
 
-/// Name, roles, the links the roles allow, and sign-out; or the sign-in link.
+/// The links the roles allow, then name, roles and sign-out; or the sign-in link.
 #[component]
 fn Account(viewer: Option<Viewer>) -> impl IntoView {
     match viewer {
         None => view! {
-            <nav class="account" aria-label="Account">
+            <nav class="account sign-in" aria-label="Account">
                 // `rel=external`: a server route, not a page of the client-side router.
                 <a class="button" href="/auth/login" rel="external">"Sign in"</a>
             </nav>
@@ -127,6 +127,10 @@ fn Account(viewer: Option<Viewer>) -> impl IntoView {
                     {approve.then(|| view! { <ApprovalsLink/> })}
                     {audit.then(|| view! { <a href="/audit" data-testid="audit-link">"Audit"</a> })}
                     {admin.then(|| view! { <a href="/admin">"Portal health"</a> })}
+                </nav>
+                // Who is signed in, apart from the links: on a phone it shares the first row with
+                // the brand, and the links take the second.
+                <div class="identity">
                     <span class="who">
                         <span class="name" data-testid="viewer-name">{v.name.clone()}</span>
                         <span class="upn">{v.upn.to_string()}</span>
@@ -135,10 +139,10 @@ fn Account(viewer: Option<Viewer>) -> impl IntoView {
                         {v.roles.iter().map(|r| view! { <li class="badge">{r.label()}</li> }).collect_view()}
                     </ul>
                     // A plain form posts even before the page is interactive; the server checks its origin.
-                    <form method="post" action="/auth/logout">
+                    <form method="post" action="/auth/logout" on:submit=|_| forget_draft()>
                         <button type="submit" class="secondary">"Sign out"</button>
                     </form>
-                </nav>
+                </div>
             }
             .into_any()
         }

@@ -7,6 +7,7 @@ mod browser;
 mod cloud;
 mod error_summary;
 mod identity;
+mod keep;
 mod review;
 mod schedule;
 mod statement;
@@ -32,8 +33,8 @@ use crate::{
     },
     error::AppError,
     form::{
-        choices::Length, names, parse_identity_type, plain_form::PlainFormStoreFields, Field,
-        FieldError, FormContext, PlainForm, RequestForm,
+        choices::Length, names, parse_identity_type, plain_form::PlainFormStoreFields,
+        set_aside::SetAside, Field, FieldError, FormContext, PlainForm, RequestForm,
     },
     views::inventory::{IdentityOption, ItemOption},
 };
@@ -68,6 +69,8 @@ async fn load(query: ParamsMap) -> Initial {
     }
     initial
 }
+
+pub use keep::forget as forget_draft;
 
 /// A server function's error as the person reads it.
 fn server_message(e: &AppError) -> String {
@@ -145,6 +148,10 @@ struct Page {
     /// the server for the next one.
     hydrated: RwSignal<bool>,
     options: Resource<Result<FormOptions, AppError>>,
+    /// What a change of cloud, system or kind set aside, to bring back on changing back.
+    set_aside: RwSignal<SetAside>,
+    /// The draft kept across a reload, and whether leaving asks first.
+    keeping: keep::Keeping,
 }
 
 impl Page {
@@ -211,6 +218,8 @@ impl Page {
             checked: RwSignal::new(checked.filter(|c| matches!(c, Checked::Valid { .. }))),
             hydrated: RwSignal::new(false),
             options,
+            set_aside: RwSignal::new(SetAside::default()),
+            keeping: keep::Keeping::new(),
         }
     }
 
@@ -240,37 +249,29 @@ impl Page {
             })
     }
 
-    /// Changing the cloud clears everything that depended on it.
+    /// Changing the cloud sets aside everything that depended on it (changing back brings it back).
     fn choose_cloud(&self, c: CloudKind) {
-        let form = self.form;
-        form.cloud().set(c.as_str().to_owned());
-        form.system().set(String::new());
-        form.what()
-            .set(PermissionsKind::of(c)[0].as_str().to_owned());
-        form.item_page().set(None);
-        form.scope().set(String::new());
-        self.clear_from_system();
+        let mut next = self.form.get_untracked();
+        self.set_aside.update(|a| a.choose_cloud(&mut next, c));
+        keep::put_changed(self.form, next);
+        self.checked.set(None);
     }
 
-    /// Changing the system clears the identity and what was asked for in it.
+    /// Changing the system sets aside the identity and what was asked for in it.
     fn choose_system(&self, id: String) {
-        self.form
-            .scope()
-            .set(default_scope(self.cloud.get_untracked(), &id));
-        self.form.system().set(id);
-        self.clear_from_system();
+        let mut next = self.form.get_untracked();
+        let scope = default_scope(self.cloud.get_untracked(), &id);
+        self.set_aside
+            .update(|a| a.choose_system(&mut next, &id, scope));
+        keep::put_changed(self.form, next);
+        self.checked.set(None);
     }
 
-    /// What a new cloud or system leaves without meaning: the identity, and what was asked for.
-    fn clear_from_system(&self) {
-        let form = self.form;
-        form.identity().set(String::new());
-        form.identity_type().set(String::new());
-        form.identity_page().set(None);
-        form.items().set(Vec::new());
-        form.item_page().set(None);
-        form.statements().set(Vec::new());
-        form.assign_to_role().set(String::new());
+    /// Changing what is asked for sets aside the items and statements chosen for the other kind.
+    fn choose_what(&self, w: PermissionsKind) {
+        let mut next = self.form.get_untracked();
+        self.set_aside.update(|a| a.choose_what(&mut next, w));
+        keep::put_changed(self.form, next);
         self.checked.set(None);
     }
 
@@ -388,8 +389,14 @@ fn RequestFormView(initial: Initial) -> impl IntoView {
             }
         }
     });
+    keep::install(page);
+    let keeping = page.keeping;
     let navigate = use_navigate();
-    let created = move |id: String| navigate(&format!("/requests/{id}"), Default::default());
+    let created = move |id: String| {
+        // Made: the draft goes, and leaving no longer asks.
+        keeping.done();
+        navigate(&format!("/requests/{id}"), Default::default())
+    };
 
     let step_names = [
         "Cloud", "System", "Identity", "What", "Schedule", "Why", "Review",
@@ -417,7 +424,12 @@ fn RequestFormView(initial: Initial) -> impl IntoView {
             // the steps itself and the form is never sent.
             // `novalidate`: the browser's own checks would block Continue on an empty required
             // field of a later step; the server checks everything and says so by field.
-            <form method="get" action="/requests/new" novalidate on:submit=|ev| ev.prevent_default()>
+            // Anything typed or chosen makes the form changed (kept, and asked about before leaving);
+            // the step focused last is where a reload brings the person back.
+            <form method="get" action="/requests/new" novalidate on:submit=|ev| ev.prevent_default()
+                on:input=move |_| keeping.dirty.set(true) on:change=move |_| keeping.dirty.set(true)
+                on:focusin=move |ev| { if let Some(n) = keep::step_of_event(&ev) { keeping.step.set(n) } }>
+            {keep::notice(keeping)}
             {error_summary::view(page)}
             <input type="hidden" name=names::OFFSET value=move || form.offset_minutes().get().to_string()/>
             <input type="hidden" name=names::ZONE value=move || form.time_zone().get()/>

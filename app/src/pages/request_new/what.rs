@@ -72,12 +72,9 @@ pub(super) fn step(page: Page) -> AnyView {
             }
         },
     );
-    let choose_what = move |w: PermissionsKind| {
-        form.what().set(w.as_str().to_owned());
-        form.items().set(Vec::new());
-        form.item_page().set(None);
-        form.statements().set(Vec::new());
-    };
+    let choose_what = move |w: PermissionsKind| page.choose_what(w);
+    // What the other kind holds is set aside, neither lost nor sent: said in words.
+    let set_aside = move || page.set_aside.with(|a| form.with(|f| a.other_kinds(f)));
     let show_page = Callback::new(move |n: String| form.item_page().set(Some(n)));
     view! {
         <fieldset id="step-4" class="step" disabled=move || identity.get().is_none()>
@@ -94,6 +91,15 @@ pub(super) fn step(page: Page) -> AnyView {
                     </label>
                 }}).collect_view())}
             </div>
+            <p class="muted" role="status" data-testid="set-aside">
+                {move || {
+                    let kept = set_aside();
+                    (!kept.is_empty()).then(|| format!(
+                        "Not sent, but kept in case you switch back: {}.",
+                        kept.join("; ")
+                    ))
+                }}
+            </p>
             <FieldErrors errors field=Field::What/>
 
             <Show when=move || cloud.get() == Some(CloudKind::Aws)>
