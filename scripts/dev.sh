@@ -60,6 +60,7 @@ export PORTAL_PUBLIC_URL="${PORTAL_PUBLIC_URL:-http://127.0.0.1:$portal_port}"
 # The stand-in's tenant (config/defaults.toml), on the stand-in's port.
 export PORTAL_AUTH__AUTHORITY="${PORTAL_AUTH__AUTHORITY:-http://127.0.0.1:$sim_port/9c2f3d71-5b8e-4a6c-8f0d-3e7b1a2c4d59/v2.0}"
 export PORTAL_AUTH__GRAPH_BASE_URL="${PORTAL_AUTH__GRAPH_BASE_URL:-http://127.0.0.1:$sim_port/graph/beta}"
+export PORTAL_REQUESTS__PIM__GRAPH_BASE_URL="${PORTAL_REQUESTS__PIM__GRAPH_BASE_URL:-http://127.0.0.1:$sim_port/graph/v1.0}"
 # DEV lets the CSP allow the reload socket (ws://127.0.0.1:<reload port>); read when the portal runs.
 export LEPTOS_ENV=DEV
 export LEPTOS_RELOAD_PORT="$reload_port"
