@@ -9,6 +9,7 @@ mod api {
     pub mod auth;
     pub mod connections;
     pub mod decisions;
+    pub mod entra_roles;
     pub mod errors;
     pub mod harness;
     pub mod health;

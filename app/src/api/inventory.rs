@@ -69,11 +69,41 @@ mod server {
     }
 }
 
-/// AWS, Azure and GCP with how many authorization systems each has, and how many can be chosen.
+/// AWS, Azure and GCP with how many authorization systems each has, and how many can be chosen;
+/// then, when the portal offers them, Microsoft Entra roles with how many roles the person is
+/// eligible for and how many of those can be asked for (their policy could be read).
 #[server(prefix = "/api", endpoint = "inventory_clouds")]
 pub async fn list_clouds() -> Result<Vec<CloudSummary>, AppError> {
     let ctx = server::ctx().await?;
-    ctx.inventory().clouds().await.map_err(AppError::from)
+    let mut clouds = ctx.inventory().clouds().await.map_err(AppError::from)?;
+    if ctx.state.requests.pim.enabled {
+        // PIM failing must not hide the clouds: its step says what went wrong when chosen.
+        let (systems, requestable) =
+            match crate::ssr::entra::eligible_roles(&ctx.state, &ctx.user, &ctx.token).await {
+                Ok(found) => (
+                    found.roles.len(),
+                    found.roles.iter().filter(|r| r.policy.is_some()).count(),
+                ),
+                Err(e) => {
+                    tracing::warn!(error = %e, "eligible Entra roles could not be read");
+                    (0, 0)
+                }
+            };
+        clouds.push(CloudSummary {
+            cloud: crate::domain::ids::CloudKind::Entra,
+            systems,
+            requestable,
+        });
+    }
+    Ok(clouds)
+}
+
+/// The Microsoft Entra roles the signed-in person is eligible for, each at its scope with its PIM
+/// policy, and the portal's own cap on an activation.
+#[server(prefix = "/api", endpoint = "inventory_entra_roles")]
+pub async fn list_entra_roles() -> Result<crate::views::entra::EntraRoles, AppError> {
+    let ctx = server::ctx().await?;
+    crate::ssr::entra::eligible_roles(&ctx.state, &ctx.user, &ctx.token).await
 }
 
 /// A cloud's authorization systems, each with the reason it cannot be chosen, if any.

@@ -61,6 +61,7 @@ pub async fn get_form_options() -> Result<FormOptions, AppError> {
             .into_iter()
             .map(|c| (c, state.requests.limits(c)))
             .collect(),
+        oid: user.oid.to_string(),
         approvers,
     })
 }
@@ -69,7 +70,7 @@ pub async fn get_form_options() -> Result<FormOptions, AppError> {
 #[server(prefix = "/api", endpoint = "preview_request", input = Json)]
 pub async fn preview_request(form: RequestForm) -> Result<Checked, AppError> {
     use crate::{
-        domain::{graph_body::ScheduledPermissionsRequestBody, policy::Capability},
+        domain::{graph_body::RequestBody, policy::Capability},
         ssr::{auth::require, requests, state::AppState},
     };
     let user = require(Capability::Request).await?;
@@ -77,7 +78,7 @@ pub async fn preview_request(form: RequestForm) -> Result<Checked, AppError> {
     match requests::check(&state, &user, &form, time::OffsetDateTime::now_utc()).await {
         Ok(checked) => Ok(Checked::Valid {
             review: checked.request.review_with(form.offset(), &checked.names),
-            graph_json: ScheduledPermissionsRequestBody::new(&checked.request).to_pretty_string(),
+            graph_json: RequestBody::new(&checked.request).to_pretty_string(),
             other_identity: checked.other_identity(),
             high_privilege: state.requests.high_privilege(&checked.request),
             flagged: checked.flagged,

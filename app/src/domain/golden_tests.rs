@@ -4,7 +4,7 @@
 
 use serde_json::Value;
 
-use super::graph_body::ScheduledPermissionsRequestBody;
+use super::graph_body::RequestBody;
 use super::identity::{IdentityInfo, IdentitySource, IdentityType};
 use super::ids::{AuthorizationSystemId, CloudKind, ExternalId, Upn};
 use super::permissions::{
@@ -128,7 +128,7 @@ fn request(
 }
 
 fn assert_golden(request: &AccessRequest, documented_text: &str) {
-    let built = ScheduledPermissionsRequestBody::new(request).to_value();
+    let built = RequestBody::new(request).to_value();
     let expected = documented(documented_text);
     assert_eq!(
         built,
@@ -369,5 +369,85 @@ fn the_corrections_change_only_what_the_readme_lists() {
     assert_eq!(
         documented_nulls_mean_absent(nulls),
         serde_json::json!({"notes": null, "scheduleInfo": {"expiration": null}})
+    );
+}
+
+/// PIM: "Example 2: User activating their eligible role" of *Create roleAssignmentScheduleRequests*
+/// (`testdata/pim-requests/self-activate.json`), built from the same inputs through the domain
+/// types. The portal's body must equal the documented one key for key; three values differ on
+/// purpose, each corrected here and nowhere else:
+/// - `scheduleInfo.expiration.type`: the example's request writes `AfterDuration`; the enum member
+///   (and the page's own answer) is `afterDuration`, which the portal sends. Graph reads both.
+/// - `scheduleInfo.startDateTime`: the portal writes whole seconds (`2022-04-14T00:00:00Z`), the
+///   example milliseconds (`…00.000Z`); the test checks they are the same instant first.
+/// - `ticketInfo`: the example cites `CONTOSO:Normal-67890` in `MS Project`; the portal only cites
+///   ServiceNow tickets of the configured pattern, so the same request carries one of those.
+#[test]
+fn the_documented_pim_self_activation_is_built_from_the_same_inputs() {
+    use super::permissions::{DirectoryScope, EntraRoleId};
+    use super::schedule::{Expiration, ScheduleLimits, Start};
+    use time::macros::datetime;
+
+    let mut documented: Value = serde_json::from_str(include_str!(
+        "../../../testdata/pim-requests/self-activate.json"
+    ))
+    .unwrap();
+    let text = |v: &Value, pointer: &str| v.pointer(pointer).unwrap().as_str().unwrap().to_owned();
+
+    let principal = text(&documented, "/principalId");
+    let role = text(&documented, "/roleDefinitionId");
+    let scope = text(&documented, "/directoryScopeId");
+    let permissions = RequestedPermissions::new(
+        system(CloudKind::Entra, &scope),
+        IdentityInfo::new(
+            ExternalId::parse(&principal).unwrap(),
+            IdentityType::User,
+            IdentitySource::Ed,
+        ),
+        Permissions::EntraRole {
+            role_definition_id: EntraRoleId::parse(&role).unwrap(),
+            directory_scope_id: DirectoryScope::parse(&scope).unwrap(),
+        },
+    )
+    .unwrap();
+    let start = time::OffsetDateTime::parse(
+        &text(&documented, "/scheduleInfo/startDateTime"),
+        &time::format_description::well_known::Rfc3339,
+    )
+    .unwrap();
+    assert_eq!(start, datetime!(2022-04-14 00:00 UTC));
+    let duration = super::duration::IsoDuration::parse(&text(
+        &documented,
+        "/scheduleInfo/expiration/duration",
+    ))
+    .unwrap();
+    // The clock at the page's `createdDateTime`, the day before the asked start.
+    let schedule = Schedule::new(
+        Start::At(start),
+        Expiration::Duration(duration),
+        None,
+        datetime!(2022-04-13 08:52:32 UTC),
+        &ScheduleLimits::default(),
+    )
+    .unwrap();
+    let built = RequestBody::new(&request(
+        permissions,
+        schedule,
+        &text(&documented, "/justification"),
+        "",
+        ticket(),
+    ))
+    .to_value();
+
+    documented["scheduleInfo"]["expiration"]["type"] = Value::from("afterDuration");
+    documented["scheduleInfo"]["startDateTime"] = Value::from("2022-04-14T00:00:00Z");
+    documented["ticketInfo"] =
+        serde_json::json!({ "ticketNumber": "INC1234567", "ticketSystem": "ServiceNow" });
+    assert_eq!(
+        built,
+        documented,
+        "\nbuilt:\n{}\ndocumented (corrected):\n{}",
+        serde_json::to_string_pretty(&built).unwrap(),
+        serde_json::to_string_pretty(&documented).unwrap()
     );
 }

@@ -39,20 +39,54 @@ pub struct ScheduledPermissionsRequestBody {
     ticket_info: TicketInfoBody,
 }
 
-impl ScheduledPermissionsRequestBody {
+/// What the portal sends for a request: EPM's `scheduledPermissionsRequest` for the three clouds, PIM's
+/// `unifiedRoleAssignmentScheduleRequest` for an Entra role.
+#[derive(Clone, Debug, PartialEq)]
+pub enum RequestBody {
+    Epm(Box<ScheduledPermissionsRequestBody>),
+    Pim(super::pim_body::RoleAssignmentScheduleRequestBody),
+}
+
+impl RequestBody {
     pub fn new(request: &AccessRequest) -> Self {
-        Self {
-            requested_permissions: permissions_definition(request),
+        match ScheduledPermissionsRequestBody::new(request) {
+            Some(epm) => RequestBody::Epm(Box::new(epm)),
+            None => RequestBody::Pim(super::pim_body::RoleAssignmentScheduleRequestBody::new(
+                request,
+            )),
+        }
+    }
+
+    pub fn to_value(&self) -> serde_json::Value {
+        match self {
+            RequestBody::Epm(b) => b.to_value(),
+            RequestBody::Pim(b) => b.to_value(),
+        }
+    }
+
+    /// Indented, for people to read on the review screen.
+    pub fn to_pretty_string(&self) -> String {
+        serde_json::to_string_pretty(&self.to_value()).unwrap_or_default()
+    }
+}
+
+impl ScheduledPermissionsRequestBody {
+    /// The body of an EPM request; `None` for an Entra role, which goes to PIM instead.
+    pub fn new(request: &AccessRequest) -> Option<Self> {
+        // Every EPM request has a ticket number: its form requires one.
+        let ticket_number = request.ticket().number()?.to_string();
+        Some(Self {
+            requested_permissions: permissions_definition(request)?,
             justification: request.justification().to_string(),
             notes: request.notes().map(ToString::to_string),
             schedule_info: request_schedule(request),
             ticket_info: TicketInfoBody {
-                ticket_number: request.ticket().number().to_string(),
+                ticket_number,
                 ticket_system: request.ticket().system(),
                 ticket_submitter_identity_id: request.ticket().submitter().to_string(),
                 ticket_approver_identity_id: request.ticket().approver().to_string(),
             },
-        }
+        })
     }
 
     pub fn to_value(&self) -> serde_json::Value {
@@ -117,12 +151,13 @@ struct AuthorizationSystemInfo {
     authorization_system_type: &'static str,
 }
 
-impl From<&AuthorizationSystemId> for AuthorizationSystemInfo {
-    fn from(id: &AuthorizationSystemId) -> Self {
-        Self {
+impl AuthorizationSystemInfo {
+    /// `None` for a directory scope: only EPM's systems have a type.
+    fn of(id: &AuthorizationSystemId) -> Option<Self> {
+        Some(Self {
             authorization_system_id: id.to_string(),
-            authorization_system_type: id.cloud().graph_type(),
-        }
+            authorization_system_type: id.cloud().graph_type()?,
+        })
     }
 }
 
@@ -222,9 +257,9 @@ enum IdentitySourceBody {
     },
 }
 
-fn permissions_definition(request: &AccessRequest) -> PermissionsDefinition {
+fn permissions_definition(request: &AccessRequest) -> Option<PermissionsDefinition> {
     let requested = request.permissions();
-    let authorization_system_info = AuthorizationSystemInfo::from(requested.system());
+    let authorization_system_info = AuthorizationSystemInfo::of(requested.system())?;
     let identity = requested.identity();
     let identity_info = IdentityInfoBody {
         external_id: identity.external_id.to_string(),
@@ -233,7 +268,7 @@ fn permissions_definition(request: &AccessRequest) -> PermissionsDefinition {
             IdentitySource::Ed => IdentitySourceBody::Ed,
             IdentitySource::Local => IdentitySourceBody::Local,
             IdentitySource::Aws { account } => IdentitySourceBody::Aws {
-                authorization_system_info: AuthorizationSystemInfo::from(account),
+                authorization_system_info: AuthorizationSystemInfo::of(account)?,
             },
         },
         identity_type: identity.identity_type.graph_name(),
@@ -266,9 +301,10 @@ fn permissions_definition(request: &AccessRequest) -> PermissionsDefinition {
         Permissions::GcpActions { actions } => ActionInfo::GcpActions {
             actions: strings(actions.items()),
         },
+        Permissions::EntraRole { .. } => return None,
     };
     // The permissions and the system are of one cloud (`RequestedPermissions::new` checks it).
-    match requested.system().cloud() {
+    Some(match requested.system().cloud() {
         CloudKind::Aws => PermissionsDefinition::Aws {
             authorization_system_info,
             action_info,
@@ -286,7 +322,8 @@ fn permissions_definition(request: &AccessRequest) -> PermissionsDefinition {
             identity_info,
             resource_id,
         },
-    }
+        CloudKind::Entra => return None,
+    })
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize)]
@@ -427,7 +464,7 @@ fn recurrence_body(
 
 /// `2023-02-08T12:15:00Z`. Written by hand because it cannot fail this way; schedules hold UTC
 /// times without fractions of a second.
-fn graph_date_time(t: OffsetDateTime) -> String {
+pub(crate) fn graph_date_time(t: OffsetDateTime) -> String {
     let t = t.to_offset(UtcOffset::UTC);
     format!(
         "{}T{:02}:{:02}:{:02}Z",
@@ -527,11 +564,8 @@ mod tests {
             &limits(),
         )
         .unwrap();
-        let body = ScheduledPermissionsRequestBody::new(&request(
-            aws_role_with_cross_account_source(),
-            weekly,
-        ))
-        .to_value();
+        let body =
+            RequestBody::new(&request(aws_role_with_cross_account_source(), weekly)).to_value();
         assert_eq!(
             body["scheduleInfo"],
             json!({
@@ -557,11 +591,8 @@ mod tests {
             &limits(),
         )
         .unwrap();
-        let body = ScheduledPermissionsRequestBody::new(&request(
-            aws_role_with_cross_account_source(),
-            until,
-        ))
-        .to_value();
+        let body =
+            RequestBody::new(&request(aws_role_with_cross_account_source(), until)).to_value();
         assert_eq!(
             body["scheduleInfo"],
             json!({"expiration": {"endDateTime": "2026-03-10T17:30:00Z", "type": "afterDateTime"}})
@@ -585,11 +616,8 @@ mod tests {
             &limits(),
         )
         .unwrap();
-        let body = ScheduledPermissionsRequestBody::new(&request(
-            aws_role_with_cross_account_source(),
-            daily,
-        ))
-        .to_value();
+        let body =
+            RequestBody::new(&request(aws_role_with_cross_account_source(), daily)).to_value();
         assert_eq!(
             body["scheduleInfo"]["recurrence"],
             json!({
@@ -620,11 +648,8 @@ mod tests {
         )
         .unwrap();
         let body = |schedule: Schedule| {
-            ScheduledPermissionsRequestBody::new(&request(
-                aws_role_with_cross_account_source(),
-                schedule,
-            ))
-            .to_value()["scheduleInfo"]
+            RequestBody::new(&request(aws_role_with_cross_account_source(), schedule)).to_value()
+                ["scheduleInfo"]
                 .clone()
         };
         let zone = TimeZoneName::parse("Australia/Sydney").unwrap();
@@ -668,11 +693,8 @@ mod tests {
         )
         .unwrap()
         .with_time_zone(Some(TimeZoneName::parse("Australia/Sydney").unwrap()));
-        let body = ScheduledPermissionsRequestBody::new(&request(
-            aws_role_with_cross_account_source(),
-            once,
-        ))
-        .to_value();
+        let body =
+            RequestBody::new(&request(aws_role_with_cross_account_source(), once)).to_value();
         assert_eq!(
             body["scheduleInfo"],
             json!({"startDateTime": "2026-03-15T21:00:00Z", "expiration": {"duration": "PT1H"}})
@@ -683,11 +705,8 @@ mod tests {
     fn statements_without_ids_or_conditions_leave_them_out_and_cross_account_sources_name_the_account(
     ) {
         let schedule = an_hour_from_approval();
-        let body = ScheduledPermissionsRequestBody::new(&request(
-            aws_role_with_cross_account_source(),
-            schedule,
-        ))
-        .to_value();
+        let body =
+            RequestBody::new(&request(aws_role_with_cross_account_source(), schedule)).to_value();
         let permissions = &body["requestedPermissions"];
         assert_eq!(
             permissions["actionInfo"]["statements"],
@@ -716,10 +735,7 @@ mod tests {
     #[test]
     fn the_pretty_json_is_the_same_body() {
         let schedule = an_hour_from_approval();
-        let body = ScheduledPermissionsRequestBody::new(&request(
-            aws_role_with_cross_account_source(),
-            schedule,
-        ));
+        let body = RequestBody::new(&request(aws_role_with_cross_account_source(), schedule));
         let reparsed: serde_json::Value = serde_json::from_str(&body.to_pretty_string()).unwrap();
         assert_eq!(reparsed, body.to_value());
         assert!(body.to_pretty_string().contains('\n'));

@@ -32,11 +32,13 @@ impl IdentityType {
     }
 
     /// Which kinds each cloud has, from Graph's identity inventory (§4): AWS users and roles; Azure
-    /// users, service principals and managed identities; GCP users and service accounts.
+    /// users, service principals and managed identities; GCP users and service accounts. An Entra
+    /// role is activated by a user for themselves (PIM's `selfActivate`).
     pub fn exists_in(self, cloud: CloudKind) -> bool {
         matches!(
             (cloud, self),
             (CloudKind::Aws, IdentityType::User | IdentityType::Role)
+                | (CloudKind::Entra, IdentityType::User)
                 | (
                     CloudKind::Azure,
                     IdentityType::User | IdentityType::Application | IdentityType::ManagedIdentity

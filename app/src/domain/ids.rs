@@ -14,7 +14,7 @@ use uuid::Uuid;
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum IdError {
-    #[error("Cloud must be AWS, Azure or GCP")]
+    #[error("Cloud must be AWS, Azure, GCP or Microsoft Entra ID")]
     UnknownCloud,
     #[error("Request id must be a UUID such as 67e55044-10b1-426f-9247-bb680e5fe0c8")]
     RequestId,
@@ -29,69 +29,99 @@ pub enum IdError {
          such as carbide-bonsai-205017"
     )]
     GcpProject,
+    #[error(
+        "A directory scope is / (the whole directory) or /administrativeUnits/<id>, such as \
+         /administrativeUnits/7d3c5a2e-9b41-4f08-a6d2-1c5e8f3b9a10"
+    )]
+    DirectoryScope,
     #[error("An identity's external id must be 1 to 1024 characters without spaces")]
     ExternalId,
     #[error("Enter a user principal name such as alex@contoso.com")]
     Upn,
 }
 
-/// The three clouds Permissions Management manages.
+/// Where a request gives access: the three clouds Permissions Management manages, and Microsoft
+/// Entra ID's own roles through Privileged Identity Management (PIM). The portal calls all four
+/// "clouds" (the column, the filters, the form's first step): the request, approval, history, audit
+/// and email flow is the same; what is asked for and where it is sent differ.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum CloudKind {
     Aws,
     Azure,
     Gcp,
+    /// Microsoft Entra roles, activated through PIM (Graph v1.0 `roleManagement/directory`).
+    Entra,
 }
 
 impl CloudKind {
-    pub const ALL: [CloudKind; 3] = [CloudKind::Aws, CloudKind::Azure, CloudKind::Gcp];
+    pub const ALL: [CloudKind; 4] = [
+        CloudKind::Aws,
+        CloudKind::Azure,
+        CloudKind::Gcp,
+        CloudKind::Entra,
+    ];
 
-    /// Accepts `aws`, `AWS`, `Azure`, `gcp`… (trimmed, any case).
+    /// The clouds of Permissions Management (EPM): those with authorization systems, identities and
+    /// an inventory under `/external/authorizationSystems`.
+    pub const EPM: [CloudKind; 3] = [CloudKind::Aws, CloudKind::Azure, CloudKind::Gcp];
+
+    /// Accepts `aws`, `AWS`, `Azure`, `gcp`, `entra`… (trimmed, any case).
     pub fn parse(input: &str) -> Result<Self, IdError> {
         match input.trim().to_ascii_lowercase().as_str() {
             "aws" => Ok(CloudKind::Aws),
             "azure" => Ok(CloudKind::Azure),
             "gcp" => Ok(CloudKind::Gcp),
+            "entra" => Ok(CloudKind::Entra),
             _ => Err(IdError::UnknownCloud),
         }
     }
 
-    /// Storage and URL form: `aws`, `azure`, `gcp`.
+    /// Storage and URL form: `aws`, `azure`, `gcp`, `entra`.
     pub fn as_str(self) -> &'static str {
         match self {
             CloudKind::Aws => "aws",
             CloudKind::Azure => "azure",
             CloudKind::Gcp => "gcp",
+            CloudKind::Entra => "entra",
         }
     }
 
-    /// What Graph puts in `authorizationSystemType` of a request: `AWS`, `AZURE`, `GCP`.
-    pub fn graph_type(self) -> &'static str {
+    /// What Graph puts in `authorizationSystemType` of an EPM request: `AWS`, `AZURE`, `GCP`. None
+    /// for Entra: a PIM request has no authorization system type.
+    pub fn graph_type(self) -> Option<&'static str> {
         match self {
-            CloudKind::Aws => "AWS",
-            CloudKind::Azure => "AZURE",
-            CloudKind::Gcp => "GCP",
+            CloudKind::Aws => Some("AWS"),
+            CloudKind::Azure => Some("AZURE"),
+            CloudKind::Gcp => Some("GCP"),
+            CloudKind::Entra => None,
         }
     }
 
-    /// What an authorization system of this cloud is called.
+    /// Whether this is one of Permissions Management's clouds (see [`CloudKind::EPM`]).
+    pub fn is_epm(self) -> bool {
+        self != CloudKind::Entra
+    }
+
+    /// What an authorization system of this cloud is called; for Entra, where a role applies.
     pub fn system_noun(self) -> &'static str {
         match self {
             CloudKind::Aws => "account",
             CloudKind::Azure => "subscription",
             CloudKind::Gcp => "project",
+            CloudKind::Entra => "directory scope",
         }
     }
 }
 
 impl fmt::Display for CloudKind {
-    /// For people: `AWS`, `Azure`, `GCP`.
+    /// For people: `AWS`, `Azure`, `GCP`, `Microsoft Entra ID`.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(match self {
             CloudKind::Aws => "AWS",
             CloudKind::Azure => "Azure",
             CloudKind::Gcp => "GCP",
+            CloudKind::Entra => "Microsoft Entra ID",
         })
     }
 }
@@ -156,6 +186,8 @@ impl GraphRequestId {
 
 /// An onboarded authorization system, by the id the cloud gives it: an AWS account id, an Azure
 /// subscription id (lower-cased) or a GCP project id. Graph calls this `authorizationSystemId`.
+/// For Entra it is the role's directory scope (`directoryScopeId`: `/` or
+/// `/administrativeUnits/<id>`), where the activated role applies.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(
     try_from = "AuthorizationSystemIdParts",
@@ -191,6 +223,7 @@ impl AuthorizationSystemId {
                     return Err(IdError::GcpProject);
                 }
             }
+            CloudKind::Entra => parse_directory_scope(text).ok_or(IdError::DirectoryScope)?,
         };
         Ok(Self { cloud, id })
     }
@@ -235,6 +268,24 @@ pub(crate) fn parse_guid(text: &str) -> Option<String> {
     Uuid::parse_str(text)
         .ok()
         .map(|u| u.hyphenated().to_string())
+}
+
+/// The prefix of an administrative unit's directory scope.
+pub(crate) const ADMINISTRATIVE_UNIT_SCOPE: &str = "/administrativeUnits/";
+
+/// A directory scope PIM for Entra roles takes: `/` (the whole directory) or an administrative
+/// unit, `/administrativeUnits/<GUID>`, written as Graph writes it (the GUID lower-cased). Other
+/// scopes (an application's, `/<object id>`) are not offered for activation by the portal.
+pub(crate) fn parse_directory_scope(text: &str) -> Option<String> {
+    if text == "/" {
+        return Some("/".to_owned());
+    }
+    let prefix = text.get(..ADMINISTRATIVE_UNIT_SCOPE.len())?;
+    if !prefix.eq_ignore_ascii_case(ADMINISTRATIVE_UNIT_SCOPE) {
+        return None;
+    }
+    parse_guid(&text[ADMINISTRATIVE_UNIT_SCOPE.len()..])
+        .map(|id| format!("{ADMINISTRATIVE_UNIT_SCOPE}{id}"))
 }
 
 /// GCP's rule for project ids.
@@ -326,6 +377,7 @@ mod tests {
         assert_eq!(CloudKind::parse(" AWS ").unwrap(), CloudKind::Aws);
         assert_eq!(CloudKind::parse("Azure").unwrap(), CloudKind::Azure);
         assert_eq!(CloudKind::parse("gcp").unwrap(), CloudKind::Gcp);
+        assert_eq!(CloudKind::parse("Entra").unwrap(), CloudKind::Entra);
         assert_eq!(CloudKind::parse("oracle"), Err(IdError::UnknownCloud));
         let forms: Vec<_> = CloudKind::ALL
             .iter()
@@ -334,9 +386,10 @@ mod tests {
         assert_eq!(
             forms,
             [
-                ("aws", "AWS", "AWS".to_string()),
-                ("azure", "AZURE", "Azure".to_string()),
-                ("gcp", "GCP", "GCP".to_string())
+                ("aws", Some("AWS"), "AWS".to_string()),
+                ("azure", Some("AZURE"), "Azure".to_string()),
+                ("gcp", Some("GCP"), "GCP".to_string()),
+                ("entra", None, "Microsoft Entra ID".to_string())
             ]
         );
         for cloud in CloudKind::ALL {
@@ -502,5 +555,26 @@ mod tests {
             serde_json::to_string(&IdError::Upn).unwrap(),
             r#"{"kind":"upn"}"#
         );
+    }
+
+    #[test]
+    fn a_directory_scope_is_the_directory_or_an_administrative_unit() {
+        let scope =
+            |t: &str| AuthorizationSystemId::parse(CloudKind::Entra, t).map(|s| s.to_string());
+        assert_eq!(scope(" / "), Ok("/".to_owned()));
+        assert_eq!(
+            scope("/administrativeunits/7D3C5A2E-9B41-4F08-A6D2-1C5E8F3B9A10"),
+            Ok("/administrativeUnits/7d3c5a2e-9b41-4f08-a6d2-1c5e8f3b9a10".to_owned())
+        );
+        for bad in [
+            "",
+            "//",
+            "/administrativeUnits/",
+            "/administrativeUnits/x",
+            "/8424c6f0-a189-499e-bbd0-26c1753c96d4",
+            "/subscriptions/87eefd90-95a3-480a-ba42-56ff299a05ee",
+        ] {
+            assert_eq!(scope(bad), Err(IdError::DirectoryScope), "{bad}");
+        }
     }
 }

@@ -1,7 +1,8 @@
 //! What is asked for, per cloud, as Graph's `permissionsDefinition` defines it (spec §7): AWS
 //! policies or statements assigned to a role; Azure role definitions or actions on a resource scope;
-//! GCP roles or actions on the project. `RequestedPermissions` ties that to the authorization system
-//! and the identity, and checks they belong together.
+//! GCP roles or actions on the project; and, beside EPM, one Microsoft Entra role at one directory
+//! scope (PIM). `RequestedPermissions` ties that to the authorization system (for Entra, the
+//! directory scope) and the identity, and checks they belong together.
 //!
 //! Every list is non-empty, bounded and free of duplicates. Ids are the clouds' own (policy ARN, role
 //! definition GUID, GCP role name), which is what Graph's examples send, not base64 Graph ids.
@@ -11,7 +12,10 @@ use std::fmt;
 use serde::{Deserialize, Serialize};
 
 use super::identity::{IdentityInfo, IdentitySource};
-use super::ids::{is_token, parse_guid, AuthorizationSystemId, CloudKind};
+use super::ids::{
+    is_token, parse_directory_scope, parse_guid, AuthorizationSystemId, CloudKind,
+    ADMINISTRATIVE_UNIT_SCOPE,
+};
 use super::item_names::{ItemNames, NamedItem};
 
 /// What a list holds, for messages.
@@ -113,6 +117,12 @@ pub enum PermissionsError {
     },
     #[error("A cross-account identity source must name an AWS account")]
     IdentitySourceAccount,
+    #[error("A Microsoft Entra role definition id is a GUID, such as fe930be7-5e62-47db-91af-98c3a49a38b1, not {input}")]
+    EntraRoleId { input: String },
+    #[error("A directory scope is / or /administrativeUnits/<id>, not {input}")]
+    DirectoryScope { input: String },
+    #[error("The role's directory scope {scope} is not the chosen one, {system}")]
+    ScopeNotChosen { scope: String, system: String },
 }
 
 /// Input echoed in messages is cut short, so a pasted essay does not become the message.
@@ -651,6 +661,51 @@ string_item!(
     GcpAction
 );
 
+string_newtype! {
+    /// A Microsoft Entra role definition's id (`roleDefinitionId`): a GUID, the same in every
+    /// tenant for built-in roles (User Administrator is `fe930be7-…`).
+    pub struct EntraRoleId(String): PermissionsError;
+}
+
+impl EntraRoleId {
+    pub fn parse(input: &str) -> Result<Self, PermissionsError> {
+        parse_guid(input.trim())
+            .map(EntraRoleId)
+            .ok_or_else(|| PermissionsError::EntraRoleId {
+                input: shown(input),
+            })
+    }
+}
+
+string_newtype! {
+    /// Where an Entra role applies (`directoryScopeId`): `/`, the whole directory, or
+    /// `/administrativeUnits/<id>`.
+    pub struct DirectoryScope(String): PermissionsError;
+}
+
+impl DirectoryScope {
+    pub fn parse(input: &str) -> Result<Self, PermissionsError> {
+        parse_directory_scope(input.trim())
+            .map(DirectoryScope)
+            .ok_or_else(|| PermissionsError::DirectoryScope {
+                input: shown(input),
+            })
+    }
+
+    /// Whether this is the whole directory, `/`.
+    pub fn is_directory(&self) -> bool {
+        self.0 == "/"
+    }
+
+    /// The administrative unit's id, for a unit's scope.
+    pub fn administrative_unit(&self) -> Option<&str> {
+        self.0.strip_prefix(ADMINISTRATIVE_UNIT_SCOPE)
+    }
+}
+
+/// What people call the whole directory as a scope, as the Entra admin center does.
+pub const DIRECTORY_SCOPE_NAME: &str = "Directory";
+
 /// What is asked for, in the six shapes Graph defines.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
@@ -679,6 +734,12 @@ pub enum Permissions {
     GcpRoles { roles: ItemList<GcpRoleName> },
     /// `gcpActionPermissionsDefinitionAction` on the project.
     GcpActions { actions: ItemList<GcpAction> },
+    /// One Microsoft Entra role at one directory scope, activated through PIM: the
+    /// `roleDefinitionId` and `directoryScopeId` of a `unifiedRoleAssignmentScheduleRequest`.
+    EntraRole {
+        role_definition_id: EntraRoleId,
+        directory_scope_id: DirectoryScope,
+    },
 }
 
 impl Permissions {
@@ -687,6 +748,7 @@ impl Permissions {
             Permissions::AwsPolicies { .. } | Permissions::AwsStatements { .. } => CloudKind::Aws,
             Permissions::AzureRoles { .. } | Permissions::AzureActions { .. } => CloudKind::Azure,
             Permissions::GcpRoles { .. } | Permissions::GcpActions { .. } => CloudKind::Gcp,
+            Permissions::EntraRole { .. } => CloudKind::Entra,
         }
     }
 
@@ -733,6 +795,14 @@ impl Permissions {
             Permissions::GcpActions { .. } => {
                 few("GCP permission", "GCP permissions", self.item_ids(), false)
             }
+            Permissions::EntraRole {
+                role_definition_id,
+                directory_scope_id,
+            } => format!(
+                "Entra role {} in {}",
+                names.name_of(role_definition_id.as_str()),
+                scope_name(directory_scope_id, names)
+            ),
         }
     }
 
@@ -841,6 +911,24 @@ impl Permissions {
                 "the GCP permissions",
                 actions.items().iter().map(|a| a.as_str()).collect(),
             ),
+            Permissions::EntraRole {
+                role_definition_id,
+                directory_scope_id,
+            } => {
+                let role = role_definition_id.as_str();
+                let noun = if names.is_named(role) {
+                    "the Microsoft Entra role"
+                } else {
+                    "the Microsoft Entra role definition"
+                };
+                let scope = scope_name(directory_scope_id, names);
+                let scope = if with_ids && !directory_scope_id.is_directory() {
+                    format!("{scope} ({directory_scope_id})")
+                } else {
+                    scope
+                };
+                format!("{noun} {} in {scope}", shown(role))
+            }
         }
     }
 
@@ -880,7 +968,34 @@ impl Permissions {
                 .map(|r| with_kind(r.as_str(), "GCP role"))
                 .collect(),
             Permissions::GcpActions { .. } => Vec::new(),
+            Permissions::EntraRole {
+                role_definition_id,
+                directory_scope_id,
+            } => {
+                let mut scope = with_kind(directory_scope_id.as_str(), "directory scope");
+                if directory_scope_id.is_directory() && !scope.is_named() {
+                    scope.name = DIRECTORY_SCOPE_NAME.to_owned();
+                }
+                vec![
+                    with_kind(role_definition_id.as_str(), "Microsoft Entra role"),
+                    scope,
+                ]
+            }
         }
+    }
+}
+
+/// A directory scope in words: "Directory", or the administrative unit's name when `names` has it.
+pub fn scope_name(scope: &DirectoryScope, names: &ItemNames) -> String {
+    if scope.is_directory() {
+        DIRECTORY_SCOPE_NAME.to_owned()
+    } else if names.is_named(scope.as_str()) {
+        names.name_of(scope.as_str()).to_owned()
+    } else {
+        format!(
+            "the administrative unit {}",
+            scope.administrative_unit().unwrap_or_default()
+        )
     }
 }
 
@@ -973,6 +1088,16 @@ impl RequestedPermissions {
                 }
             }
             Permissions::GcpRoles { .. } | Permissions::GcpActions { .. } => {}
+            Permissions::EntraRole {
+                directory_scope_id, ..
+            } => {
+                if directory_scope_id.as_str() != system.as_str() {
+                    return Err(PermissionsError::ScopeNotChosen {
+                        scope: directory_scope_id.to_string(),
+                        system: system.to_string(),
+                    });
+                }
+            }
         }
         Ok(Self {
             system,
@@ -1002,7 +1127,9 @@ impl RequestedPermissions {
             Permissions::GcpRoles { .. } | Permissions::GcpActions { .. } => {
                 Some(self.system.as_str())
             }
-            Permissions::AwsPolicies { .. } | Permissions::AwsStatements { .. } => None,
+            Permissions::AwsPolicies { .. }
+            | Permissions::AwsStatements { .. }
+            | Permissions::EntraRole { .. } => None,
         }
     }
 

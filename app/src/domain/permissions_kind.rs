@@ -1,4 +1,5 @@
-//! Which of Graph's six `permissionsDefinition` shapes a request asks for, without the items: what
+//! Which of Graph's six `permissionsDefinition` shapes a request asks for (or, for Entra, one PIM
+//! role), without the items: what
 //! the form offers per cloud, which inventory collection is searched, and what addresses, JSON and
 //! stored data name (`aws_policies`, …: these strings are kept as they are).
 
@@ -7,7 +8,7 @@ use serde::{Deserialize, Serialize};
 use super::ids::CloudKind;
 use super::permissions::Permissions;
 
-/// One of Graph's six `actionInfo` shapes, as [`Permissions`] holds them.
+/// One of Graph's six `actionInfo` shapes, or an Entra role, as [`Permissions`] holds them.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum PermissionsKind {
@@ -18,16 +19,18 @@ pub enum PermissionsKind {
     AzureActions,
     GcpRoles,
     GcpActions,
+    EntraRole,
 }
 
 impl PermissionsKind {
-    pub const ALL: [PermissionsKind; 6] = [
+    pub const ALL: [PermissionsKind; 7] = [
         PermissionsKind::AwsPolicies,
         PermissionsKind::AwsStatements,
         PermissionsKind::AzureRoles,
         PermissionsKind::AzureActions,
         PermissionsKind::GcpRoles,
         PermissionsKind::GcpActions,
+        PermissionsKind::EntraRole,
     ];
 
     pub fn cloud(self) -> CloudKind {
@@ -35,15 +38,17 @@ impl PermissionsKind {
             PermissionsKind::AwsPolicies | PermissionsKind::AwsStatements => CloudKind::Aws,
             PermissionsKind::AzureRoles | PermissionsKind::AzureActions => CloudKind::Azure,
             PermissionsKind::GcpRoles | PermissionsKind::GcpActions => CloudKind::Gcp,
+            PermissionsKind::EntraRole => CloudKind::Entra,
         }
     }
 
     /// The kinds a cloud offers, roles or policies first.
-    pub fn of(cloud: CloudKind) -> [PermissionsKind; 2] {
+    pub fn of(cloud: CloudKind) -> &'static [PermissionsKind] {
         match cloud {
-            CloudKind::Aws => [PermissionsKind::AwsPolicies, PermissionsKind::AwsStatements],
-            CloudKind::Azure => [PermissionsKind::AzureRoles, PermissionsKind::AzureActions],
-            CloudKind::Gcp => [PermissionsKind::GcpRoles, PermissionsKind::GcpActions],
+            CloudKind::Aws => &[PermissionsKind::AwsPolicies, PermissionsKind::AwsStatements],
+            CloudKind::Azure => &[PermissionsKind::AzureRoles, PermissionsKind::AzureActions],
+            CloudKind::Gcp => &[PermissionsKind::GcpRoles, PermissionsKind::GcpActions],
+            CloudKind::Entra => &[PermissionsKind::EntraRole],
         }
     }
 
@@ -56,6 +61,7 @@ impl PermissionsKind {
             PermissionsKind::AzureActions => "azure_actions",
             PermissionsKind::GcpRoles => "gcp_roles",
             PermissionsKind::GcpActions => "gcp_actions",
+            PermissionsKind::EntraRole => "entra_role",
         }
     }
 
@@ -74,6 +80,7 @@ impl PermissionsKind {
             PermissionsKind::AzureActions => "Actions on a scope",
             PermissionsKind::GcpRoles => "Roles on the project",
             PermissionsKind::GcpActions => "Actions (permissions) on the project",
+            PermissionsKind::EntraRole => "A Microsoft Entra role you are eligible for",
         }
     }
 
@@ -97,6 +104,7 @@ impl Permissions {
             Permissions::AzureActions { .. } => PermissionsKind::AzureActions,
             Permissions::GcpRoles { .. } => PermissionsKind::GcpRoles,
             Permissions::GcpActions { .. } => PermissionsKind::GcpActions,
+            Permissions::EntraRole { .. } => PermissionsKind::EntraRole,
         }
     }
 
@@ -123,6 +131,9 @@ impl Permissions {
             Permissions::GcpActions { actions } => {
                 actions.items().iter().map(|a| a.as_str()).collect()
             }
+            Permissions::EntraRole {
+                role_definition_id, ..
+            } => vec![role_definition_id.as_str()],
         }
     }
 }
@@ -144,8 +155,8 @@ mod tests {
     }
 
     #[test]
-    fn a_cloud_offers_exactly_its_own_two_kinds() {
-        for cloud in [CloudKind::Aws, CloudKind::Azure, CloudKind::Gcp] {
+    fn a_cloud_offers_exactly_its_own_kinds() {
+        for cloud in CloudKind::ALL {
             let offered = PermissionsKind::of(cloud);
             assert!(offered.iter().all(|k| k.cloud() == cloud));
             let all: Vec<_> = PermissionsKind::ALL

@@ -76,42 +76,53 @@ impl AccessRequest {
     /// The request in words, times shown at the person's `offset`, each policy, role and scope by
     /// the name `names` gives it.
     pub fn review_with(&self, offset: UtcOffset, names: &ItemNames) -> Vec<ReviewLine> {
-        let system = self.permissions.system();
-        let identity = self.permissions.identity();
         let what = self.permissions.permissions();
         let mut lines = vec![
             ReviewLine {
                 items: what.named_items(names),
                 ..line("What", what.describe_with(names))
             },
-            line(
-                "For",
-                format!(
-                    "the {} {} in {} {} {}",
-                    identity.identity_type,
-                    identity.external_id,
-                    system.cloud(),
-                    system.cloud().system_noun(),
-                    system
-                ),
-            ),
+            line("For", self.for_whom()),
             line("When", self.schedule.summary_in(offset)),
             line("Why", self.justification.to_string()),
         ];
         if let Some(notes) = &self.notes {
             lines.push(line("Notes", notes.to_string()));
         }
+        let ticket = match self.ticket.number() {
+            Some(number) => format!("{number} in {}", self.ticket.system()),
+            None => "No ticket".to_owned(),
+        };
         lines.push(line(
             "Ticket",
             format!(
-                "{} in {}, asked by {} for approval by {}",
-                self.ticket.number(),
-                self.ticket.system(),
+                "{ticket}, asked by {} for approval by {}",
                 self.ticket.submitter(),
                 self.ticket.approver()
             ),
         ));
         lines
+    }
+
+    /// Who receives the access, in words: the identity in its system, or, for an Entra role, the
+    /// person who asks (PIM activates a role only for the person eligible for it).
+    pub fn for_whom(&self) -> String {
+        let system = self.permissions.system();
+        let identity = self.permissions.identity();
+        if system.cloud() == super::ids::CloudKind::Entra {
+            return format!(
+                "{}, who asks: a Microsoft Entra role is activated only for the person eligible for it",
+                self.ticket.submitter()
+            );
+        }
+        format!(
+            "the {} {} in {} {} {}",
+            identity.identity_type,
+            identity.external_id,
+            system.cloud(),
+            system.cloud().system_noun(),
+            system
+        )
     }
 }
 
@@ -278,6 +289,6 @@ mod tests {
             request.notes().map(Notes::as_str),
             Some("Back before lunch")
         );
-        assert_eq!(request.ticket().number().as_str(), "CHG0001234");
+        assert_eq!(request.ticket().number_text(), "CHG0001234");
     }
 }

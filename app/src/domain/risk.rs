@@ -35,6 +35,11 @@ pub struct HighPrivilegeList {
     pub gcp_roles: Vec<String>,
     /// Whether a whole-wildcard action (`*`, `s3:*`) counts.
     pub wildcard_actions: bool,
+    /// Microsoft Entra roles (by role definition id, the template id of a built-in role) that
+    /// count at any directory scope: a scoped Global Administrator does not exist, and a role that
+    /// manages roles is power over the directory wherever it is granted.
+    #[serde(default)]
+    pub entra_roles: Vec<NamedRole>,
 }
 
 /// One part of a request that gives high privilege, and why, in words.
@@ -127,6 +132,20 @@ impl HighPrivilegeList {
                     }
                 }
             }
+            Permissions::EntraRole {
+                role_definition_id, ..
+            } => {
+                let role = self
+                    .entra_roles
+                    .iter()
+                    .find(|l| l.id.eq_ignore_ascii_case(role_definition_id.as_str()));
+                if let Some(role) = role {
+                    found.push(grant(
+                        role_definition_id.as_str(),
+                        format!("{}, a high-privilege Microsoft Entra role", role.name),
+                    ));
+                }
+            }
         }
         found
     }
@@ -169,7 +188,31 @@ mod tests {
             }],
             gcp_roles: vec!["roles/owner".into()],
             wildcard_actions: true,
+            entra_roles: vec![NamedRole {
+                id: GLOBAL_ADMINISTRATOR.into(),
+                name: "Global Administrator".into(),
+            }],
         }
+    }
+
+    const GLOBAL_ADMINISTRATOR: &str = "62e90394-69f5-4237-9190-012177145e10";
+
+    #[test]
+    fn an_entra_role_on_the_list_counts_at_any_scope() {
+        use crate::domain::pim_body::tests::{entra_permissions, ALEX, USER_ADMINISTRATOR};
+        let unit = "/administrativeUnits/7d3c5a2e-9b41-4f08-a6d2-1c5e8f3b9a10";
+        for scope in ["/", unit] {
+            let global = entra_permissions(ALEX, GLOBAL_ADMINISTRATOR, scope);
+            assert_eq!(
+                items(list().grants(global.permissions())),
+                [(
+                    GLOBAL_ADMINISTRATOR.to_owned(),
+                    "Global Administrator, a high-privilege Microsoft Entra role".to_owned()
+                )]
+            );
+        }
+        let user_admin = entra_permissions(ALEX, USER_ADMINISTRATOR, "/");
+        assert!(list().grants(user_admin.permissions()).is_empty());
     }
 
     fn items(grants: Vec<HighPrivilegeGrant>) -> Vec<(String, String)> {

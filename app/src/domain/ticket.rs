@@ -205,18 +205,33 @@ impl TicketNumber {
     }
 }
 
+/// A stored ticket number in a list's words: "ticket INC1234567", or "no ticket" (an Entra role
+/// whose policy asks for none).
+pub fn ticket_words(number: &str) -> String {
+    if number.is_empty() {
+        "no ticket".to_owned()
+    } else {
+        format!("ticket {number}")
+    }
+}
+
 /// Graph's `ticketInfo`: the ticket, who asks (submitter) and who approves (their manager).
+///
+/// The number is always there for a cloud of Permissions Management, whose form requires it. An
+/// Entra role's activation needs one only when the role's PIM policy says so (the form checks it
+/// against the policy), so there it may be absent.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(try_from = "TicketInfoParts", into = "TicketInfoParts")]
 pub struct TicketInfo {
-    number: TicketNumber,
+    number: Option<TicketNumber>,
     submitter: Upn,
     approver: Upn,
 }
 
 #[derive(Clone, Debug, Serialize, Deserialize)]
 struct TicketInfoParts {
-    number: TicketNumber,
+    #[serde(default)]
+    number: Option<TicketNumber>,
     submitter: Upn,
     approver: Upn,
 }
@@ -224,6 +239,15 @@ struct TicketInfoParts {
 impl TicketInfo {
     /// Refuses a request whose approver is the submitter.
     pub fn new(number: TicketNumber, submitter: Upn, approver: Upn) -> Result<Self, TicketError> {
+        Self::with_number(Some(number), submitter, approver)
+    }
+
+    /// As [`TicketInfo::new`], the number optional (an Entra role whose policy asks for none).
+    pub fn with_number(
+        number: Option<TicketNumber>,
+        submitter: Upn,
+        approver: Upn,
+    ) -> Result<Self, TicketError> {
         if submitter == approver {
             return Err(TicketError::SelfApproval);
         }
@@ -234,8 +258,13 @@ impl TicketInfo {
         })
     }
 
-    pub fn number(&self) -> &TicketNumber {
-        &self.number
+    pub fn number(&self) -> Option<&TicketNumber> {
+        self.number.as_ref()
+    }
+
+    /// The number as stored and shown: empty when there is none.
+    pub fn number_text(&self) -> &str {
+        self.number.as_ref().map_or("", TicketNumber::as_str)
     }
 
     /// Always [`TICKET_SYSTEM`].
@@ -257,7 +286,7 @@ impl TicketInfo {
 impl TryFrom<TicketInfoParts> for TicketInfo {
     type Error = TicketError;
     fn try_from(parts: TicketInfoParts) -> Result<Self, Self::Error> {
-        Self::new(parts.number, parts.submitter, parts.approver)
+        Self::with_number(parts.number, parts.submitter, parts.approver)
     }
 }
 
@@ -418,7 +447,7 @@ mod tests {
         )
         .unwrap();
         assert_eq!(info.system(), "ServiceNow");
-        assert_eq!(info.number().as_str(), "INC1234567");
+        assert_eq!(info.number_text(), "INC1234567");
         assert_eq!(info.submitter().as_str(), "alex@contoso.com");
         assert_eq!(info.approver().as_str(), "alexmanager@contoso.com");
     }

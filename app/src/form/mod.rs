@@ -4,6 +4,7 @@
 //! reload reads back (`draft`). Wasm-safe: the page and the server share all of it.
 pub mod choices;
 pub mod draft;
+pub mod entra;
 pub mod names;
 pub mod plain_form;
 pub mod request_form;

@@ -7,6 +7,9 @@ pub const SYSTEM: &str = "system";
 /// `<identity type>:<external id>` (`PlainForm::identity_value`).
 pub const IDENTITY: &str = "identity";
 pub const WHAT: &str = "what";
+/// A Microsoft Entra role at its scope, `<role definition id>:<directory scope>`
+/// (`form::entra::choice_value`); read into the system (the scope) and the one item (the role).
+pub const ENTRA_ROLE: &str = "entra_role";
 /// A chosen policy, role or action; once per item.
 pub const ITEM: &str = "item";
 /// The item a "Remove" button takes out.

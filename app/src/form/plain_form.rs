@@ -94,8 +94,18 @@ impl PlainForm {
                 .map(|c| PermissionsKind::of(c)[0].as_str().to_owned())
                 .unwrap_or_default(),
         };
+        // An Entra role is chosen as one value: its scope is the system, the role the one item.
+        let (system, items) = match super::entra::split_choice(&one(names::ENTRA_ROLE)) {
+            Some((role, scope))
+                if crate::domain::ids::CloudKind::parse(&cloud)
+                    == Ok(crate::domain::ids::CloudKind::Entra) =>
+            {
+                (scope, vec![role])
+            }
+            _ => (one(names::SYSTEM), items),
+        };
         PlainForm {
-            system: one(names::SYSTEM),
+            system,
             identity,
             identity_type,
             what,

@@ -341,6 +341,10 @@ impl RequestForm {
         cloud: CloudKind,
         errors: &mut Vec<FieldError>,
     ) -> Option<RequestedPermissions> {
+        if cloud == CloudKind::Entra {
+            let identity = self.identity(cloud, errors);
+            return self.entra_permissions(identity, errors);
+        }
         let system = if self.system.trim().is_empty() {
             errors.push(FieldError::missing(
                 Field::System,
@@ -479,6 +483,8 @@ impl RequestForm {
             PermissionsKind::GcpActions => Some(Permissions::GcpActions {
                 actions: list::<GcpAction>(&self.items, errors)?,
             }),
+            // Read with its scope by `entra_permissions`, never through here.
+            PermissionsKind::EntraRole => None,
         }
     }
 
@@ -546,6 +552,14 @@ impl RequestForm {
                 None
             }
         };
+        // PIM takes no recurrence ("Recurring schedules are currently unsupported").
+        if cloud == CloudKind::Entra && matches!(recurrence, Some(Some(_))) {
+            errors.push(FieldError::inventory(
+                Field::Recurrence,
+                "A Microsoft Entra role cannot repeat: ask for one activation",
+            ));
+            return None;
+        }
         let (start, expiration, recurrence, zone) = (start?, expiration?, recurrence?, zone?);
         let limits = (ctx.limits)(cloud);
         match Schedule::new_in(offset, start, expiration, recurrence, ctx.now, &limits) {
@@ -669,9 +683,16 @@ impl RequestForm {
     }
 
     fn ticket(&self, ctx: &FormContext<'_>, errors: &mut Vec<FieldError>) -> Option<TicketInfo> {
-        let number = TicketNumber::parse(&self.ticket, ctx.ticket_pattern)
-            .map_err(|e| errors.push(FieldError::domain(Field::Ticket, e)))
-            .ok();
+        // An Entra role needs a ticket only when its PIM policy says so (`entra::policy_errors`).
+        let optional = CloudKind::parse(&self.cloud) == Ok(CloudKind::Entra);
+        let number = if optional && self.ticket.trim().is_empty() {
+            Some(None)
+        } else {
+            TicketNumber::parse(&self.ticket, ctx.ticket_pattern)
+                .map(Some)
+                .map_err(|e| errors.push(FieldError::domain(Field::Ticket, e)))
+                .ok()
+        };
         let approver = if self.approver.trim().is_empty() {
             errors.push(FieldError::missing(Field::Approver, "an approver"));
             None
@@ -681,7 +702,7 @@ impl RequestForm {
                 .ok()
         };
         let (number, approver) = (number?, approver?);
-        TicketInfo::new(number, ctx.submitter.clone(), approver)
+        TicketInfo::with_number(number, ctx.submitter.clone(), approver)
             .map_err(|e| errors.push(FieldError::domain(Field::Approver, e)))
             .ok()
     }
@@ -775,6 +796,12 @@ impl RequestForm {
                     .iter()
                     .map(|r| r.as_str().to_owned())
                     .collect();
+            }
+            Permissions::EntraRole {
+                role_definition_id, ..
+            } => {
+                form.what = PermissionsKind::EntraRole.as_str().to_owned();
+                form.items = vec![role_definition_id.as_str().to_owned()];
             }
         }
         if let Expiration::Duration(d) = request.schedule().expiration() {
@@ -913,7 +940,10 @@ mod tests {
         };
         assert_eq!(
             messages(&oracle),
-            vec![(Field::Cloud, "Cloud must be AWS, Azure or GCP".to_owned())]
+            vec![(
+                Field::Cloud,
+                "Cloud must be AWS, Azure, GCP or Microsoft Entra ID".to_owned()
+            )]
         );
     }
 
@@ -1066,8 +1096,7 @@ mod tests {
                 ..valid()
             })
             .unwrap();
-            let body = crate::domain::graph_body::ScheduledPermissionsRequestBody::new(&request)
-                .to_value();
+            let body = crate::domain::graph_body::RequestBody::new(&request).to_value();
             assert_eq!(
                 body["scheduleInfo"]["expiration"]["duration"], sent,
                 "{typed}"
@@ -1124,8 +1153,7 @@ mod tests {
     fn a_repetition_starts_on_the_day_the_person_typed_in_their_own_zone() {
         let form = daily_from_the_evening_of_1_december_at_utc_minus_8("2026-12-03");
         let request = parse_at(&form, LATE_NOVEMBER).unwrap();
-        let body =
-            crate::domain::graph_body::ScheduledPermissionsRequestBody::new(&request).to_value();
+        let body = crate::domain::graph_body::RequestBody::new(&request).to_value();
         let schedule = &body["scheduleInfo"];
         assert_eq!(schedule["startDateTime"], "2026-12-02T04:00:00Z");
         assert_eq!(
@@ -1162,8 +1190,7 @@ mod tests {
             ..daily_from_the_evening_of_1_december_at_utc_minus_8("2026-12-03")
         };
         let request = parse_at(&form, LATE_NOVEMBER).unwrap();
-        let body =
-            crate::domain::graph_body::ScheduledPermissionsRequestBody::new(&request).to_value();
+        let body = crate::domain::graph_body::RequestBody::new(&request).to_value();
         assert_eq!(
             body["scheduleInfo"]["recurrence"]["range"],
             serde_json::json!({

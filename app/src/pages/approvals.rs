@@ -34,13 +34,14 @@ fn count_words(total: i64, shown: usize) -> String {
     words
 }
 
-/// "Alex Wilber's request (INC1234567)": how one item is named in messages and labels.
+/// "Alex Wilber's request (INC1234567)": how one item is named in messages and labels; by what it
+/// asks for when it cites no ticket (an Entra role whose policy asks for none).
 fn item_name(item: &InboxItem) -> String {
-    format!(
-        "{}'s request ({})",
-        item.requester_name,
-        item.request.ticket().number()
-    )
+    let named = match item.request.ticket().number() {
+        Some(number) => number.to_string(),
+        None => item.request.permissions().permissions().brief(),
+    };
+    format!("{}'s request ({named})", item.requester_name)
 }
 
 /// What an approval of several said, one line each, named as the inbox named them.

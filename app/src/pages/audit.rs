@@ -234,7 +234,7 @@ fn Item(item: AuditItem, offset: RwSignal<time::UtcOffset>) -> impl IntoView {
                 " "<StatusBadge status=item.status occurrence=item.occurrence/>
             </p>
             <p class="muted">
-                {format!("{}, {} · {} · ticket {}", item.cloud, item.system_name, item.identity_name, item.ticket)}
+                {format!("{}, {} · {} · {}", item.cloud, item.system_name, item.identity_name, crate::domain::ticket::ticket_words(&item.ticket))}
             </p>
             <p class="muted">
                 {format!("Asked by {} · approver {} · ", item.requester_upn, item.approver_upn)}
@@ -335,7 +335,7 @@ fn HeldItem(item: AuditItem, offset: RwSignal<time::UtcOffset>) -> impl IntoView
                 " "<StatusBadge status=item.status occurrence=item.occurrence/>
             </p>
             <p class="muted">
-                {format!("{} · asked by {} · approver {} · ticket {}", item.identity_name, item.requester_upn, item.approver_upn, item.ticket)}
+                {format!("{} · asked by {} · approver {} · {}", item.identity_name, item.requester_upn, item.approver_upn, crate::domain::ticket::ticket_words(&item.ticket))}
             </p>
             <p class="muted" data-testid="held-ends">{left}</p>
         </li>

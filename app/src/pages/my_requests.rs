@@ -114,7 +114,7 @@ fn Item(item: MyRequest, offset: RwSignal<time::UtcOffset>) -> impl IntoView {
                 " "<StatusBadge status=item.status occurrence=item.occurrence/>
             </p>
             <p class="muted">
-                {format!("{}, {} · {} · ticket {}", item.cloud, item.system_name, item.identity_name, item.ticket)}
+                {format!("{}, {} · {} · {}", item.cloud, item.system_name, item.identity_name, crate::domain::ticket::ticket_words(&item.ticket))}
             </p>
             <p class="muted">
                 {move || format!("Asked on {}", when(&created, offset.get()))}

@@ -5,6 +5,7 @@ pub mod audit_charts;
 pub mod auth;
 pub mod db;
 pub mod decisions;
+pub mod entra;
 pub mod graph;
 pub mod jobs;
 pub mod live;

@@ -13,7 +13,7 @@ use super::{
 use crate::{
     domain::{
         approver::{self, ApproverRefusal, ApproverRelation},
-        graph_body::ScheduledPermissionsRequestBody,
+        graph_body::RequestBody,
         ids::{CloudKind, Upn},
         item_names::{ItemNames, NamedItem},
         lifecycle::{EventKind, OccurrenceStatus, RequestStatus},
@@ -100,6 +100,8 @@ pub async fn check(
     let submitter = &user.upn;
     let settings = &state.requests;
     let limits = |cloud| settings.limits(cloud);
+    // An Entra role is always for the person who asks, whatever the form says.
+    let form = form.clone().as_requester(&user.oid.to_string());
     let request = form
         .parse(&FormContext {
             now,
@@ -108,6 +110,9 @@ pub async fn check(
             submitter,
         })
         .map_err(|errors| AppError::Invalid { errors })?;
+    if request.permissions().system().cloud() == CloudKind::Entra {
+        return super::entra::check(state, user, request, now).await;
+    }
     too_many_items(&request, settings)?;
 
     let mut errors = Vec::new();
@@ -146,7 +151,7 @@ pub async fn check(
 
 /// Whether the person named `upn` may approve `user`'s request under the configured policy, from
 /// what Graph said at both people's last sign-ins.
-async fn named_approver(
+pub(super) async fn named_approver(
     state: &AppState,
     user: &SessionUser,
     upn: &str,
@@ -266,10 +271,12 @@ async fn check_inventory(
             }
         }
         // Without the identity there is nothing to check the role against; that error is enough.
+        // An Entra role is checked by `ssr::entra::check`, never here.
         Permissions::AwsPolicies { .. }
         | Permissions::AwsStatements { .. }
         | Permissions::GcpRoles { .. }
-        | Permissions::GcpActions { .. } => {}
+        | Permissions::GcpActions { .. }
+        | Permissions::EntraRole { .. } => {}
     }
 
     let (kind, ids) = (what.kind(), what.item_ids());
@@ -366,11 +373,14 @@ pub async fn create(
         Start::At(at) => Some(at),
     };
     // The portal's reference travels in the body's notes from the start, so what the approver reads
-    // is exactly what is sent, and a submission whose answer was lost can be found on Graph.
-    let graph_body = super::graph::requests::with_reference(
-        &ScheduledPermissionsRequestBody::new(request).to_value(),
-        id,
-    );
+    // is exactly what is sent, and a submission whose answer was lost can be found on Graph. A PIM
+    // body has no notes: the activation job appends the reference to its justification when it
+    // sends it.
+    let body = RequestBody::new(request).to_value();
+    let graph_body = match permissions.system().cloud() {
+        CloudKind::Entra => body,
+        _ => super::graph::requests::with_reference(&body, id),
+    };
     db::requests::create(
         &state.pool,
         &db::requests::NewRequest {
@@ -393,7 +403,8 @@ pub async fn create(
             starts_at,
             justification: request.justification().as_str(),
             notes: request.notes().map(|n| n.as_str()),
-            ticket_number: request.ticket().number().as_str(),
+            // Empty for an Entra role whose policy asks for no ticket and none was given.
+            ticket_number: request.ticket().number_text(),
             ticket_system: request.ticket().system(),
             graph_body: graph_body.clone(),
             status,
@@ -427,12 +438,16 @@ pub fn rebuild(stored: &db::requests::StoredRequest) -> Result<AccessRequest, Ap
         serde_json::from_value(stored.permissions.clone()).map_err(|_| broken("permissions"))?;
     let schedule: Schedule =
         serde_json::from_value(stored.schedule.clone()).map_err(|_| broken("schedule"))?;
-    // The pattern of the day may have changed; what was accepted then stays readable.
-    let number = serde_json::from_value::<TicketNumber>(serde_json::Value::String(
-        stored.ticket_number.clone(),
-    ))
-    .map_err(|_| broken("ticket"))?;
-    let ticket = TicketInfo::new(
+    // The pattern of the day may have changed; what was accepted then stays readable. Empty: an
+    // Entra request without a ticket.
+    let number = match stored.ticket_number.as_str() {
+        "" => None,
+        text => Some(
+            serde_json::from_value::<TicketNumber>(serde_json::Value::String(text.to_owned()))
+                .map_err(|_| broken("ticket"))?,
+        ),
+    };
+    let ticket = TicketInfo::with_number(
         number,
         Upn::parse(&stored.requester_upn).map_err(|_| broken("requester"))?,
         Upn::parse(&stored.approver_upn).map_err(|_| broken("approver"))?,

@@ -67,6 +67,17 @@ pub struct PimSettings {
     pub mfa_claims: String,
 }
 
+impl PimSettings {
+    /// The schedule limits of an Entra activation: at most `max_duration`, starting at most as far
+    /// ahead as the clouds' default allows.
+    pub fn limits(&self) -> ScheduleLimits {
+        ScheduleLimits {
+            max_duration: self.max_duration,
+            ..ScheduleLimits::default()
+        }
+    }
+}
+
 /// The status poller: whose token reads the change feed, how often, with what overlap.
 #[derive(Debug, Clone, Deserialize)]
 pub struct StatusSettings {
@@ -146,21 +157,28 @@ pub struct CloudLimits {
 }
 
 impl RequestSettings {
-    fn cloud(&self, cloud: CloudKind) -> &CloudLimits {
+    /// A cloud of Permissions Management's limits; none for Entra, whose are `[requests.pim]`'s.
+    fn cloud(&self, cloud: CloudKind) -> Option<&CloudLimits> {
         match cloud {
-            CloudKind::Aws => &self.aws,
-            CloudKind::Azure => &self.azure,
-            CloudKind::Gcp => &self.gcp,
+            CloudKind::Aws => Some(&self.aws),
+            CloudKind::Azure => Some(&self.azure),
+            CloudKind::Gcp => Some(&self.gcp),
+            CloudKind::Entra => None,
         }
     }
 
+    /// The schedule limits of `cloud`. For Entra: the portal's cap on an activation
+    /// (`[requests.pim] max_duration`; each role's own maximum is applied against its policy, by
+    /// `form::entra::policy_errors`), starting at most as far ahead as the clouds' default allows.
     pub fn limits(&self, cloud: CloudKind) -> ScheduleLimits {
-        self.cloud(cloud).schedule
+        self.cloud(cloud)
+            .map_or_else(|| self.pim.limits(), |c| c.schedule)
     }
 
-    /// The most policies, roles and actions (counted once each) a request in `cloud` may name.
+    /// The most policies, roles and actions (counted once each) a request in `cloud` may name; an
+    /// Entra request names one role.
     pub fn max_items(&self, cloud: CloudKind) -> usize {
-        self.cloud(cloud).max_items
+        self.cloud(cloud).map_or(1, |c| c.max_items)
     }
 
     /// The parts of `request` that give high privilege, by the configured list.

@@ -2,6 +2,7 @@
 //! and pages show. Wasm-safe, with no behaviour beyond reading them; `api` and `ssr` both import these.
 pub mod approvals;
 pub mod audit;
+pub mod entra;
 pub mod inventory;
 pub mod my_requests;
 pub mod requests;

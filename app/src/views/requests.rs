@@ -31,6 +31,9 @@ pub struct ApproverOption {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct FormOptions {
     pub upn: String,
+    /// The person's object id: an Entra role is activated for them (`RequestForm::as_requester`).
+    #[serde(default)]
+    pub oid: String,
     pub ticket_pattern: TicketPattern,
     pub limits: Vec<(CloudKind, ScheduleLimits)>,
     /// The manager first when known, then the manager's manager, then members of approver groups.

@@ -5,6 +5,7 @@
 //! to check against the inventory and show the exact Graph JSON.
 mod browser;
 mod cloud;
+mod entra;
 mod error_summary;
 mod identity;
 mod keep;
@@ -25,8 +26,12 @@ use reactive_stores::Store;
 use serde::{Deserialize, Serialize};
 
 use crate::{
-    api::requests::{get_form_options, preview_request, request_again, Checked, FormOptions},
+    api::{
+        inventory::list_entra_roles,
+        requests::{get_form_options, preview_request, request_again, Checked, FormOptions},
+    },
     domain::{
+        duration::IsoDuration,
         ids::{CloudKind, Upn},
         permissions_kind::PermissionsKind,
         schedule::ScheduleLimits,
@@ -36,7 +41,10 @@ use crate::{
         choices::Length, names, parse_identity_type, plain_form::PlainFormStoreFields,
         set_aside::SetAside, Field, FieldError, FormContext, PlainForm, RequestForm,
     },
-    views::inventory::{IdentityOption, ItemOption},
+    views::{
+        entra::{EntraRoleOption, EntraRoles},
+        inventory::{IdentityOption, ItemOption},
+    },
 };
 
 /// What the page starts from: the inputs (from the address, or an earlier request), and, when the
@@ -152,6 +160,11 @@ struct Page {
     set_aside: RwSignal<SetAside>,
     /// The draft kept across a reload, and whether leaving asks first.
     keeping: keep::Keeping,
+    /// Whether Microsoft Entra roles are the chosen cloud (a memo: the steps that differ are
+    /// redrawn only when this changes, not when one cloud is changed for another).
+    entra_chosen: Memo<bool>,
+    /// The Microsoft Entra roles the person is eligible for, read once Entra is the chosen cloud.
+    entra: Resource<Result<Option<EntraRoles>, AppError>>,
 }
 
 impl Page {
@@ -167,9 +180,22 @@ impl Page {
         let reported_for = RwSignal::new(Some(init.to_request_form()));
         let form = Store::new(init);
         let options = Resource::new(|| (), |_| get_form_options());
+        let is_entra =
+            Memo::new(move |_| CloudKind::parse(&form.cloud().get()) == Ok(CloudKind::Entra));
+        let entra = Resource::new(
+            move || is_entra.get(),
+            |on| async move {
+                if on {
+                    list_entra_roles().await.map(Some)
+                } else {
+                    Ok(None)
+                }
+            },
+        );
+        let roles = move || entra.get().and_then(Result::ok).flatten();
         let live_errors = Memo::new(move |_| match options.get() {
             Some(Ok(o)) => Some(
-                local_check(&o, &request_form_of(form))
+                local_check(&o, roles().as_ref(), &request_form_of(form))
                     .err()
                     .unwrap_or_default(),
             ),
@@ -185,7 +211,9 @@ impl Page {
                 return reported_errors;
             }
             match options.get() {
-                Some(Ok(o)) => local_check(&o, &now).err().unwrap_or_default(),
+                Some(Ok(o)) => local_check(&o, roles().as_ref(), &now)
+                    .err()
+                    .unwrap_or_default(),
                 _ => reported_errors,
             }
         });
@@ -220,7 +248,41 @@ impl Page {
             options,
             set_aside: RwSignal::new(SetAside::default()),
             keeping: keep::Keeping::new(),
+            entra_chosen: is_entra,
+            entra,
         }
+    }
+
+    /// The eligible Entra role the form names (its role and scope), once the roles are known.
+    fn entra_role(&self) -> Option<EntraRoleOption> {
+        let roles = self.entra.get()?.ok()??;
+        let role = self.form.items().with(|i| i.first().cloned())?;
+        self.form
+            .system()
+            .with(|scope| roles.find(&role, scope).cloned())
+    }
+
+    /// The portal's cap on an Entra activation, once known.
+    fn entra_portal_max(&self) -> Option<IsoDuration> {
+        Some(self.entra.get()?.ok()??.portal_max)
+    }
+
+    /// The longest access the chosen cloud allows (for an Entra role, within its policy's
+    /// maximum); `None` until the options have arrived.
+    fn max_duration(&self) -> Option<IsoDuration> {
+        let options = self.options.get()?.ok()?;
+        let cloud = self.cloud.get()?;
+        let max = options.limits(cloud)?.max_duration;
+        let policy = (cloud == CloudKind::Entra)
+            .then(|| self.entra_role())
+            .flatten()
+            .and_then(|r| r.policy);
+        Some(policy.map_or(max, |p| p.max_duration(max)))
+    }
+
+    /// Whether Microsoft Entra roles are the chosen cloud.
+    fn is_entra(&self) -> bool {
+        self.entra_chosen.get()
     }
 
     /// A check of `form` found `errors` (none: it passed): shown by their fields and in the summary,
@@ -349,19 +411,43 @@ fn request_form_of(form: Store<PlainForm>) -> RequestForm {
     plain.to_request_form()
 }
 
-/// The browser's own check, with the options the server sent (who is asking, limits, ticket rule).
-fn local_check(options: &FormOptions, form: &RequestForm) -> Result<(), Vec<FieldError>> {
+/// The browser's own check, with the options the server sent (who is asking, limits, ticket rule),
+/// and for an Entra role the eligible roles with their policies, as the server checks it.
+fn local_check(
+    options: &FormOptions,
+    entra: Option<&EntraRoles>,
+    form: &RequestForm,
+) -> Result<(), Vec<FieldError>> {
     let Ok(submitter) = Upn::parse(&options.upn) else {
         return Ok(());
     };
     let limits = Page::limits(options);
-    form.parse(&FormContext {
-        now: browser::now(),
-        limits: &limits,
-        ticket_pattern: &options.ticket_pattern,
-        submitter: &submitter,
-    })
-    .map(|_| ())
+    let now = browser::now();
+    let request = form
+        .clone()
+        .as_requester(&options.oid)
+        .parse(&FormContext {
+            now,
+            limits: &limits,
+            ticket_pattern: &options.ticket_pattern,
+            submitter: &submitter,
+        })?;
+    let errors = entra
+        .map(|roles| {
+            crate::form::entra::policy_errors(
+                &request,
+                &roles.roles,
+                roles.portal_max,
+                &options.ticket_pattern,
+                now,
+            )
+        })
+        .unwrap_or_default();
+    if errors.is_empty() {
+        Ok(())
+    } else {
+        Err(errors)
+    }
 }
 
 #[component]
@@ -398,9 +484,17 @@ fn RequestFormView(initial: Initial) -> impl IntoView {
         navigate(&format!("/requests/{id}"), Default::default())
     };
 
-    let step_names = [
-        "Cloud", "System", "Identity", "What", "Schedule", "Why", "Review",
-    ];
+    let step_names = move || {
+        if page.is_entra() {
+            [
+                "Cloud", "Role", "For whom", "Policy", "Schedule", "Why", "Review",
+            ]
+        } else {
+            [
+                "Cloud", "System", "Identity", "What", "Schedule", "Why", "Review",
+            ]
+        }
+    };
     view! {
         // GOV.UK's pattern: the title says there are errors too, the first thing a screen reader reads
         // of the plain form's page after a review with problems.
@@ -409,11 +503,11 @@ fn RequestFormView(initial: Initial) -> impl IntoView {
             <h1>"Request access"</h1>
             <p class="muted" hidden=move || hydrated.get()>"Until the page has loaded (or without JavaScript), use Continue after each step."</p>
             <ol class="progress" aria-label="Progress">
-                {step_names.iter().enumerate().map(|(i, name)| {
-                    let n = (i + 1) as u8;
+                {(1..=7u8).map(|n| {
+                    let name = move || step_names()[usize::from(n - 1)];
                     view! {
                         <li class:done=move || page.step_done(n)>
-                            <a href=format!("#step-{n}")>{format!("{n}. {name}")}</a>
+                            <a href=format!("#step-{n}")>{move || format!("{n}. {}", name())}</a>
                             <span class="visually-hidden">{move || if page.step_done(n) { " (done)" } else { "" }}</span>
                         </li>
                     }
@@ -436,9 +530,16 @@ fn RequestFormView(initial: Initial) -> impl IntoView {
             // Each step is its own view (type-erased, `AnyView`): one nested type for the page would
             // overflow the server's stack when rendered.
             {cloud::step(page)}
-            {system::step(page)}
-            {identity::step(page)}
-            {what::step(page)}
+            // Entra roles have steps 2 to 4 of their own; redrawn only when Entra is chosen or left.
+            {move || if page.is_entra() {
+                entra::steps(page)
+            } else {
+                view! {
+                    {system::step(page)}
+                    {identity::step(page)}
+                    {what::step(page)}
+                }.into_any()
+            }}
             {schedule::step(page)}
             {why::step(page)}
             {review::step(page, problem, created)}

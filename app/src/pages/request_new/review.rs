@@ -33,7 +33,8 @@ pub(super) fn step(
         let f = page.request_form();
         server_error.set(None);
         if let Some(Ok(o)) = options.get_untracked() {
-            if let Err(e) = local_check(&o, &f) {
+            let roles = page.entra.get_untracked().and_then(Result::ok).flatten();
+            if let Err(e) = local_check(&o, roles.as_ref(), &f) {
                 page.report(f, e);
                 return;
             }

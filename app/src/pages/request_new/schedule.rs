@@ -101,10 +101,8 @@ pub(super) fn step(page: Page) -> AnyView {
                 // Only the presets the cloud allows; all of them until its limits are known.
                 <Transition fallback=|| ()>
                 {move || {
-                    let max = options.get().and_then(|o| o.ok())
-                        .and_then(|o| o.limits(cloud.get()?))
-                        .map(|l| l.max_duration)
-                        .unwrap_or(IsoDuration::MAX);
+                    // For an Entra role, within its PIM policy's maximum.
+                    let max = page.max_duration().unwrap_or(IsoDuration::MAX);
                     DurationPreset::offered(max).map(|p| (Length::Duration(p.duration().to_string()), p.label()))
                         .chain([(Length::Custom, "Custom duration"), (Length::End, "Until an end time")])
                         .enumerate()
@@ -131,6 +129,8 @@ pub(super) fn step(page: Page) -> AnyView {
                 <input id="end-at" name=names::END_AT type="datetime-local" aria-describedby=described(Field::End) value=form.end().get_untracked() prop:value=move || form.end().get() on:input=move |ev| form.end().set(event_target_value(&ev))/>
             </div>
             <FieldErrors errors field=Field::End/>
+            // PIM takes no recurrence: an Entra role is activated once.
+            <div hidden=move || page.is_entra()>
             <label for="repeat">"Repeat"</label>
             <select id="repeat" name=names::REPEAT on:change=move |ev| recurrence.kind().set(event_target_value(&ev))>
                 {Repeat::ALL.into_iter().map(|r| view! {
@@ -168,6 +168,7 @@ pub(super) fn step(page: Page) -> AnyView {
                     <label for="occurrences">"Number of times"</label>
                     <input id="occurrences" name=names::OCCURRENCES type="number" min="1" value=recurrence.occurrences().get_untracked() prop:value=move || recurrence.occurrences().get() on:input=move |ev| recurrence.occurrences().set(event_target_value(&ev))/>
                 </div>
+            </div>
             </div>
             <FieldErrors errors field=Field::Recurrence/>
             <p class="summary" data-testid="schedule-summary" aria-live="polite">

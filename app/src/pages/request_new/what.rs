@@ -80,7 +80,7 @@ pub(super) fn step(page: Page) -> AnyView {
         <fieldset id="step-4" class="step" disabled=move || identity.get().is_none()>
             <legend>"4. What"</legend>
             <div class="choices" role="radiogroup" aria-label="What to ask for">
-                {move || cloud.get().map(|c| PermissionsKind::of(c).into_iter().enumerate().map(|(i, w)| {
+                {move || cloud.get().map(|c| PermissionsKind::of(c).iter().copied().enumerate().map(|(i, w)| {
                     let mine = move || what.get() == Some(w);
                     view! {
                     <label class="choice">

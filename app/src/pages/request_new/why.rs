@@ -28,11 +28,17 @@ pub(super) fn step(page: Page) -> AnyView {
             <FieldErrors errors field=Field::Notes/>
             <label for="ticket">
                 "ServiceNow ticket number "
+                // An Entra role needs one only when its PIM policy says so.
+                <span data-testid="ticket-required">{move || page.is_entra().then(|| match page.entra_role().and_then(|r| r.policy) {
+                    Some(p) if p.ticket => "(required by the role's policy) ",
+                    _ => "(optional for this role) ",
+                })}</span>
                 <Transition fallback=|| ()>
                     <span class="muted">{move || options.get().and_then(|o| o.ok()).map(|o| format!("({})", o.ticket_pattern.rule()))}</span>
                 </Transition>
             </label>
-            <input id="ticket" name=names::TICKET autocomplete="off" aria-describedby=described(Field::Ticket) value=form.ticket().get_untracked() prop:value=move || form.ticket().get() on:input=move |ev| form.ticket().set(event_target_value(&ev))/>
+            <input id="ticket" name=names::TICKET autocomplete="off" aria-describedby=described(Field::Ticket)
+                aria-required=move || (!page.is_entra() || page.entra_role().and_then(|r| r.policy).is_some_and(|p| p.ticket)).to_string() value=form.ticket().get_untracked() prop:value=move || form.ticket().get() on:input=move |ev| form.ticket().set(event_target_value(&ev))/>
             <FieldErrors errors field=Field::Ticket/>
             <label for="approver">"Approver"</label>
             <select id="approver" name=names::APPROVER aria-describedby=described(Field::Approver) on:change=move |ev| form.approver().set(event_target_value(&ev))>

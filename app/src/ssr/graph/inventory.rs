@@ -45,6 +45,8 @@ fn cast(cloud: CloudKind) -> &'static str {
         CloudKind::Aws => "microsoft.graph.awsAuthorizationSystem",
         CloudKind::Azure => "microsoft.graph.azureAuthorizationSystem",
         CloudKind::Gcp => "microsoft.graph.gcpAuthorizationSystem",
+        // Never used: no EPM system is of Entra, so `Inventory::system` finds none for it.
+        CloudKind::Entra => "",
     }
 }
 
@@ -110,7 +112,7 @@ impl Inventory<'_> {
 
     pub async fn clouds(&self) -> Result<Vec<CloudSummary>, GraphError> {
         let systems = self.systems().await?;
-        Ok(CloudKind::ALL
+        Ok(CloudKind::EPM
             .into_iter()
             .map(|cloud| {
                 let of_cloud: Vec<_> = systems
@@ -227,6 +229,7 @@ impl Inventory<'_> {
         let candidates = match cloud {
             CloudKind::Aws => vec![format!("rsn:{upn}"), upn.to_owned()],
             CloudKind::Azure | CloudKind::Gcp => vec![upn.to_owned()],
+            CloudKind::Entra => Vec::new(),
         };
         for candidate in candidates {
             if let Some(identity) = self.identity(cloud, system, &candidate).await? {
@@ -509,6 +512,8 @@ pub fn names_of(what: PermissionsKind, found: Vec<wire::Named>) -> Vec<NamedItem
         PermissionsKind::AwsStatements
         | PermissionsKind::AzureActions
         | PermissionsKind::GcpActions => return Vec::new(),
+        // Not in EPM's inventory: Entra roles are named from PIM (`ssr::entra`).
+        PermissionsKind::EntraRole => return Vec::new(),
     };
     found
         .into_iter()
@@ -524,6 +529,8 @@ fn named_collection(what: PermissionsKind) -> &'static str {
         PermissionsKind::AzureRoles | PermissionsKind::AzureActions => "roleDefinitions",
         PermissionsKind::GcpRoles | PermissionsKind::GcpActions => "roles",
         PermissionsKind::AwsPolicies | PermissionsKind::AwsStatements => "policies",
+        // Never used: no EPM system is of Entra, so `Inventory::system` finds none for it.
+        PermissionsKind::EntraRole => "",
     }
 }
 

@@ -7,6 +7,7 @@ pub mod changes;
 pub mod client;
 pub mod inventory;
 pub mod me;
+pub mod pim_inventory;
 pub mod pim_requests;
 pub mod requests;
 pub mod wire;

@@ -139,6 +139,14 @@ pub fn render(
     };
     let cloud = CloudKind::parse(&stored.cloud).ok();
     let place = match cloud {
+        // "Microsoft Entra ID, Seattle office (/administrativeUnits/…)".
+        Some(CloudKind::Entra) => format!(
+            "{} {}, {} ({})",
+            CloudKind::Entra,
+            CloudKind::Entra.system_noun(),
+            stored.authorization_system_name,
+            stored.authorization_system_id
+        ),
         Some(cloud) => format!(
             "{cloud} {} {} ({})",
             cloud.system_noun(),
@@ -175,7 +183,10 @@ pub fn render(
         zone: zone.name().to_owned(),
         justification: stored.justification.clone(),
         notes: stored.notes.clone().filter(|n| !n.trim().is_empty()),
-        ticket: stored.ticket_number.clone(),
+        ticket: match stored.ticket_number.as_str() {
+            "" => "none".to_owned(),
+            number => number.to_owned(),
+        },
         asked_at: zone.format(stored.created_at),
         reason: text("reason"),
         cancelled_by: match text("by").as_deref() {
