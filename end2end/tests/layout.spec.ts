@@ -141,6 +141,44 @@ for (const vp of viewports) {
       expect(errors).toEqual([]);
     });
 
+    test('the request form for a Microsoft Entra role: its policy in the browser, the review and the request page', async ({ browser }, testInfo) => {
+      test.setTimeout(120_000);
+      const errors: string[] = [];
+      const page = await person(browser, 'Alex Wilber', vp, errors);
+      await freshForm(page);
+      await page.getByRole('radio', { name: /^Microsoft Entra roles/ }).check();
+      await expect(page.getByRole('radio', { name: /^Helpdesk Administrator in Seattle office/ })).toBeVisible();
+      await check(page, testInfo, `${vp.name}-form-entra-roles`);
+
+      // Security Reader allows 4 hours and needs a ticket: the browser says both before asking the server.
+      await page.getByRole('radio', { name: /^Security Reader in Directory/ }).check();
+      await expect(page.getByTestId('entra-policy')).toContainText('At most 4 hours at a time. Needs a ticket.');
+      await expect(page.getByTestId('entra-for')).toContainText('For yourself, alex@contoso.com');
+      await page.getByRole('radio', { name: 'Custom duration' }).check();
+      await page.getByLabel('Duration, such as 2h, 90m, 1h30m or 1 day').fill('5h');
+      await page.getByLabel('Justification (required, 10 to 1000 characters)').fill(justification);
+      await expect(page.getByTestId('ticket-required')).toHaveText("(required by the role's policy)");
+      await page.getByRole('button', { name: 'Review the request' }).click();
+      const summary = page.getByTestId('error-summary');
+      await expect(summary).toContainText('Security Reader can be active for at most 4 hours at a time');
+      await expect(summary).toContainText('The PIM policy of Security Reader needs a ticket');
+      await check(page, testInfo, `${vp.name}-form-entra-policy-errors`);
+
+      // User Administrator for 2 hours needs no ticket.
+      await page.getByRole('radio', { name: /^User Administrator in Directory/ }).check();
+      await expect(page.getByTestId('entra-policy')).toContainText('At most 8 hours at a time. No ticket needed.');
+      await page.getByLabel('Duration, such as 2h, 90m, 1h30m or 1 day').fill('2h');
+      await page.getByRole('button', { name: 'Review the request' }).click();
+      await expect(page.getByTestId('review')).toContainText('the Microsoft Entra role User Administrator in Directory');
+      await expect(page.getByTestId('graph-json')).toContainText('"action": "selfActivate"');
+      await check(page, testInfo, `${vp.name}-form-entra-review`);
+      await page.getByRole('button', { name: 'Submit request' }).click();
+      await expect(page).toHaveURL(/\/requests\/[0-9a-f-]{36}$/);
+      await expect(page.getByTestId('request-status')).toHaveText('waiting for approval');
+      await check(page, testInfo, `${vp.name}-entra-request-page`);
+      expect(errors).toEqual([]);
+    });
+
     test('the plain form, before the application loads, reviewed with a long ARN and a problem', async ({ page }, testInfo) => {
       // The server's page alone (no bundle): its Continue buttons, and the review it renders.
       await page.route('**/pkg/*/app.{js,wasm}', (route) => route.abort());

@@ -174,6 +174,156 @@ pub fn policy_errors(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::domain::{entra::EntraPolicy, ids::Upn, schedule::ScheduleLimits};
+    use crate::form::FormContext;
+    use time::macros::datetime;
+
+    const ALEX: &str = "4f1c2b7e-8a3d-4e51-9b6a-0c2d7e9f1a01";
+    const SECURITY_READER: &str = "5d6b6bb7-de71-4623-b4af-96380a352509";
+    const NOW: time::OffsetDateTime = datetime!(2026-03-10 09:00 UTC);
+
+    fn form(role: &str, scope: &str, duration: &str, ticket: &str) -> RequestForm {
+        RequestForm {
+            cloud: "entra".into(),
+            system: scope.into(),
+            items: vec![role.into()],
+            duration: duration.into(),
+            justification: "Read the sign-in logs for INC1234567".into(),
+            ticket: ticket.into(),
+            approver: "megan@contoso.com".into(),
+            ..RequestForm::default()
+        }
+        .as_requester(ALEX)
+    }
+
+    fn parse(form: &RequestForm) -> Result<AccessRequest, Vec<FieldError>> {
+        let pattern = TicketPattern::default();
+        let submitter = Upn::parse("alex@contoso.com").unwrap();
+        let limits = |_| ScheduleLimits {
+            max_duration: IsoDuration::parse("PT8H").unwrap(),
+            ..ScheduleLimits::default()
+        };
+        form.parse(&FormContext {
+            now: NOW,
+            limits: &limits,
+            ticket_pattern: &pattern,
+            submitter: &submitter,
+        })
+    }
+
+    fn security_reader() -> Vec<EntraRoleOption> {
+        vec![EntraRoleOption {
+            role_definition_id: SECURITY_READER.into(),
+            name: "Security Reader".into(),
+            description: String::new(),
+            directory_scope_id: "/".into(),
+            scope_name: "Directory".into(),
+            policy: Some(EntraPolicy {
+                max_duration: IsoDuration::parse("PT4H").unwrap(),
+                justification: true,
+                ticket: true,
+                mfa: false,
+                authentication_context: None,
+                approval: false,
+                approvers: Vec::new(),
+            }),
+            problem: None,
+        }]
+    }
+
+    fn problems(form: &RequestForm) -> Vec<(Field, String)> {
+        let request = parse(form).unwrap();
+        policy_errors(
+            &request,
+            &security_reader(),
+            IsoDuration::parse("PT8H").unwrap(),
+            &TicketPattern::default(),
+            NOW,
+        )
+        .into_iter()
+        .map(|e| (e.field, e.message()))
+        .collect()
+    }
+
+    #[test]
+    fn an_entra_form_is_always_for_the_person_who_asks_and_needs_no_identity_step() {
+        let mut typed = form(SECURITY_READER, "/", "PT1H", "INC1234567");
+        typed.identity = "someone-else".into();
+        let request = parse(&typed.as_requester(ALEX)).unwrap();
+        let identity = request.permissions().identity();
+        assert_eq!(identity.external_id.as_str(), ALEX);
+        assert_eq!(identity.identity_type.graph_name(), "user");
+        // The clouds' forms keep what they name.
+        let aws = RequestForm {
+            cloud: "aws".into(),
+            identity: "rsn:bob@contoso.com".into(),
+            ..RequestForm::default()
+        };
+        assert_eq!(aws.clone().as_requester(ALEX), aws);
+    }
+
+    #[test]
+    fn an_entra_role_takes_no_repetition_and_its_ticket_is_optional_to_the_parser() {
+        let mut repeating = form(SECURITY_READER, "/", "PT1H", "");
+        repeating.start = "2026-03-11T09:00".into();
+        repeating.recurrence.kind = "daily".into();
+        repeating.recurrence.range = "numbered".into();
+        repeating.recurrence.occurrences = "3".into();
+        let errors = parse(&repeating).unwrap_err();
+        assert_eq!(errors.len(), 1, "{errors:?}");
+        assert_eq!(errors[0].field, Field::Recurrence);
+        assert!(errors[0].message().contains("cannot repeat"));
+        let request = parse(&form(SECURITY_READER, "/", "PT1H", "")).unwrap();
+        assert_eq!(request.ticket().number(), None);
+    }
+
+    #[test]
+    fn the_roles_policy_refuses_a_longer_activation_and_a_missing_ticket_by_their_fields() {
+        assert_eq!(
+            problems(&form(SECURITY_READER, "/", "PT4H", "INC1234567")),
+            []
+        );
+        assert_eq!(
+            problems(&form(SECURITY_READER, "/", "PT5H", "")),
+            [
+                (
+                    Field::Duration,
+                    "Security Reader can be active for at most 4 hours at a time".to_owned()
+                ),
+                (
+                    Field::Ticket,
+                    "The PIM policy of Security Reader needs a ticket: enter the ServiceNow ticket \
+                     number, such as INC1234567"
+                        .to_owned()
+                ),
+            ]
+        );
+        // An end time counts from the start, "on approval" from now.
+        let mut until = form(SECURITY_READER, "/", "", "INC1234567");
+        until.until_end = true;
+        until.end = "2026-03-10T14:00".into();
+        assert_eq!(
+            problems(&until),
+            [(
+                Field::End,
+                "Security Reader can be active for at most 4 hours at a time".to_owned()
+            )]
+        );
+    }
+
+    #[test]
+    fn a_role_held_at_another_scope_or_not_at_all_is_not_eligible() {
+        let unit = "/administrativeUnits/7d3c5a2e-9b41-4f08-a6d2-1c5e8f3b9a10";
+        for (role, scope) in [
+            (SECURITY_READER, unit),
+            ("fe930be7-5e62-47db-91af-98c3a49a38b1", "/"),
+        ] {
+            let found = problems(&form(role, scope, "PT1H", "INC1234567"));
+            assert_eq!(found.len(), 1, "{found:?}");
+            assert_eq!(found[0].0, Field::System);
+            assert!(found[0].1.starts_with("You are not eligible"), "{found:?}");
+        }
+    }
 
     #[test]
     fn a_role_choice_reads_back_its_role_and_scope() {

@@ -28,7 +28,7 @@ async fn clouds_and_systems_say_which_can_be_chosen_and_why_not(
     let (world, alex) = world_as(connect, ALEX).await;
     let (status, clouds) = form_call(&world, &alex, "inventory_clouds", &[]).await;
     assert_eq!(status, 200, "{clouds:#}");
-    assert_eq!(strings(&clouds, "cloud"), ["aws", "azure", "gcp"]);
+    assert_eq!(strings(&clouds, "cloud"), ["aws", "azure", "gcp", "entra"]);
     assert_eq!(clouds[0]["systems"], 4);
     assert_eq!(clouds[0]["requestable"], 1);
 
@@ -207,7 +207,7 @@ async fn an_inventory_read_throttled_once_is_retried_and_succeeds(
     let world = World::start(connect).await;
     let (status, clouds) = clouds_while_throttled(&world, Some(1)).await;
     assert_eq!(status, 200, "{clouds:#}");
-    assert_eq!(strings(&clouds, "cloud"), ["aws", "azure", "gcp"]);
+    assert_eq!(strings(&clouds, "cloud"), ["aws", "azure", "gcp", "entra"]);
     assert_eq!(
         inventory_requests(&world),
         (2, 1),

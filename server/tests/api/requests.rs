@@ -444,6 +444,7 @@ async fn a_caller_who_is_not_signed_in_is_refused_everywhere(
         ),
         ("request_form_options", vec![]),
         ("inventory_clouds", vec![]),
+        ("inventory_entra_roles", vec![]),
         ("inventory_systems", vec![("cloud", "aws")]),
         (
             "inventory_identities",

@@ -89,6 +89,10 @@ const MATRIX: &[(Call, [u16; 6])] = &[
         Call::ServerFn("/api/inventory_clouds"),
         [401, 200, 200, 200, 200, 200],
     ),
+    (
+        Call::ServerFn("/api/inventory_entra_roles"),
+        [401, 200, 200, 200, 200, 200],
+    ),
 ];
 
 #[sqlx::test(migrations = false)]

@@ -1,10 +1,12 @@
-//! Step 1: the cloud, with how many of its systems there are and how many can be chosen.
+//! Step 1: the cloud, with how many of its systems there are and how many can be chosen; for
+//! Microsoft Entra roles, how many roles the person is eligible for.
 use leptos::prelude::*;
 
 use super::{server_message, Continue, Page};
 use crate::{
     api::inventory::list_clouds,
     components::field_errors::FieldErrors,
+    domain::ids::CloudKind,
     form::{names, Field},
 };
 
@@ -25,7 +27,12 @@ pub(super) fn step(page: Page) -> AnyView {
                     Ok(list) => view! {
                         <div class="choices">
                             {list.into_iter().enumerate().map(|(i, c)| {
-                                let label = format!("{} — {} {}{}, {} can be chosen", c.cloud, c.systems, c.cloud.system_noun(), if c.systems == 1 { "" } else { "s" }, c.requestable);
+                                let plural = if c.systems == 1 { "" } else { "s" };
+                                let label = if c.cloud == CloudKind::Entra {
+                                    format!("Microsoft Entra roles — {} role{plural} you are eligible for, {} can be chosen", c.systems, c.requestable)
+                                } else {
+                                    format!("{} — {} {}{plural}, {} can be chosen", c.cloud, c.systems, c.cloud.system_noun(), c.requestable)
+                                };
                                 let mine = move || cloud.get() == Some(c.cloud);
                                 view! {
                                     <label class="choice">

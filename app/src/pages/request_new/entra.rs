@@ -39,7 +39,7 @@ fn role_step(page: Page) -> AnyView {
                         let first = found.roles.iter().position(|r| r.policy.is_some());
                         view! {
                             <div class="choices" role="radiogroup" aria-label="Eligible roles">
-                                {found.roles.into_iter().enumerate().map(|(i, role)| option(page, role, first == Some(i))).collect_view()}
+                                {found.roles.into_iter().enumerate().map(|(i, role)| option(page, role, i, first == Some(i))).collect_view()}
                             </div>
                         }.into_any()
                     }
@@ -52,8 +52,8 @@ fn role_step(page: Page) -> AnyView {
     .into_any()
 }
 
-/// One eligible role: its name and scope, what it may do, and its id beneath.
-fn option(page: Page, role: EntraRoleOption, first: bool) -> impl IntoView {
+/// One eligible role (the `n`th): its name and scope, what it may do, and its id beneath.
+fn option(page: Page, role: EntraRoleOption, n: usize, first: bool) -> impl IntoView {
     let form = page.form;
     let (id, scope) = (
         role.role_definition_id.clone(),
@@ -72,15 +72,7 @@ fn option(page: Page, role: EntraRoleOption, first: bool) -> impl IntoView {
         }
     };
     let value = choice_value(&id, &scope);
-    let described = format!(
-        "role-{}-{}",
-        id,
-        if role.directory_scope_id == "/" {
-            "directory"
-        } else {
-            "unit"
-        }
-    );
+    let described = format!("entra-role-{n}-about");
     let unavailable = role.policy.is_none();
     view! {
         <label class="choice" class:disabled=unavailable>
@@ -89,7 +81,7 @@ fn option(page: Page, role: EntraRoleOption, first: bool) -> impl IntoView {
                 checked=mine.clone() prop:checked=mine on:change=choose/>
             <span class="choice-text">
                 <span>{format!("{} in {}", role.name, role.scope_name)}</span>
-                <span class="muted" id=described>
+                <span class="muted choice-about" id=described>
                     {role.description.clone()}" "<code class="id">{role.role_definition_id.clone()}</code>
                     {role.problem.clone().map(|p| format!(" Unavailable: the role's PIM policy could not be read ({p})."))}
                 </span>
