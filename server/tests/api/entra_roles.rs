@@ -10,7 +10,7 @@ use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 use super::{
     decisions::{approve, events, outbox_rows, quiet_world, status_of},
     oidc_world::World,
-    requests::{call, signed_in, world_as},
+    requests::{call, form_call, signed_in, world_as},
 };
 
 const USER_ADMINISTRATOR: &str = "fe930be7-5e62-47db-91af-98c3a49a38b1";
@@ -447,4 +447,71 @@ async fn the_plain_form_offers_the_eligible_roles_and_creates_an_entra_request(
         (cloud.as_str(), duration.as_deref()),
         ("entra", Some("PT2H"))
     );
+}
+
+#[sqlx::test(migrations = false)]
+async fn the_auditor_finds_an_entra_request_by_its_cloud_reads_it_in_words_and_exports_it(
+    _: PgPoolOptions,
+    connect: PgConnectOptions,
+) {
+    let (world, alex) = world_as(connect, ALEX).await;
+    let form = entra_form(
+        HELPDESK_ADMINISTRATOR,
+        SEATTLE,
+        "PT1H",
+        "",
+        "megan@contoso.com",
+    );
+    let created = send(&world, &alex, "create_request", form).await;
+    let id = created["id"].as_str().unwrap().to_owned();
+    let adele = signed_in(&world, entra_sim::people::ADELE).await;
+
+    let (status, page) = form_call(
+        &world,
+        &adele,
+        "audit_requests",
+        &[("query", "cloud=entra")],
+    )
+    .await;
+    assert_eq!(status, 200, "{page:#}");
+    let items = page["items"].as_array().unwrap();
+    assert_eq!(items.len(), 1, "{page:#}");
+    assert_eq!(items[0]["id"], id.as_str());
+    assert_eq!(items[0]["system_name"], "Seattle office");
+    assert_eq!(
+        items[0]["what"],
+        "Entra role Helpdesk Administrator in Seattle office"
+    );
+    let (_, aws) = form_call(&world, &adele, "audit_requests", &[("query", "cloud=aws")]).await;
+    assert!(aws["items"].as_array().unwrap().is_empty(), "{aws:#}");
+
+    let report = adele
+        .get(world.app.url(&format!("/audit/requests/{id}/report")))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        report.contains("Access request without a ticket"),
+        "{report}"
+    );
+    assert!(
+        report.contains("Entra role Helpdesk Administrator in Seattle office"),
+        "{report}"
+    );
+
+    let csv = adele
+        .get(world.app.url("/audit/export.csv?cloud=entra&rows=requests"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let lines: Vec<&str> = csv.lines().collect();
+    assert_eq!(lines.len(), 2, "{csv}");
+    assert!(lines[1].contains(",entra,"), "{csv}");
+    assert!(lines[1].contains(SEATTLE), "{csv}");
 }
