@@ -179,6 +179,30 @@ for (const vp of viewports) {
       expect(errors).toEqual([]);
     });
 
+    test('the plain form for a Microsoft Entra role, before the application loads, and its review', async ({ page }, testInfo) => {
+      await page.route('**/pkg/*/app.{js,wasm}', (route) => route.abort());
+      await page.goto('/auth/login');
+      await page.getByRole('button', { name: 'Sign in as Alex Wilber' }).click();
+      await expect(page.getByTestId('viewer-name')).toHaveText('Alex Wilber');
+      await page.goto('/requests/new?cloud=entra#step-2');
+      await expect(page.getByRole('radio', { name: /^Helpdesk Administrator in Seattle office/ })).toBeVisible();
+      await check(page, testInfo, `${vp.name}-plain-entra-roles`);
+      const fields = new URLSearchParams({
+        cloud: 'entra',
+        entra_role: 'fe930be7-5e62-47db-91af-98c3a49a38b1:/',
+        start: 'now',
+        length: 'custom',
+        custom_duration: '2h',
+        justification,
+        approver: 'megan@contoso.com',
+        review: '1',
+      });
+      await page.goto(`/requests/new?${fields}`);
+      await expect(page.getByTestId('review')).toContainText('the Microsoft Entra role User Administrator in Directory');
+      await expect(page.getByTestId('entra-policy')).toContainText('At most 8 hours at a time. No ticket needed.');
+      await check(page, testInfo, `${vp.name}-plain-entra-review`);
+    });
+
     test('the plain form, before the application loads, reviewed with a long ARN and a problem', async ({ page }, testInfo) => {
       // The server's page alone (no bundle): its Continue buttons, and the review it renders.
       await page.route('**/pkg/*/app.{js,wasm}', (route) => route.abort());

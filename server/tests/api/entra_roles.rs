@@ -353,6 +353,25 @@ async fn creating_an_entra_request_stores_the_exact_body_to_post_and_the_request
             "scheduleInfo": { "expiration": { "type": "afterDuration", "duration": "PT2H" } },
         })
     );
+
+    // Asking again fills the form with the same role at the same scope, for as long.
+    let (status, again) =
+        form_call(&world, &alex, "request_again", &[("id", &id.to_string())]).await;
+    assert_eq!(status, 200, "{again:#}");
+    assert_eq!(
+        (
+            again["cloud"].clone(),
+            again["system"].clone(),
+            again["items"].clone(),
+            again["duration"].clone()
+        ),
+        (
+            json!("entra"),
+            json!("/"),
+            json!([USER_ADMINISTRATOR]),
+            json!("PT2H")
+        )
+    );
 }
 
 #[sqlx::test(migrations = false)]
