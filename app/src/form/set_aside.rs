@@ -239,7 +239,9 @@ impl SetAside {
 fn count_words(kind: PermissionsKind, choices: &Choices) -> String {
     let (one, many) = match kind {
         PermissionsKind::AwsPolicies => ("policy", "policies"),
-        PermissionsKind::AzureRoles | PermissionsKind::GcpRoles => ("role", "roles"),
+        PermissionsKind::AzureRoles | PermissionsKind::GcpRoles | PermissionsKind::EntraRole => {
+            ("role", "roles")
+        }
         PermissionsKind::AwsStatements
         | PermissionsKind::AzureActions
         | PermissionsKind::GcpActions => ("action", "actions"),
