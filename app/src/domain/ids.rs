@@ -78,7 +78,7 @@ impl CloudKind {
     }
 
     /// Storage and URL form: `aws`, `azure`, `gcp`, `entra`.
-    pub fn as_str(self) -> &'static str {
+    pub const fn as_str(self) -> &'static str {
         match self {
             CloudKind::Aws => "aws",
             CloudKind::Azure => "azure",

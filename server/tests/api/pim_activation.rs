@@ -15,9 +15,10 @@ use time::OffsetDateTime;
 use uuid::Uuid;
 
 use super::{
-    decisions::{graph_id_of, status_of, submit_due},
+    decisions::{approve, cancel, graph_id_of, status_of, submit_due, view},
     oidc_world::{location, World},
-    requests::signed_in,
+    requests::{call, signed_in},
+    smtp::SmtpServer,
 };
 
 const USER_ADMINISTRATOR: &str = "fe930be7-5e62-47db-91af-98c3a49a38b1";
@@ -36,70 +37,38 @@ async fn world(connect: PgConnectOptions) -> World {
     .await
 }
 
-/// The `selfActivate` body the portal stores for Alex asking `role` at `scope` for `duration`.
-fn activation(role: &str, scope: &str, duration: &str) -> Value {
-    json!({
-        "action": "selfActivate",
-        "principalId": ALEX,
-        "roleDefinitionId": role,
-        "directoryScopeId": scope,
-        "justification": "Reset a locked-out user's MFA methods",
-        "scheduleInfo": { "expiration": { "type": "afterDuration", "duration": duration } },
-        "ticketInfo": { "ticketNumber": "INC0012345", "ticketSystem": "ServiceNow" }
-    })
-}
-
-/// Alex's request for `body`, approved by Megan: stored as the portal stores an approved Entra
-/// role request, with its outbox row whose sender is Alex. Alex, Megan and the status reader are
-/// signed in. The request's id.
-async fn approved(world: &World, body: Value) -> String {
+/// Alex's request for `role` at `scope` for `duration`, made through the form's endpoint and
+/// approved by Megan in the portal; the status reader, Alex and Megan signed in. Its id, and Alex's
+/// and Megan's browsers.
+async fn approved(
+    world: &World,
+    role: &str,
+    scope: &str,
+    duration: &str,
+) -> (String, reqwest::Client, reqwest::Client) {
     signed_in(world, STATUS_READER).await;
-    signed_in(world, ALEX).await;
-    signed_in(world, MEGAN).await;
-    let id = Uuid::new_v4();
-    let now = OffsetDateTime::now_utc();
-    let mut tx = world.app.pool.begin().await.unwrap();
-    sqlx::query(
-        "insert into access_requests (id, requester_oid, requester_upn, approver_oid, approver_upn,
-             cloud, authorization_system_id, authorization_system_name, identity_external_id,
-             identity_type, identity_name, for_other_identity, permissions, schedule, justification,
-             ticket_number, ticket_system, graph_body, status, created_at, updated_at)
-         values ($1, $2::uuid, 'alex@contoso.com', $3::uuid, 'megan@contoso.com', 'entra',
-             $4->>'directoryScopeId', 'Directory', $2, 'user', 'alex@contoso.com', false,
-             jsonb_build_object('kind', 'entra_role', 'role_definition_id', $4->>'roleDefinitionId',
-                 'directory_scope_id', $4->>'directoryScopeId'),
-             '{}'::jsonb, $4->>'justification', 'INC0012345', 'ServiceNow', $4, 'approved', $5, $5)",
-    )
-    .bind(id)
-    .bind(ALEX)
-    .bind(MEGAN)
-    .bind(&body)
-    .bind(now)
-    .execute(&mut *tx)
-    .await
-    .unwrap();
-    sqlx::query(
-        "insert into request_history (request_id, at, actor_oid, source, event, from_status, to_status)
-         values ($1, $2, $3::uuid, 'portal', 'approve', 'pending_approval', 'approved')",
-    )
-    .bind(id)
-    .bind(now)
-    .bind(MEGAN)
-    .execute(&mut *tx)
-    .await
-    .unwrap();
-    sqlx::query(
-        "insert into submissions (request_id, sender_oid, sender_upn, created_at, due_at)
-         values ($1, $2::uuid, 'alex@contoso.com', $3, $3)",
-    )
-    .bind(id)
-    .bind(ALEX)
-    .bind(now)
-    .execute(&mut *tx)
-    .await
-    .unwrap();
-    tx.commit().await.unwrap();
-    id.to_string()
+    let alex = signed_in(world, ALEX).await;
+    let megan = signed_in(world, MEGAN).await;
+    let form = json!({
+        "cloud": "entra",
+        "system": scope,
+        "what": "entra_role",
+        "items": [role],
+        "duration": duration,
+        "justification": "Reset a locked-out user's MFA methods",
+        "ticket": "INC0012345",
+        "approver": "megan@contoso.com",
+    });
+    let (status, created) = call(world, &alex, "create_request", json!({ "form": form })).await;
+    assert_eq!(
+        (status, &created["outcome"]),
+        (200, &json!("created")),
+        "{created:#}"
+    );
+    let id = created["id"].as_str().unwrap().to_owned();
+    let (status, decided) = approve(world, &megan, &id).await;
+    assert_eq!((status, decided), (200, json!("approved")));
+    (id, alex, megan)
 }
 
 async fn poll(world: &World) -> poller::Pass {
@@ -148,7 +117,7 @@ async fn an_approved_role_is_activated_with_the_requesters_token_once_and_follow
     connect: PgConnectOptions,
 ) {
     let world = world(connect).await;
-    let id = approved(&world, activation(USER_ADMINISTRATOR, "/", "PT2H")).await;
+    let (id, _, _) = approved(&world, USER_ADMINISTRATOR, "/", "PT2H").await;
 
     let sent = submit_due(&world, OffsetDateTime::now_utc()).await;
     assert_eq!(sent.submitted, 1, "{sent:?}");
@@ -200,7 +169,7 @@ async fn an_activation_whose_answer_is_lost_is_found_in_pim_and_not_sent_again(
     connect: PgConnectOptions,
 ) {
     let world = world(connect).await;
-    let id = approved(&world, activation(USER_ADMINISTRATOR, "/", "PT1H")).await;
+    let (id, _, _) = approved(&world, USER_ADMINISTRATOR, "/", "PT1H").await;
     // PIM makes the activation, then the connection drops before its answer arrives.
     world
         .sim
@@ -237,7 +206,8 @@ async fn a_claims_challenge_waits_for_the_requesters_second_sign_in_with_that_ch
 ) {
     let world = world(connect).await;
     // Global Administrator's policy asks for the authentication context c1 (and PIM's approval).
-    let id = approved(&world, activation(GLOBAL_ADMINISTRATOR, "/", "PT1H")).await;
+    let (id, alex_browser, megan_browser) =
+        approved(&world, GLOBAL_ADMINISTRATOR, "/", "PT1H").await;
     let waiting = submit_due(&world, OffsetDateTime::now_utc()).await;
     assert_eq!(waiting.waiting_for_step_up, 1, "{waiting:?}");
     assert_eq!(status_of(&world, &id).await, "approved");
@@ -262,6 +232,21 @@ async fn a_claims_challenge_waits_for_the_requesters_second_sign_in_with_that_ch
         emailed,
         ["alex@contoso.com"],
         "the requester is told by email"
+    );
+    // The request's page offers the second sign-in to Alex, and to nobody else.
+    let alex_page = view(&world, &alex_browser, &id).await;
+    assert_eq!(
+        alex_page["notice"]["step_up"],
+        format!("/auth/login?step_up={id}").as_str()
+    );
+    assert!(alex_page["notice"]["text"]
+        .as_str()
+        .unwrap()
+        .contains("multifactor authentication"));
+    let megan_page = view(&world, &megan_browser, &id).await;
+    assert!(
+        megan_page["notice"].get("step_up").is_none(),
+        "{megan_page:#}"
     );
     // Not tried again until the requester signs in.
     let idle = submit_due(&world, OffsetDateTime::now_utc()).await;
@@ -329,23 +314,201 @@ async fn an_mfa_rule_asks_the_configured_claims_and_pims_other_refusals_fail_as_
 ) {
     let world = world(connect).await;
     // Helpdesk Administrator's policy has PIM's MFA rule, which names no challenge.
-    let mfa = approved(&world, activation(HELPDESK_ADMINISTRATOR, SEATTLE, "PT1H")).await;
-    // Nine hours is past User Administrator's eight.
-    let too_long = approved(&world, activation(USER_ADMINISTRATOR, "/", "PT9H")).await;
-    let pass = submit_due(&world, OffsetDateTime::now_utc()).await;
-    assert_eq!((pass.waiting_for_step_up, pass.failed), (1, 1), "{pass:?}");
+    let (mfa, _, _) = approved(&world, HELPDESK_ADMINISTRATOR, SEATTLE, "PT1H").await;
+    // The same role asked twice: PIM activates the first and refuses the second.
+    let (first, _, _) = approved(&world, USER_ADMINISTRATOR, "/", "PT1H").await;
+    let first_pass = submit_due(&world, OffsetDateTime::now_utc()).await;
+    assert_eq!(
+        (first_pass.waiting_for_step_up, first_pass.submitted),
+        (1, 1),
+        "{first_pass:?}"
+    );
     assert_eq!(
         submission(&world, &mfa).await.claims_challenge.as_deref(),
         Some(world.app.state.requests.pim.mfa_claims.as_str())
     );
-    assert_eq!(status_of(&world, &too_long).await, "failed");
+    assert_eq!(status_of(&world, &first).await, "submitted");
+    let (again, _, _) = approved(&world, USER_ADMINISTRATOR, "/", "PT1H").await;
+    let second_pass = submit_due(&world, OffsetDateTime::now_utc()).await;
+    assert_eq!(second_pass.failed, 1, "{second_pass:?}");
+    assert_eq!(status_of(&world, &again).await, "failed");
     let reason: String = sqlx::query_scalar(
         "select details->>'reason' from request_history where request_id = $1::uuid
          and event = 'submit_failed'",
     )
-    .bind(&too_long)
+    .bind(&again)
     .fetch_one(&world.app.pool)
     .await
     .unwrap();
-    assert!(reason.contains("ExpirationRule"), "{reason}");
+    assert!(
+        reason.starts_with("Microsoft Graph refused it: The Role assignment already exists"),
+        "{reason}"
+    );
+}
+
+#[sqlx::test(migrations = false)]
+async fn a_requester_cancels_an_activation_pim_still_holds_for_approval(
+    _: PgPoolOptions,
+    connect: PgConnectOptions,
+) {
+    let world = world(connect).await;
+    let (id, alex, megan) = approved(&world, GLOBAL_ADMINISTRATOR, "/", "PT1H").await;
+    // The step-up, then the activation, which waits for PIM's own approver.
+    submit_due(&world, OffsetDateTime::now_utc()).await;
+    let callback = world
+        .authorize_from(&alex, &format!("/auth/login?step_up={id}"), ALEX)
+        .await;
+    alex.get(callback).send().await.unwrap();
+    assert_eq!(
+        submit_due(&world, OffsetDateTime::now_utc())
+            .await
+            .submitted,
+        1
+    );
+    let graph_id = graph_id_of(&world, &id).await;
+
+    // Only Alex can end it: PIM takes a cancel only from the principal.
+    let (status, refused) = cancel(&world, &megan, &id).await;
+    assert_eq!(status, 403, "{refused:#}");
+    assert!(
+        refused.to_string().contains("Only its requester"),
+        "{refused:#}"
+    );
+
+    let (status, cancelled) = cancel(&world, &alex, &id).await;
+    assert_eq!(
+        (status, &cancelled),
+        (200, &json!("cancelled")),
+        "{cancelled:#}"
+    );
+    assert_eq!(
+        world
+            .sim
+            .pim_history(&graph_id)
+            .last()
+            .map(|(s, _)| s.clone()),
+        Some("Canceled".to_owned())
+    );
+    let done: Value = sqlx::query_scalar(
+        "select details->'pim' from request_history where request_id = $1::uuid and event = 'cancel'",
+    )
+    .bind(&id)
+    .fetch_one(&world.app.pool)
+    .await
+    .unwrap();
+    assert_eq!(done, json!({ "action": "cancel" }));
+    // The poller records PIM's word once, and stops reading it.
+    poll(&world).await;
+    assert_eq!(
+        graph_history(&world, &id).await.last(),
+        Some(&pair("canceled", None))
+    );
+    assert_eq!(poll(&world).await.pim_read, 0);
+    assert_eq!(status_of(&world, &id).await, "cancelled");
+}
+
+#[sqlx::test(migrations = false)]
+async fn a_requester_deactivates_an_active_role_once_pim_allows_it(
+    _: PgPoolOptions,
+    connect: PgConnectOptions,
+) {
+    let world = world(connect).await;
+    let (id, alex, _) = approved(&world, USER_ADMINISTRATOR, "/", "PT4H").await;
+    assert_eq!(
+        submit_due(&world, OffsetDateTime::now_utc())
+            .await
+            .submitted,
+        1
+    );
+    let graph_id = graph_id_of(&world, &id).await;
+
+    // Just activated: PIM refuses to end it before five minutes, and its refusal is shown as it came.
+    let (status, early) = cancel(&world, &alex, &id).await;
+    assert_eq!(status, 502, "{early:#}");
+    assert!(
+        early
+            .to_string()
+            .contains("Microsoft Graph refused to deactivate it"),
+        "{early:#}"
+    );
+    assert_eq!(status_of(&world, &id).await, "submitted", "nothing changed");
+
+    world.sim.advance(Duration::from_secs(10 * 60));
+    let (status, ended) = cancel(&world, &alex, &id).await;
+    assert_eq!((status, &ended), (200, &json!("cancelled")), "{ended:#}");
+    let done: Value = sqlx::query_scalar(
+        "select details->'pim' from request_history where request_id = $1::uuid and event = 'cancel'",
+    )
+    .bind(&id)
+    .fetch_one(&world.app.pool)
+    .await
+    .unwrap();
+    assert_eq!(done["action"], "selfDeactivate");
+    assert_eq!(done["status"], "Revoked");
+    assert_eq!(
+        world
+            .sim
+            .pim_history(&graph_id)
+            .last()
+            .map(|(s, _)| s.clone()),
+        Some("Revoked".to_owned())
+    );
+    poll(&world).await;
+    assert_eq!(
+        graph_history(&world, &id).await,
+        [
+            pair("approved", Some("granted")),
+            pair("completed", Some("revoked"))
+        ]
+    );
+    assert_eq!(status_of(&world, &id).await, "cancelled");
+}
+
+#[sqlx::test(migrations = false)]
+async fn the_requester_asked_to_sign_in_again_gets_one_email_whose_link_opens_the_request(
+    _: PgPoolOptions,
+    connect: PgConnectOptions,
+) {
+    let smtp = SmtpServer::start().await;
+    let port = smtp.addr.port();
+    let world = World::start_full(
+        connect,
+        |sim| sim.access_token_lifetime = Duration::from_secs(30 * 86_400),
+        move |c| {
+            c.run_jobs = false;
+            c.smtp.host = "127.0.0.1".into();
+            c.smtp.port = port;
+            c.smtp.mode = app::ssr::mail::settings::SmtpMode::None;
+        },
+    )
+    .await;
+    let (id, alex, _) = approved(&world, GLOBAL_ADMINISTRATOR, "/", "PT1H").await;
+    submit_due(&world, OffsetDateTime::now_utc()).await;
+    app::ssr::jobs::notifications::step(&world.app.state, OffsetDateTime::now_utc())
+        .await
+        .unwrap();
+    let asked: Vec<_> = smtp
+        .to("alex@contoso.com")
+        .into_iter()
+        .filter(|m| {
+            m.subject()
+                .starts_with("[Access portal] Sign in again to activate")
+        })
+        .collect();
+    assert_eq!(
+        asked.len(),
+        1,
+        "{:?}",
+        smtp.received()
+            .iter()
+            .map(|m| m.subject())
+            .collect::<Vec<_>>()
+    );
+    let text = asked[0].part("text/plain").unwrap();
+    assert!(text.contains("Global Administrator"), "{text}");
+    assert!(text.contains("Sign in again to activate"), "{text}");
+    let link = format!("{}/requests/{id}", world.app.base_url);
+    assert!(text.contains(&link), "{text}");
+    let page = alex.get(&link).send().await.unwrap();
+    assert_eq!(page.status(), 200);
 }

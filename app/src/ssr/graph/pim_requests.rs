@@ -19,7 +19,7 @@ use super::{encode, GraphClient, GraphError, RetryPolicy, WriteError};
 use crate::domain::lifecycle::{GraphStatus, GraphStatusDetail, OccurrenceStatus};
 
 /// `access_requests.cloud` of a request for a Microsoft Entra role.
-pub const CLOUD: &str = "entra";
+pub const CLOUD: &str = crate::domain::ids::CloudKind::Entra.as_str();
 
 const SET: &str = "roleManagement/directory/roleAssignmentScheduleRequests";
 
