@@ -598,11 +598,27 @@ fn history_note(details: &serde_json::Value) -> Option<String> {
         };
         parts.push(graph);
     }
-    if let Some(change) = text("change_id") {
-        parts.push(format!("change {change}"));
+    match text("change_id").map(|c| (c, c.strip_prefix("pim:"))) {
+        // `pim:<activation>:<PIM status>`: the status in PIM's own word.
+        Some((_, Some(pim))) => {
+            if let Some((_, status)) = pim.rsplit_once(':') {
+                parts.push(format!("PIM: {status}"));
+            }
+        }
+        Some((change, None)) => parts.push(format!("change {change}")),
+        None => {}
     }
     if let Some(id) = text("graph_request_id") {
         parts.push(format!("Graph id {id}"));
+    }
+    // A requester's cancel of a Microsoft Entra role: what PIM was asked.
+    match details
+        .pointer("/pim/action")
+        .and_then(serde_json::Value::as_str)
+    {
+        Some("selfDeactivate") => parts.push("deactivated in PIM".to_owned()),
+        Some("cancel") => parts.push("cancelled in PIM".to_owned()),
+        _ => {}
     }
     if details.get("adopted").and_then(serde_json::Value::as_bool) == Some(true) {
         parts.push("found on Graph after a lost answer, not sent twice".to_owned());
@@ -674,5 +690,43 @@ fn notice(
             }
         }
         _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::history_note;
+
+    #[test]
+    fn a_pim_status_and_a_pim_cancel_read_in_words_in_the_history() {
+        let change = json!({
+            "change_id": "pim:8a154f12-0e7a-42cb-bacb-fdc8a6ec21f1:Provisioned",
+            "status_detail": "approved",
+            "occurrence_status": "granted",
+        });
+        assert_eq!(
+            history_note(&change).as_deref(),
+            Some("Graph: approved, access granted; PIM: Provisioned")
+        );
+        let epm = json!({ "change_id": "c-17", "status_detail": "submitted" });
+        assert_eq!(
+            history_note(&epm).as_deref(),
+            Some("Graph: submitted; change c-17")
+        );
+        let deactivated = json!({
+            "graph_request_id": "8a154f12",
+            "pim": { "action": "selfDeactivate", "request_id": "9b", "status": "Revoked" },
+        });
+        assert_eq!(
+            history_note(&deactivated).as_deref(),
+            Some("Graph id 8a154f12; deactivated in PIM")
+        );
+        let cancelled = json!({ "graph_request_id": "8a", "pim": { "action": "cancel" } });
+        assert_eq!(
+            history_note(&cancelled).as_deref(),
+            Some("Graph id 8a; cancelled in PIM")
+        );
     }
 }
