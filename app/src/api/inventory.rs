@@ -79,7 +79,10 @@ pub async fn list_clouds() -> Result<Vec<CloudSummary>, AppError> {
     if ctx.state.requests.pim.enabled {
         // PIM failing must not hide the clouds: its step says what went wrong when chosen.
         let (systems, requestable) =
-            match crate::ssr::entra::eligible_roles(&ctx.state, &ctx.user, &ctx.token).await {
+            // Boxed, as in `requests::check`: the PIM reads are a large future.
+            match Box::pin(crate::ssr::entra::eligible_roles(&ctx.state, &ctx.user, &ctx.token))
+                .await
+            {
                 Ok(found) => (
                     found.roles.len(),
                     found.roles.iter().filter(|r| r.policy.is_some()).count(),

@@ -111,7 +111,9 @@ pub async fn check(
         })
         .map_err(|errors| AppError::Invalid { errors })?;
     if request.permissions().system().cloud() == CloudKind::Entra {
-        return super::entra::check(state, user, request, now).await;
+        // Boxed: inlined, its Graph reads make every check's future (and a debug build's stack
+        // frames polling it) larger than the server's stack allows.
+        return Box::pin(super::entra::check(state, user, request, now)).await;
     }
     too_many_items(&request, settings)?;
 

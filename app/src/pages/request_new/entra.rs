@@ -10,16 +10,7 @@ use crate::{
     views::entra::EntraRoleOption,
 };
 
-pub(super) fn steps(page: Page) -> AnyView {
-    view! {
-        {role_step(page)}
-        {for_step(page)}
-        {policy_step(page)}
-    }
-    .into_any()
-}
-
-fn role_step(page: Page) -> AnyView {
+pub(super) fn role_step(page: Page) -> AnyView {
     let Page {
         entra,
         errors,
@@ -90,7 +81,7 @@ fn option(page: Page, role: EntraRoleOption, n: usize, first: bool) -> impl Into
     }
 }
 
-fn for_step(page: Page) -> AnyView {
+pub(super) fn for_step(page: Page) -> AnyView {
     let Page {
         options, hydrated, ..
     } = page;
@@ -108,7 +99,7 @@ fn for_step(page: Page) -> AnyView {
     .into_any()
 }
 
-fn policy_step(page: Page) -> AnyView {
+pub(super) fn policy_step(page: Page) -> AnyView {
     let hydrated = page.hydrated;
     let words = move || match page.entra_role() {
         None => "Choose a role first.".to_owned(),

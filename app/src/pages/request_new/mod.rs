@@ -411,6 +411,47 @@ fn request_form_of(form: Store<PlainForm>) -> RequestForm {
     plain.to_request_form()
 }
 
+/// The progress list: each step's number and name (Entra roles name steps 2 to 4 their own way),
+/// marked done as the shared parser reads the form. Type-erased, like the steps.
+fn progress(page: Page) -> AnyView {
+    let names = move |n: u8| {
+        let names = if page.is_entra() {
+            [
+                "Cloud", "Role", "For whom", "Policy", "Schedule", "Why", "Review",
+            ]
+        } else {
+            [
+                "Cloud", "System", "Identity", "What", "Schedule", "Why", "Review",
+            ]
+        };
+        names[usize::from(n - 1)]
+    };
+    view! {
+        <ol class="progress" aria-label="Progress">
+            {(1..=7u8).map(|n| view! {
+                <li class:done=move || page.step_done(n)>
+                    <a href=format!("#step-{n}")>{move || format!("{n}. {}", names(n))}</a>
+                    <span class="visually-hidden">{move || if page.step_done(n) { " (done)" } else { "" }}</span>
+                </li>
+            }).collect_view()}
+        </ol>
+    }
+    .into_any()
+}
+
+/// Step `entra` while Microsoft Entra roles are chosen, else the clouds' `cloud`; redrawn only when
+/// that changes (`Page::is_entra` reads a memo).
+fn entra_or(page: Page, entra: fn(Page) -> AnyView, cloud: fn(Page) -> AnyView) -> AnyView {
+    (move || {
+        if page.is_entra() {
+            entra(page)
+        } else {
+            cloud(page)
+        }
+    })
+    .into_any()
+}
+
 /// The browser's own check, with the options the server sent (who is asking, limits, ticket rule),
 /// and for an Entra role the eligible roles with their policies, as the server checks it.
 fn local_check(
@@ -484,17 +525,6 @@ fn RequestFormView(initial: Initial) -> impl IntoView {
         navigate(&format!("/requests/{id}"), Default::default())
     };
 
-    let step_names = move || {
-        if page.is_entra() {
-            [
-                "Cloud", "Role", "For whom", "Policy", "Schedule", "Why", "Review",
-            ]
-        } else {
-            [
-                "Cloud", "System", "Identity", "What", "Schedule", "Why", "Review",
-            ]
-        }
-    };
     view! {
         // GOV.UK's pattern: the title says there are errors too, the first thing a screen reader reads
         // of the plain form's page after a review with problems.
@@ -502,17 +532,7 @@ fn RequestFormView(initial: Initial) -> impl IntoView {
         <section class="panel request-form" data-hydrated=move || hydrated.get().to_string()>
             <h1>"Request access"</h1>
             <p class="muted" hidden=move || hydrated.get()>"Until the page has loaded (or without JavaScript), use Continue after each step."</p>
-            <ol class="progress" aria-label="Progress">
-                {(1..=7u8).map(|n| {
-                    let name = move || step_names()[usize::from(n - 1)];
-                    view! {
-                        <li class:done=move || page.step_done(n)>
-                            <a href=format!("#step-{n}")>{move || format!("{n}. {}", name())}</a>
-                            <span class="visually-hidden">{move || if page.step_done(n) { " (done)" } else { "" }}</span>
-                        </li>
-                    }
-                }).collect_view()}
-            </ol>
+            {progress(page)}
             // Before the page is interactive this is a plain form: each Continue sends every input to
             // the server, which renders the next step; Submit posts it. Afterwards the page handles
             // the steps itself and the form is never sent.
@@ -530,16 +550,11 @@ fn RequestFormView(initial: Initial) -> impl IntoView {
             // Each step is its own view (type-erased, `AnyView`): one nested type for the page would
             // overflow the server's stack when rendered.
             {cloud::step(page)}
-            // Entra roles have steps 2 to 4 of their own; redrawn only when Entra is chosen or left.
-            {move || if page.is_entra() {
-                entra::steps(page)
-            } else {
-                view! {
-                    {system::step(page)}
-                    {identity::step(page)}
-                    {what::step(page)}
-                }.into_any()
-            }}
+            // Entra roles have steps 2 to 4 of their own, each switched on its own (not one nested
+            // view of three: the page's type would grow past the server's stack in a debug build).
+            {entra_or(page, entra::role_step, system::step)}
+            {entra_or(page, entra::for_step, identity::step)}
+            {entra_or(page, entra::policy_step, what::step)}
             {schedule::step(page)}
             {why::step(page)}
             {review::step(page, problem, created)}
