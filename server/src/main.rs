@@ -7,8 +7,25 @@ use server::{
     telemetry,
 };
 
-#[tokio::main]
-async fn main() -> ExitCode {
+/// Worker threads' stacks. Leptos renders the request form as deeply nested futures; an unoptimised
+/// (debug, `make dev`) build needs more than tokio's 2 MiB for them. Untouched stack costs no memory.
+const WORKER_STACK: usize = 8 << 20;
+
+fn main() -> ExitCode {
+    match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .thread_stack_size(WORKER_STACK)
+        .build()
+    {
+        Ok(runtime) => runtime.block_on(serve()),
+        Err(e) => {
+            eprintln!("cannot start the async runtime: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn serve() -> ExitCode {
     let leptos_options = match config::leptos_options() {
         Ok(options) => options,
         Err(e) => {
