@@ -17,6 +17,7 @@ use uuid::Uuid;
 use super::{
     decisions::{approve, cancel, graph_id_of, status_of, submit_due, view},
     oidc_world::{location, World},
+    poller::{graph_history, pair},
     requests::{call, signed_in},
     smtp::SmtpServer,
 };
@@ -88,20 +89,15 @@ fn pim_posts(world: &World) -> Vec<Value> {
         .collect()
 }
 
-/// The (Graph detail, access) pairs the history recorded from Graph, in order.
-async fn graph_history(world: &World, id: &str) -> Vec<(String, Option<String>)> {
-    sqlx::query_as(
-        "select details->>'status_detail', details->>'occurrence_status' from request_history
-         where request_id = $1::uuid and event = 'graph_update' order by id",
+/// What the requester's cancel asked of PIM, as its history row keeps it.
+async fn asked_of_pim(world: &World, id: &str) -> Value {
+    sqlx::query_scalar(
+        "select details->'pim' from request_history where request_id = $1::uuid and event = 'cancel'",
     )
     .bind(id)
-    .fetch_all(&world.app.pool)
+    .fetch_one(&world.app.pool)
     .await
     .unwrap()
-}
-
-fn pair(detail: &str, occurrence: Option<&str>) -> (String, Option<String>) {
-    (detail.to_owned(), occurrence.map(str::to_owned))
 }
 
 async fn submission(world: &World, id: &str) -> db::submissions::State {
@@ -389,13 +385,7 @@ async fn a_requester_cancels_an_activation_pim_still_holds_for_approval(
             .map(|(s, _)| s.clone()),
         Some("Canceled".to_owned())
     );
-    let done: Value = sqlx::query_scalar(
-        "select details->'pim' from request_history where request_id = $1::uuid and event = 'cancel'",
-    )
-    .bind(&id)
-    .fetch_one(&world.app.pool)
-    .await
-    .unwrap();
+    let done = asked_of_pim(&world, &id).await;
     assert_eq!(done, json!({ "action": "cancel" }));
     // The poller records PIM's word once, and stops reading it.
     poll(&world).await;
@@ -436,13 +426,7 @@ async fn a_requester_deactivates_an_active_role_once_pim_allows_it(
     world.sim.advance(Duration::from_secs(10 * 60));
     let (status, ended) = cancel(&world, &alex, &id).await;
     assert_eq!((status, &ended), (200, &json!("cancelled")), "{ended:#}");
-    let done: Value = sqlx::query_scalar(
-        "select details->'pim' from request_history where request_id = $1::uuid and event = 'cancel'",
-    )
-    .bind(&id)
-    .fetch_one(&world.app.pool)
-    .await
-    .unwrap();
+    let done = asked_of_pim(&world, &id).await;
     assert_eq!(done["action"], "selfDeactivate");
     assert_eq!(done["status"], "Revoked");
     assert_eq!(

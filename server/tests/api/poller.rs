@@ -52,7 +52,7 @@ async fn submitted(world: &World) -> (String, String) {
 }
 
 /// The (status detail, occurrence) pairs of the request's `graph_update` history rows, in order.
-async fn graph_history(world: &World, id: &str) -> Vec<(String, Option<String>)> {
+pub async fn graph_history(world: &World, id: &str) -> Vec<(String, Option<String>)> {
     sqlx::query_as(
         "select details->>'status_detail', details->>'occurrence_status' from request_history
          where request_id = $1::uuid and event = 'graph_update' order by id",
@@ -79,7 +79,7 @@ async fn feed_for(world: &World, graph_id: &str) -> Vec<(String, Option<String>)
         .collect()
 }
 
-fn pair(detail: &str, occurrence: Option<&str>) -> (String, Option<String>) {
+pub fn pair(detail: &str, occurrence: Option<&str>) -> (String, Option<String>) {
     (detail.to_owned(), occurrence.map(str::to_owned))
 }
 

@@ -210,31 +210,14 @@ async fn try_send(
         {
             Ok(Some(found)) => {
                 tracing::info!(request = %claimed.request_id, graph = %found.id, "found on Graph after a lost answer; adopting it");
-                return Ok(Attempt::Created {
-                    graph_id: found.id,
-                    adopted: true,
-                    pim_status: None,
-                });
+                return Ok(adopted(found.id, None));
             }
             Ok(None) => {}
-            Err(GraphError::Refused { status: 401, .. }) => return Err(Unauthorized),
-            Err(e) => {
-                return Ok(Attempt::Retry {
-                    error: format!("Looking for it on Microsoft Graph failed: {e}"),
-                    unknown: true,
-                })
-            }
+            Err(e) => return look_failed(e, "on Microsoft Graph"),
         }
     }
-    match db::submissions::mark_sending(&state.pool, claimed, now).await {
-        Ok(true) => {}
-        Ok(false) => return Ok(Attempt::LostClaim),
-        Err(e) => {
-            return Ok(Attempt::Retry {
-                error: format!("The portal's database did not answer ({e})"),
-                unknown: claimed.first_sent_at.is_some(),
-            })
-        }
+    if let Some(stop) = mark_sending(state, claimed, now).await {
+        return Ok(stop);
     }
     let body = graph_requests::for_submission(
         &claimed.graph_body,
@@ -248,20 +231,7 @@ async fn try_send(
                 adopted: false,
                 pim_status: None,
             },
-            Err(WriteError::NotDone(GraphError::Refused { status: 401, .. })) => {
-                return Err(Unauthorized)
-            }
-            Err(WriteError::NotDone(GraphError::Refused { status, message })) if status != 408 => {
-                Attempt::Refused { status, message }
-            }
-            Err(WriteError::NotDone(e)) => Attempt::Retry {
-                error: e.to_string(),
-                unknown: false,
-            },
-            Err(WriteError::OutcomeUnknown) => Attempt::Retry {
-                error: WriteError::OutcomeUnknown.to_string(),
-                unknown: true,
-            },
+            Err(e) => not_created(e, |status, message| Attempt::Refused { status, message })?,
         },
     )
 }
@@ -287,31 +257,14 @@ async fn try_activate(
         {
             Ok(Some(found)) => {
                 tracing::info!(request = %claimed.request_id, graph = %found.id, "found in PIM after a lost answer; adopting it");
-                return Ok(Attempt::Created {
-                    graph_id: found.id,
-                    adopted: true,
-                    pim_status: Some(found.status),
-                });
+                return Ok(adopted(found.id, Some(found.status)));
             }
             Ok(None) => {}
-            Err(GraphError::Refused { status: 401, .. }) => return Err(Unauthorized),
-            Err(e) => {
-                return Ok(Attempt::Retry {
-                    error: format!("Looking for it in Microsoft Entra PIM failed: {e}"),
-                    unknown: true,
-                })
-            }
+            Err(e) => return look_failed(e, "in Microsoft Entra PIM"),
         }
     }
-    match db::submissions::mark_sending(&state.pool, claimed, now).await {
-        Ok(true) => {}
-        Ok(false) => return Ok(Attempt::LostClaim),
-        Err(e) => {
-            return Ok(Attempt::Retry {
-                error: format!("The portal's database did not answer ({e})"),
-                unknown: claimed.first_sent_at.is_some(),
-            })
-        }
+    if let Some(stop) = mark_sending(state, claimed, now).await {
+        return Ok(stop);
     }
     let body = pim_requests::with_reference(&claimed.graph_body, claimed.request_id);
     Ok(
@@ -321,10 +274,7 @@ async fn try_activate(
                 adopted: false,
                 pim_status: Some(created.status),
             },
-            Err(WriteError::NotDone(GraphError::Refused { status: 401, .. })) => {
-                return Err(Unauthorized)
-            }
-            Err(WriteError::NotDone(GraphError::Refused { status, message })) if status != 408 => {
+            Err(e) => not_created(e, |status, message| {
                 match pim_requests::challenge_in(&message, &state.requests.pim.mfa_claims) {
                     Some(claims) => Attempt::NeedsStepUp {
                         claims,
@@ -337,17 +287,66 @@ async fn try_activate(
                     },
                     None => Attempt::Refused { status, message },
                 }
-            }
-            Err(WriteError::NotDone(e)) => Attempt::Retry {
-                error: e.to_string(),
-                unknown: false,
-            },
-            Err(WriteError::OutcomeUnknown) => Attempt::Retry {
-                error: WriteError::OutcomeUnknown.to_string(),
-                unknown: true,
-            },
+            })?,
         },
     )
+}
+
+/// What was found on Graph after a lost answer, adopted rather than sent again.
+fn adopted(graph_id: String, pim_status: Option<String>) -> Attempt {
+    Attempt::Created {
+        graph_id,
+        adopted: true,
+        pim_status,
+    }
+}
+
+/// The look for an earlier try failed: a refused token is renewed by the caller; anything else is
+/// tried again later (the request may have reached Graph, so that try looks again first).
+fn look_failed(e: GraphError, place: &str) -> Result<Attempt, Unauthorized> {
+    match e {
+        GraphError::Refused { status: 401, .. } => Err(Unauthorized),
+        e => Ok(Attempt::Retry {
+            error: format!("Looking for it {place} failed: {e}"),
+            unknown: true,
+        }),
+    }
+}
+
+/// Notes that this try may reach Graph; the attempt to record instead when it must not POST (the
+/// claim was lost, or the database did not answer).
+async fn mark_sending(state: &AppState, claimed: &Claimed, now: OffsetDateTime) -> Option<Attempt> {
+    match db::submissions::mark_sending(&state.pool, claimed, now).await {
+        Ok(true) => None,
+        Ok(false) => Some(Attempt::LostClaim),
+        Err(e) => Some(Attempt::Retry {
+            error: format!("The portal's database did not answer ({e})"),
+            unknown: claimed.first_sent_at.is_some(),
+        }),
+    }
+}
+
+/// A create that did not succeed, as an attempt: a refused token goes back to the caller to renew;
+/// Graph's refusal (a 4xx other than 408) is what `refused` makes of it; the rest is tried again,
+/// as an unknown outcome when the answer was lost.
+fn not_created(
+    e: WriteError,
+    refused: impl FnOnce(u16, String) -> Attempt,
+) -> Result<Attempt, Unauthorized> {
+    Ok(match e {
+        WriteError::NotDone(GraphError::Refused { status: 401, .. }) => return Err(Unauthorized),
+        WriteError::NotDone(GraphError::Refused { status, message }) if status != 408 => {
+            refused(status, message)
+        }
+        WriteError::NotDone(e) => Attempt::Retry {
+            error: e.to_string(),
+            unknown: false,
+        },
+        WriteError::OutcomeUnknown => Attempt::Retry {
+            error: WriteError::OutcomeUnknown.to_string(),
+            unknown: true,
+        },
+    })
 }
 
 fn needs_sign_in(claimed: &Claimed) -> Attempt {
