@@ -1,5 +1,5 @@
 //! The inventory the form offers, one page at a time, read from Graph as the signed-in person.
-use leptos::prelude::*;
+use leptos::{prelude::*, server_fn::codec::Json};
 
 use crate::{
     error::AppError,
@@ -62,6 +62,9 @@ mod server {
             ))
         })
     }
+
+    /// The longest id the inventory is asked about (an ARN is at most 2,048 characters).
+    pub const MAX_ID_LEN: usize = 2048;
 
     /// Search text is bounded: nobody types more, and Graph filters stay small.
     pub fn bounded(q: &str) -> String {
@@ -163,6 +166,48 @@ pub async fn search_items(
             &server::bounded(&q),
             next.as_deref().filter(|n| !n.is_empty()),
         )
+        .await
+        .map_err(AppError::from)
+}
+
+/// The chosen policies, roles or actions of a system by their ids, with their names: a form rebuilt
+/// from its address (no script, or after a search by GET) knows only the ids. At most as many as a
+/// request may name in that cloud; ids the system does not have are left out.
+#[server(prefix = "/api", endpoint = "inventory_chosen", input = Json)]
+pub async fn chosen_items(
+    what: String,
+    system: String,
+    ids: Vec<String>,
+) -> Result<Vec<ItemOption>, AppError> {
+    let ctx = server::ctx().await?;
+    let Some(what) = crate::domain::permissions_kind::PermissionsKind::parse(&what) else {
+        return Err(AppError::bad_request("Choose what to ask for."));
+    };
+    let mut ids: Vec<String> = ids.into_iter().map(|id| id.trim().to_owned()).collect();
+    ids.retain(|id| !id.is_empty());
+    ids.sort();
+    ids.dedup();
+    let max = ctx.state.requests.max_items(what.cloud());
+    if ids.len() > max {
+        return Err(AppError::bad_request(format!(
+            "At most {max} policies, roles and actions can be named in {}; {} were sent.",
+            what.cloud(),
+            ids.len()
+        )));
+    }
+    if let Some(long) = ids.iter().find(|id| id.len() > server::MAX_ID_LEN) {
+        return Err(AppError::bad_request(format!(
+            "An id is at most {} characters; one has {}.",
+            server::MAX_ID_LEN,
+            long.len()
+        )));
+    }
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let found = server::system(&ctx, what.cloud(), &system).await?;
+    ctx.inventory()
+        .chosen_items(what, &found, &ids)
         .await
         .map_err(AppError::from)
 }

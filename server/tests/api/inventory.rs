@@ -4,12 +4,13 @@ use entra_sim::{
     people::{ALEX, MEGAN},
     FaultSpec, RouteFamily,
 };
-use serde_json::Value;
+use serde_json::{json, Value};
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 
 use super::{
+    harness::browser,
     oidc_world::World,
-    requests::{form_call, signed_in, world_as},
+    requests::{call, form_call, signed_in, world_as},
 };
 
 fn strings(v: &Value, key: &str) -> Vec<String> {
@@ -233,4 +234,110 @@ async fn an_inventory_read_that_stays_throttled_gives_up_after_two_retries_sayin
         (3, 3),
         "the first try and two retries"
     );
+}
+
+/// `inventory_chosen`: the page asks it for the names of chosen items it knows only by id.
+#[sqlx::test(migrations = false)]
+async fn chosen_items_are_named_from_their_ids_within_the_clouds_limit_for_signed_in_people_only(
+    _: PgPoolOptions,
+    connect: PgConnectOptions,
+) {
+    let (world, alex) = world_as(connect, ALEX).await;
+    let azure = "87eefd90-95a3-480a-ba42-56ff299a05ee";
+    let cost_reader = "72fafb9e-0641-4937-9268-a91bfd8191a3";
+    let chosen = |what: &str, system: &str, ids: Vec<String>| json!({ "what": what, "system": system, "ids": ids });
+    // A role by its id, an id the system does not have (left out), blanks and a repeat ignored.
+    let (status, named) = call(
+        &world,
+        &alex,
+        "inventory_chosen",
+        chosen(
+            "azure_roles",
+            azure,
+            vec![
+                cost_reader.into(),
+                "00000000-0000-4000-8000-000000000000".into(),
+                " ".into(),
+                cost_reader.into(),
+            ],
+        ),
+    )
+    .await;
+    assert_eq!(status, 200, "{named:#}");
+    assert_eq!(strings(&named, "id"), [cost_reader]);
+    assert_eq!(named[0]["name"], "Cost Management Reader");
+    // Actions come with their severity, as the search gives them.
+    let (status, actions) = call(
+        &world,
+        &alex,
+        "inventory_chosen",
+        chosen(
+            "gcp_actions",
+            "carbide-bonsai-205017",
+            vec!["aiplatform.datasets.delete".into()],
+        ),
+    )
+    .await;
+    assert_eq!(status, 200, "{actions:#}");
+    assert_eq!(actions[0]["severity"], "high", "{actions:#}");
+    // Nothing chosen: nothing asked of Graph, nothing answered.
+    let (status, none) = call(
+        &world,
+        &alex,
+        "inventory_chosen",
+        chosen("aws_policies", "956987887735", vec![]),
+    )
+    .await;
+    assert_eq!((status, none), (200, json!([])));
+
+    // Refusals, each in words: more ids than a request may name, an id longer than any, no such
+    // kind, no such system, and nobody signed in.
+    let many: Vec<String> = (0..101)
+        .map(|i| format!("arn:aws:iam::aws:policy/P{i}"))
+        .collect();
+    let (status, refused) = call(
+        &world,
+        &alex,
+        "inventory_chosen",
+        chosen("aws_policies", "956987887735", many),
+    )
+    .await;
+    assert_eq!(status, 400, "{refused:#}");
+    assert!(refused.to_string().contains("At most 100"), "{refused:#}");
+    let (status, refused) = call(
+        &world,
+        &alex,
+        "inventory_chosen",
+        chosen("aws_policies", "956987887735", vec!["a".repeat(3000)]),
+    )
+    .await;
+    assert_eq!(status, 400, "{refused:#}");
+    let (status, refused) = call(
+        &world,
+        &alex,
+        "inventory_chosen",
+        chosen("nonsense", azure, vec![cost_reader.into()]),
+    )
+    .await;
+    assert_eq!(status, 400, "{refused:#}");
+    let (status, refused) = call(
+        &world,
+        &alex,
+        "inventory_chosen",
+        chosen(
+            "azure_roles",
+            "no-such-subscription",
+            vec![cost_reader.into()],
+        ),
+    )
+    .await;
+    assert_eq!(status, 404, "{refused:#}");
+    let (status, _) = call(
+        &world,
+        &browser(),
+        "inventory_chosen",
+        chosen("azure_roles", azure, vec![cost_reader.into()]),
+    )
+    .await;
+    assert_eq!(status, 401);
 }

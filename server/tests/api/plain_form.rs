@@ -321,3 +321,46 @@ async fn the_sign_in_guard_drops_a_query_too_long_to_return_to(
     assert_eq!(long.status(), 303);
     assert_eq!(location(&long), "/auth/login?return_to=%2Frequests%2Fnew");
 }
+
+/// Without script, a search is sent by GET and the page is rebuilt from its address, which holds
+/// only the chosen items' ids: the chosen list still reads by name, with the id beneath.
+#[sqlx::test(migrations = false)]
+async fn chosen_items_keep_their_names_when_the_page_is_rebuilt_from_its_address(
+    _: sqlx::postgres::PgPoolOptions,
+    connect: sqlx::postgres::PgConnectOptions,
+) {
+    let (world, alex) = world_as(connect, ALEX).await;
+    let chosen_list = |html: &str| {
+        let start = html
+            .find(r#"data-testid="chosen-items""#)
+            .expect("the chosen list");
+        let end = start + html[start..].find("</ul>").unwrap();
+        html[start..end].to_owned()
+    };
+    // Azure: Cost Management Reader chosen, then a search for another role.
+    let azure = world.app.url(
+        "/requests/new?cloud=azure&system=87eefd90-95a3-480a-ba42-56ff299a05ee\
+         &identity=user%3Aalex%40contoso.com&what=azure_roles\
+         &item=72fafb9e-0641-4937-9268-a91bfd8191a3&q=Backup",
+    );
+    let response = alex.get(azure).send().await.unwrap();
+    assert_eq!(response.status(), 200);
+    let html = response.text().await.unwrap();
+    let chosen = chosen_list(&html);
+    assert!(chosen.contains("Cost Management Reader"), "{chosen}");
+    assert!(
+        chosen.contains("72fafb9e-0641-4937-9268-a91bfd8191a3"),
+        "{chosen}"
+    );
+
+    // GCP: a delete action chosen keeps its warning.
+    let gcp = world.app.url(
+        "/requests/new?cloud=gcp&system=carbide-bonsai-205017\
+         &identity=user%3Aalex%40contoso.com&what=gcp_actions\
+         &item=aiplatform.datasets.delete&q=compute.",
+    );
+    let html = alex.get(gcp).send().await.unwrap().text().await.unwrap();
+    let chosen = chosen_list(&html);
+    assert!(chosen.contains("aiplatform.datasets.delete"), "{chosen}");
+    assert!(chosen.contains("high severity, delete"), "{chosen}");
+}

@@ -298,9 +298,26 @@ impl Page {
     }
 
     /// An item by id, with what a search said about it when one did.
-    fn item(&self, id: &str) -> ItemOption {
+    /// Whether a search has said what the item `id` is.
+    fn knows_item(&self, id: &str) -> bool {
+        self.known_items
+            .with_value(|known| known.iter().any(|i| i.id == id))
+    }
+
+    /// What is known of the item `id`: from the searches, else from `named` (the inventory's answer
+    /// for items known only by id), else only its id.
+    fn item(&self, id: &str, named: &[ItemOption]) -> ItemOption {
         self.known_items
             .with_value(|known| known.iter().find(|i| i.id == id).cloned())
+            .or_else(|| {
+                named
+                    .iter()
+                    .find(|i| i.id.eq_ignore_ascii_case(id))
+                    .map(|i| ItemOption {
+                        id: id.to_owned(),
+                        ..i.clone()
+                    })
+            })
             .unwrap_or_else(|| ItemOption {
                 id: id.to_owned(),
                 name: id.to_owned(),

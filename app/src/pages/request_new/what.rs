@@ -5,7 +5,7 @@ use leptos::prelude::*;
 
 use super::{server_message, statement, step_action, Continue, Page};
 use crate::{
-    api::inventory::{assignable_roles, search_items, search_scopes},
+    api::inventory::{assignable_roles, chosen_items, search_items, search_scopes},
     components::{
         field_errors::{described, FieldErrors},
         pager::Pager,
@@ -69,6 +69,24 @@ pub(super) fn step(page: Page) -> AnyView {
                     search_scopes(system, String::new()).await.map(Some)
                 }
                 _ => Ok(None),
+            }
+        },
+    );
+    // The chosen items the page knows only by id (a form rebuilt from its address: no script, or a
+    // search sent by GET), named by the inventory. Choosing from a search needs no call: the page
+    // keeps what the search said.
+    let chosen_named = Resource::new(
+        move || (what.get(), form.system().get(), form.items().get()),
+        move |(what, system, ids)| async move {
+            let unknown: Vec<String> = ids.into_iter().filter(|id| !page.knows_item(id)).collect();
+            match what {
+                Some(w) if !system.is_empty() && !unknown.is_empty() => {
+                    // Unnamed (their ids shown) when the inventory cannot be read just now.
+                    chosen_items(w.as_str().to_owned(), system, unknown)
+                        .await
+                        .unwrap_or_default()
+                }
+                _ => Vec::new(),
             }
         },
     );
@@ -179,8 +197,11 @@ pub(super) fn step(page: Page) -> AnyView {
             </Transition>
             <h3>"Chosen"</h3>
             <ul class="chosen" data-testid="chosen-items">
-                {move || form.items().get().into_iter().map(|id| {
-                    let o = page.item(&id);
+                <Transition fallback=|| ()>
+                {move || {
+                let named = chosen_named.get().unwrap_or_default();
+                form.items().get().into_iter().map(|id| {
+                    let o = page.item(&id, &named);
                     view! {
                         <li class:risky=o.is_risky()>
                             // Sent with the form, so a choice survives a search or a next page.
@@ -195,7 +216,9 @@ pub(super) fn step(page: Page) -> AnyView {
                             </button>
                         </li>
                     }
-                }).collect_view()}
+                }).collect_view()
+                }}
+                </Transition>
             </ul>
             <FieldErrors errors field=Field::Items/>
             <Show when=move || what.get() == Some(PermissionsKind::AwsStatements)>

@@ -406,6 +406,21 @@ impl Inventory<'_> {
             .await
     }
 
+    /// The policies, roles or actions of `ids` the system has, as the form lists them (names, and
+    /// the severity of actions): for showing chosen items the page knows only by id.
+    pub async fn chosen_items(
+        &self,
+        what: PermissionsKind,
+        system: &wire::AuthorizationSystem,
+        ids: &[String],
+    ) -> Result<Vec<ItemOption>, GraphError> {
+        if what.is_actions() {
+            return self.actions(what.cloud(), system, ids).await;
+        }
+        let found = self.found_items(what, system, ids).await?;
+        Ok(found.into_iter().map(named_option).collect())
+    }
+
     /// Actions by exact name, for the review's severity flags.
     pub async fn actions(
         &self,
