@@ -473,6 +473,23 @@ async fn a_bulk_call_makes_many_submitted_requests_each_with_its_change() {
         .map(|c| c["modificationDateTime"].as_str().unwrap())
         .collect();
     assert!(times.windows(2).all(|w| w[0] < w[1]), "{times:?}");
+    // From a moment on, as a poller reads it: `ge` starts at that change, `gt` after it.
+    for (cmp, first) in [("ge", 99), ("gt", 100)] {
+        let url = format!(
+            "{}?$filter=modificationDateTime {cmp} {}&$orderby=modificationDateTime asc",
+            changes_url(&sim),
+            times[99]
+        );
+        let (s, page) = get_json(&url, Some(&token)).await;
+        assert_eq!(s, 200, "{page}");
+        let value = page["value"].as_array().unwrap();
+        assert_eq!(value.len(), 100, "a page");
+        assert_eq!(value[0]["permissionsRequestId"], ids[first], "{cmp}");
+        let (s, rest) = get_json(page["@odata.nextLink"].as_str().unwrap(), Some(&token)).await;
+        assert_eq!(s, 200, "{rest}");
+        assert_eq!(rest["value"].as_array().unwrap().len(), 250 - first - 100);
+        assert!(rest.get("@odata.nextLink").is_none(), "{rest}");
+    }
     let (s, one) = get_json(&format!("{}/{}", requests_url(&sim), ids[7]), Some(&token)).await;
     assert_eq!(s, 200, "{one}");
     assert_eq!(
