@@ -1,5 +1,5 @@
 # The two commands a newcomer needs. Everything else lives in scripts/.
-.PHONY: dev test build release
+.PHONY: dev test build release bench
 
 ## Run the portal with everything it needs (installs tools, starts PostgreSQL and the stand-in).
 dev:
@@ -15,3 +15,7 @@ build:
 
 release:
 	scripts/build-site.sh --release
+
+## The benchmarks (release builds; about an hour): figures into BENCHMARKS.md. PARTS=approvals runs one.
+bench:
+	scripts/bench.sh $(PARTS)

@@ -4,7 +4,8 @@
 # and prints the median and 99th percentile of the audit list's first page and of a deep keyset page
 # (with and without filters; each answer includes its capped count), then the server's peak memory
 # while it streams the CSV export of about 10,000 and about 100,000 requests (and 500,000 history
-# rows). Needs the binaries (cargo build -p server -p entra-sim) and PostgreSQL.
+# rows). Needs the binaries (cargo build -p server -p entra-sim) and PostgreSQL. Ports 3440/3450
+# (BENCH_PORTAL_PORT, BENCH_SIM_PORT and BENCH_DB say others).
 #   scripts/bench-audit.sh [rounds] [requests] [history rows per request]
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -13,8 +14,9 @@ requests=${2:-200000}
 per=${3:-5}
 bin=${PORTAL_BIN_DIR:-${CARGO_TARGET_DIR:-target}/debug}
 pg=${PG_URL:-postgres://postgres@127.0.0.1:5432}
-db=portal_bench_audit
-portal=127.0.0.1:3440 sim=127.0.0.1:3450
+db=${BENCH_DB:-portal_bench_audit}
+portal_port=${BENCH_PORTAL_PORT:-3440} sim_port=${BENCH_SIM_PORT:-3450}
+portal=127.0.0.1:$portal_port sim=127.0.0.1:$sim_port
 tenant=9c2f3d71-5b8e-4a6c-8f0d-3e7b1a2c4d59
 alex=4f1c2b7e-8a3d-4e51-9b6a-0c2d7e9f1a01 adele=4f1c2b7e-8a3d-4e51-9b6a-0c2d7e9f1a05
 work=$(mktemp -d)
@@ -22,7 +24,7 @@ trap 'kill $(jobs -p) 2>/dev/null; rm -rf "$work"' EXIT
 
 dropdb -h 127.0.0.1 -U postgres --if-exists $db
 createdb -h 127.0.0.1 -U postgres $db
-"$bin/entra-sim" --port 3450 >"$work/sim.log" 2>&1 &
+"$bin/entra-sim" --port $sim_port >"$work/sim.log" 2>&1 &
 until curl -sf "http://$sim/healthz" >/dev/null; do sleep 0.5; done
 PORTAL_LISTEN_ADDR=$portal PORTAL_PUBLIC_URL=http://$portal PORTAL_METRICS_ADDR= PORTAL_RUN_JOBS=false \
   PORTAL_AUTH__AUTHORITY=http://$sim/$tenant/v2.0 PORTAL_AUTH__GRAPH_BASE_URL=http://$sim/graph/beta \

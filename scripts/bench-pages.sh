@@ -7,7 +7,9 @@
 #   3. the statements the portal sends to Postgres for one creation (log_statement=all on a
 #      database of its own, counted from the server log);
 #   4. the browser bundle's files raw, gzip and brotli (scripts/bundle-size.sh says what is in it).
-# Release builds (made when missing: scripts/build-site.sh --release). Ports 3460/3470.
+#   5. the portal's memory: resident at rest, and its peak (VmHWM) under the creation load.
+# Release builds (made when missing: scripts/build-site.sh --release). Ports 3460/3470 (BENCH_PORTAL_PORT,
+# BENCH_SIM_PORT and BENCH_DB say others).
 #   scripts/bench-pages.sh [seconds per run]
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -16,8 +18,9 @@ seconds=${1:-10}
 target=$(cargo_target_dir)
 bin=$target/release
 pg=${PG_URL:-postgres://postgres@127.0.0.1:5432}
-db=portal_bench_pages
-portal=127.0.0.1:3460 sim=127.0.0.1:3470
+db=${BENCH_DB:-portal_bench_pages}
+portal_port=${BENCH_PORTAL_PORT:-3460} sim_port=${BENCH_SIM_PORT:-3470}
+portal=127.0.0.1:$portal_port sim=127.0.0.1:$sim_port
 tenant=9c2f3d71-5b8e-4a6c-8f0d-3e7b1a2c4d59
 alex=4f1c2b7e-8a3d-4e51-9b6a-0c2d7e9f1a01 megan=4f1c2b7e-8a3d-4e51-9b6a-0c2d7e9f1a02
 pglog=${PG_LOG:-$(ls /var/log/postgresql/postgresql-*-main.log 2>/dev/null | head -1)}
@@ -33,7 +36,7 @@ command -v pgbench >/dev/null || export PATH="$PATH:$(ls -d /usr/lib/postgresql/
 
 dropdb -h 127.0.0.1 -U postgres --if-exists $db
 createdb -h 127.0.0.1 -U postgres $db
-"$bin/entra-sim" --port 3470 >"$work/sim.log" 2>&1 &
+"$bin/entra-sim" --port $sim_port >"$work/sim.log" 2>&1 &
 until curl -sf "http://$sim/healthz" >/dev/null; do sleep 0.5; done
 start_portal() {
   PORTAL_LISTEN_ADDR=$portal PORTAL_PUBLIC_URL=http://$portal PORTAL_METRICS_ADDR= PORTAL_RUN_JOBS=false \
@@ -74,6 +77,7 @@ requests() { psql -At "$pg/$db" -c "select count(*) from access_requests"; }
 row() { printf "%-52s %s\n" "$1" "$2"; }
 wrk_line() { grep '^WRK' | sed 's/^WRK //'; }
 
+rest_rss=$(awk '/VmRSS/ {print $2}' "/proc/$portal_pid/status")
 echo "== machine: $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg), $(date -u +%FT%TZ)"
 
 step() { [[ ${BENCH_STEPS:-1234} == *$1* ]]; } # BENCH_STEPS=3 runs only the third
@@ -82,7 +86,9 @@ step() { [[ ${BENCH_STEPS:-1234} == *$1* ]]; } # BENCH_STEPS=3 runs only the thi
 step 1 && BENCH_BODY= BENCH_PATH=/ wrk -t1 -c1 -d"${seconds}s" -s scripts/bench/wrk.lua "http://$portal" >"$work/get" 2>&1
 step 1 && row "GET / (signed in), 1 kept-alive connection" "$(wrk_line <"$work/get")"
 
-# 2. Creation through HTTP and the pgbench floor, at each concurrency.
+# 2. Creation through HTTP and the pgbench floor, at each concurrency; the portal's peak memory
+# under it (VmHWM, reset first: clear_refs 5).
+step 2 && echo 5 >"/proc/$portal_pid/clear_refs"
 vars=$(psql -At "$pg/$db" -F $'\t' -c "select r.permissions::text, r.schedule::text, r.justification,
   r.graph_body::text, h.details::text, r.item_names::text
   from access_requests r join request_history h on h.request_id = r.id limit 1")
@@ -107,6 +113,7 @@ for c in 16 64; do
   row "  floor: pgbench, same statement, $c clients" "tps=$tps latency_avg_ms=$lat"
   row "  portal / floor" "$(awk -v a="$rps" -v b="$tps" 'BEGIN {printf "%.0f%%", 100 * a / b}')"
 done
+step 2 && row "portal memory, at rest / peak under creation" "rss_rest_kib=$rest_rss peak_kib=$(awk '/VmHWM/ {print $2}' "/proc/$portal_pid/status")"
 
 # 3. Statements per creation: a fresh portal whose connections log every statement.
 if ! step 3; then

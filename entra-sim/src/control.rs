@@ -31,6 +31,7 @@ pub fn routes() -> Router<App> {
         .route("/_control/people", get(list_people))
         .route("/_control/tokens", post(mint_token))
         .route("/_control/requests", get(list_requests))
+        .route("/_control/requests/bulk", post(bulk_create))
         .route("/_control/requests/{id}/approve", post(approve))
         .route("/_control/requests/{id}/reject", post(reject))
         .route("/_control/requests/{id}/fail-next", post(fail_next))
@@ -247,6 +248,54 @@ async fn list_requests(State(app): State<App>) -> Response {
     let store = app.lifecycle(app.clock.now());
     let all: Vec<serde_json::Value> = store.requests().iter().map(|r| r.internal_json()).collect();
     Json(json!({ "value": all })).into_response()
+}
+
+/// The most requests one bulk call makes (each holds its body: about 1 KB of memory).
+const BULK_MAX: usize = 1_000_000;
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Bulk {
+    /// How many copies of `request` to make.
+    count: usize,
+    /// UPN or object id of the seeded person who makes them (as if POSTed with their token).
+    user: String,
+    /// A `scheduledPermissionsRequest` body, checked as the POST checks it.
+    request: serde_json::Value,
+}
+
+/// Makes `count` requests from one body at once, as `count` POSTs by `user` would (each `submitted`,
+/// with its first change), for benchmarks that need a large feed. Returns their ids in order.
+async fn bulk_create(State(app): State<App>, body: Option<Json<Bulk>>) -> Response {
+    let Some(Json(b)) = body else {
+        return refuse(
+            StatusCode::BAD_REQUEST,
+            "send {\"count\": N, \"user\": \"alex@contoso.com\", \"request\": {…}}",
+        );
+    };
+    if b.count == 0 || b.count > BULK_MAX {
+        return refuse(
+            StatusCode::BAD_REQUEST,
+            format!("count must be from 1 to {BULK_MAX}"),
+        );
+    }
+    let Some(person) = people::by_id_or_upn(&b.user) else {
+        return refuse(
+            StatusCode::NOT_FOUND,
+            format!("no seeded person '{}'", b.user),
+        );
+    };
+    let now = app.clock.now();
+    let validated = match crate::requests::validate::validate(&b.request, &app.inventory, now) {
+        Ok(v) => v,
+        Err(e) => return refuse(e.status, e.message),
+    };
+    let mut store = app.lifecycle(now);
+    let ids: Vec<String> = (0..b.count)
+        .map(|_| store.create(validated.clone(), person, now).id.clone())
+        .collect();
+    drop(store);
+    (StatusCode::CREATED, Json(json!({ "ids": ids }))).into_response()
 }
 
 fn refusal(r: Refusal) -> Response {

@@ -254,23 +254,41 @@ pub fn project(v: &Value, select: &Option<Vec<String>>) -> Value {
 
 /// One page of a collection with its context, count and next link.
 pub fn page(ctx: &Ctx, opts: &Options, items: &[&Value], context: &str) -> Response {
+    page_of(
+        ctx,
+        opts,
+        items.len(),
+        |range| items[range].iter().map(|v| (*v).clone()).collect(),
+        context,
+    )
+}
+
+/// [`page`] for a collection of `total` items of which only the page asked for is made, by `items`
+/// (given the page's range), when building them all would cost too much.
+pub fn page_of(
+    ctx: &Ctx,
+    opts: &Options,
+    total: usize,
+    items: impl FnOnce(std::ops::Range<usize>) -> Vec<Value>,
+    context: &str,
+) -> Response {
     let page_size = opts.top.unwrap_or(ctx.app.cfg.page_size).max(1);
-    let start = opts.offset.min(items.len());
-    let end = start.saturating_add(page_size).min(items.len());
+    let start = opts.offset.min(total);
+    let end = start.saturating_add(page_size).min(total);
     let mut body = Map::new();
     body.insert(
         "@odata.context".into(),
         json!(format!("{}/$metadata#{context}", ctx.graph_base())),
     );
     if opts.count {
-        body.insert("@odata.count".into(), json!(items.len()));
+        body.insert("@odata.count".into(), json!(total));
     }
-    let value: Vec<Value> = items[start..end]
+    let value: Vec<Value> = items(start..end)
         .iter()
         .map(|v| project(v, &opts.select))
         .collect();
     body.insert("value".into(), Value::Array(value));
-    if end < items.len() {
+    if end < total {
         body.insert("@odata.nextLink".into(), json!(next_link(ctx, opts, end)));
     }
     Json(Value::Object(body)).into_response()
@@ -308,12 +326,17 @@ pub fn entity_response(ctx: &Ctx, v: &Value, context: &str) -> Result<Response, 
 
 /// `/$count`: the number of matching items as plain text.
 pub fn count(items: &[&Value]) -> Response {
+    count_of(items.len())
+}
+
+/// `$count` of a collection of `total` items.
+pub fn count_of(total: usize) -> Response {
     (
         [(
             axum::http::header::CONTENT_TYPE,
             "text/plain; charset=utf-8",
         )],
-        items.len().to_string(),
+        total.to_string(),
     )
         .into_response()
 }

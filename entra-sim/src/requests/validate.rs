@@ -13,6 +13,7 @@ use crate::graph::error::GraphError;
 use crate::seed::{AuthSystem, Cloud, Inventory};
 use crate::util::{odata_type_name, parse_time};
 
+#[derive(Clone)]
 pub struct Validated {
     pub body: Value,
     pub schedule: Schedule,

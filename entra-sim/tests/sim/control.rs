@@ -426,3 +426,109 @@ async fn invalid_drop_after_and_hang_settings_are_refused() {
         204
     );
 }
+
+#[tokio::test]
+async fn a_bulk_call_makes_many_submitted_requests_each_with_its_change() {
+    let sim = sim().await;
+    let resp = http()
+        .post(control(&sim, "requests/bulk"))
+        .json(&json!({ "count": 250, "user": "alex@contoso.com", "request": documented("aws-policy.json") }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 201);
+    let body: serde_json::Value = resp.json().await.unwrap();
+    let ids: Vec<String> = body["ids"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|id| id.as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(ids, sim.request_ids(), "every request made, in order");
+
+    // The feed pages them as it pages any other: one `submitted` change per request, times rising.
+    let token = sim.access_token_for("adele@contoso.com").unwrap();
+    let mut url = format!(
+        "{}?$orderby=modificationDateTime asc&$top=100",
+        changes_url(&sim)
+    );
+    let mut changes = Vec::new();
+    loop {
+        let (s, page) = get_json(&url, Some(&token)).await;
+        assert_eq!(s, 200, "{page}");
+        changes.extend(page["value"].as_array().unwrap().iter().cloned());
+        match page["@odata.nextLink"].as_str() {
+            Some(next) => url = next.to_string(),
+            None => break,
+        }
+    }
+    let read: Vec<&str> = changes
+        .iter()
+        .map(|c| c["permissionsRequestId"].as_str().unwrap())
+        .collect();
+    assert_eq!(read, ids);
+    assert!(changes.iter().all(|c| c["statusDetail"] == "submitted"));
+    let times: Vec<&str> = changes
+        .iter()
+        .map(|c| c["modificationDateTime"].as_str().unwrap())
+        .collect();
+    assert!(times.windows(2).all(|w| w[0] < w[1]), "{times:?}");
+    // From a moment on, as a poller reads it: `ge` starts at that change, `gt` after it.
+    for (cmp, first) in [("ge", 99), ("gt", 100)] {
+        let url = format!(
+            "{}?$filter=modificationDateTime {cmp} {}&$orderby=modificationDateTime asc",
+            changes_url(&sim),
+            times[99]
+        );
+        let (s, page) = get_json(&url, Some(&token)).await;
+        assert_eq!(s, 200, "{page}");
+        let value = page["value"].as_array().unwrap();
+        assert_eq!(value.len(), 100, "a page");
+        assert_eq!(value[0]["permissionsRequestId"], ids[first], "{cmp}");
+        let (s, rest) = get_json(page["@odata.nextLink"].as_str().unwrap(), Some(&token)).await;
+        assert_eq!(s, 200, "{rest}");
+        assert_eq!(rest["value"].as_array().unwrap().len(), 250 - first - 100);
+        assert!(rest.get("@odata.nextLink").is_none(), "{rest}");
+    }
+    let (s, one) = get_json(&format!("{}/{}", requests_url(&sim), ids[7]), Some(&token)).await;
+    assert_eq!(s, 200, "{one}");
+    assert_eq!(
+        one["justification"],
+        documented("aws-policy.json")["justification"]
+    );
+}
+
+#[tokio::test]
+async fn a_bulk_call_is_checked_like_a_post_and_makes_nothing_when_refused() {
+    let sim = sim().await;
+    let mut bad = documented("aws-policy.json");
+    set_path(
+        &mut bad,
+        "scheduleInfo.expiration.duration",
+        Some(json!("forever")),
+    );
+    for (body, want) in [
+        (
+            json!({ "count": 3, "user": "alex@contoso.com", "request": bad }),
+            400,
+        ),
+        (
+            json!({ "count": 0, "user": "alex@contoso.com", "request": documented("aws-policy.json") }),
+            400,
+        ),
+        (
+            json!({ "count": 3, "user": "nobody@contoso.com", "request": documented("aws-policy.json") }),
+            404,
+        ),
+        (json!({ "count": 3, "user": "alex@contoso.com" }), 422),
+    ] {
+        let resp = http()
+            .post(control(&sim, "requests/bulk"))
+            .json(&body)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(resp.status(), want, "{body}");
+    }
+    assert!(sim.request_ids().is_empty());
+}

@@ -207,6 +207,65 @@ async fn changes_for_requests_the_portal_did_not_make_are_kept_and_marked(
     assert_eq!((outcome.as_str(), request), ("foreign", None));
 }
 
+/// A backlog inside the overlap larger than one read (here two pages of two) is read to its end in
+/// one pass; before, every pass read the backlog's start again, all of it held, and never got past.
+#[sqlx::test(migrations = false)]
+async fn a_backlog_longer_than_one_read_inside_the_overlap_is_read_to_its_end(
+    _: PgPoolOptions,
+    connect: PgConnectOptions,
+) {
+    let world = World::start_full(
+        connect,
+        |sim| sim.page_size = 2,
+        |c| {
+            c.run_jobs = false;
+            c.requests.status.max_pages = 2;
+        },
+    )
+    .await;
+    signed_in(&world, STATUS_READER).await;
+    let body: Value = serde_json::from_str(include_str!(
+        "../../../testdata/graph-requests/aws-policy.json"
+    ))
+    .unwrap();
+    let token = world.sim.access_token_for("megan@contoso.com").unwrap();
+    let made = 11;
+    for _ in 0..made {
+        app::ssr::graph::requests::create(
+            &world.app.state.graph,
+            &token,
+            &body,
+            app::ssr::graph::RetryPolicy::NEVER,
+        )
+        .await
+        .unwrap();
+    }
+    let held = || async {
+        sqlx::query_scalar::<_, i64>("select count(*) from graph_changes")
+            .fetch_one(&world.app.pool)
+            .await
+            .unwrap()
+    };
+    let first = poll(&world).await;
+    assert_eq!(first.foreign, made, "{first:?}");
+    assert_eq!(held().await, made as i64);
+
+    // All of it is inside the overlap: the next pass reads it again, holds it all, and goes on to
+    // what came after.
+    app::ssr::graph::requests::create(
+        &world.app.state.graph,
+        &token,
+        &body,
+        app::ssr::graph::RetryPolicy::NEVER,
+    )
+    .await
+    .unwrap();
+    let second = poll(&world).await;
+    assert_eq!(second.foreign, 1, "{second:?}");
+    assert!(second.already_held >= made, "{second:?}");
+    assert_eq!(held().await, made as i64 + 1);
+}
+
 #[sqlx::test(migrations = false)]
 async fn a_change_read_before_its_submission_was_recorded_is_applied_when_it_is(
     _: PgPoolOptions,

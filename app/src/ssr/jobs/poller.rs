@@ -133,39 +133,62 @@ async fn pass(state: &AppState, now: OffsetDateTime) -> Result<Pass, PollError> 
     pass
 }
 
-/// The EPM change feed, read and applied.
+/// The EPM change feed, read and applied. A read stops after `max_pages` pages, so while a read
+/// comes back that long (it may have stopped short of the feed's end) the pass reads on from the
+/// newest change it held: without that, a backlog of more than one read's worth inside the overlap
+/// would be read from its start again by every pass, all of it already held, and never passed.
 async fn feed_pass(
     state: &AppState,
     oid: Uuid,
-    token: tokens::AccessToken,
+    mut token: tokens::AccessToken,
     now: OffsetDateTime,
 ) -> Result<Pass, PollError> {
     let settings = &state.requests.status;
     let watermark = db::changes::state(&state.pool).await?.watermark;
     let overlap = time::Duration::try_from(settings.overlap).unwrap_or(time::Duration::MINUTE);
-    let since = watermark.map(|w| w - overlap);
-    let feed = match changes::since(&state.graph, token.secret(), since, settings.max_pages).await {
-        // Expired by Graph's clock, or revoked: renew it once and read again.
-        Err(GraphError::Refused { status: 401, .. }) => {
-            let token = tokens::renewed_after_refusal(
-                &state.pool,
-                &state.auth.cipher,
-                &state.auth.oidc,
-                oid,
-                &token,
-                now,
-            )
-            .await
-            .map_err(|e| PollError::SignIn(e.to_string()))?;
-            changes::since(&state.graph, token.secret(), since, settings.max_pages).await?
+    let mut since = watermark.map(|w| w - overlap);
+    let mut pass = Pass::default();
+    let mut renewed = false;
+    loop {
+        let feed =
+            match changes::since(&state.graph, token.secret(), since, settings.max_pages).await {
+                // Expired by Graph's clock, or revoked: renew it once and read again.
+                Err(GraphError::Refused { status: 401, .. }) if !renewed => {
+                    token = tokens::renewed_after_refusal(
+                        &state.pool,
+                        &state.auth.cipher,
+                        &state.auth.oidc,
+                        oid,
+                        &token,
+                        now,
+                    )
+                    .await
+                    .map_err(|e| PollError::SignIn(e.to_string()))?;
+                    renewed = true;
+                    continue;
+                }
+                read => read?,
+            };
+        apply_read(state, &feed, now, &mut pass).await?;
+        let newest = feed.last().map(|c| c.modification_date_time);
+        // Fewer changes than pages means the read reached the feed's end; a newest change no newer
+        // than where the read began means it cannot go further (a read's worth in one instant).
+        if feed.len() < settings.max_pages.max(1) || newest <= since {
+            return Ok(pass);
         }
-        read => read?,
-    };
-    let mut pass = Pass {
-        read: feed.len(),
-        ..Pass::default()
-    };
-    for change in &feed {
+        since = newest;
+    }
+}
+
+/// Applies one read of the feed, each new change in its own transaction, and counts them in `pass`.
+async fn apply_read(
+    state: &AppState,
+    feed: &[PermissionsRequestChange],
+    now: OffsetDateTime,
+    pass: &mut Pass,
+) -> Result<(), PollError> {
+    pass.read += feed.len();
+    for change in feed {
         let mut tx = state.pool.begin().await?;
         if db::changes::held(&mut *tx, &change.id).await? {
             pass.already_held += 1;
@@ -192,7 +215,7 @@ async fn feed_pass(
             Outcome::Anomaly => pass.anomalies += 1,
         }
     }
-    Ok(pass)
+    Ok(())
 }
 
 fn graph_status(change: &PermissionsRequestChange) -> GraphStatus {
