@@ -40,6 +40,10 @@ pub fn routes() -> Router<App> {
         .route("/_control/pim/requests/{id}/approve", post(pim_approve))
         .route("/_control/pim/requests/{id}/deny", post(pim_deny))
         .route("/_control/pim/requests/{id}/fail-next", post(pim_fail_next))
+        .route(
+            "/_control/pim/requests/{id}/active-since-earlier",
+            post(pim_active_since_earlier),
+        )
 }
 
 fn refuse(status: StatusCode, message: impl Into<String>) -> Response {
@@ -437,6 +441,32 @@ async fn pim_deny(State(app): State<App>, Path(id): Path<String>) -> Response {
 }
 
 /// Makes the request's provisioning fail: it ends `Failed` instead of `Provisioned`.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Earlier {
+    duration: String,
+}
+
+/// An active assignment counted as active longer (`{"duration": "PT10M"}`): past PIM's minimum
+/// before a deactivation, without moving the clock every token is signed by.
+async fn pim_active_since_earlier(
+    State(app): State<App>,
+    Path(id): Path<String>,
+    body: Option<Json<Earlier>>,
+) -> Response {
+    let Some(Json(e)) = body else {
+        return refuse(StatusCode::BAD_REQUEST, "send {\"duration\": \"PT10M\"}");
+    };
+    let by = match duration::parse(&e.duration) {
+        Ok(d) => d,
+        Err(e) => return refuse(StatusCode::BAD_REQUEST, e),
+    };
+    match app.pim(app.clock.now()).active_since_earlier(&id, by) {
+        Ok(()) => StatusCode::NO_CONTENT.into_response(),
+        Err(r) => pim_refusal(r),
+    }
+}
+
 async fn pim_fail_next(State(app): State<App>, Path(id): Path<String>) -> Response {
     match app.pim(app.clock.now()).fail_next(&id) {
         Ok(()) => StatusCode::NO_CONTENT.into_response(),

@@ -358,6 +358,22 @@ impl Store {
         Ok(())
     }
 
+    /// Counts an active (Provisioned) assignment as active `by` longer: its start moves back, when it
+    /// ends does not. A test's way past the minimum before a deactivation without moving the clock,
+    /// which would also age every token the stand-in signs.
+    pub fn active_since_earlier(&mut self, id: &str, by: Duration) -> Result<(), Refusal> {
+        let &i = self
+            .index
+            .get(&id.to_lowercase())
+            .ok_or(Refusal::NotFound)?;
+        let r = &mut self.requests[i];
+        if r.action != Action::SelfActivate || r.status != Status::Provisioned {
+            return Err(Refusal::WrongState(r.status));
+        }
+        r.since -= by;
+        Ok(())
+    }
+
     /// Applies every transition due by `now`, each at the time it came due.
     pub fn advance_to(&mut self, now: OffsetDateTime) {
         for i in 0..self.requests.len() {

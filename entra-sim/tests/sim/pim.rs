@@ -1279,3 +1279,32 @@ async fn with_automatic_approval_a_pending_activation_is_approved_after_the_dela
     assert_eq!(status_of(&sim, BIANCA, &other_id).await, "PendingApproval");
     assert_eq!(sim.pim_request_ids(), [id, other_id]);
 }
+
+#[tokio::test]
+async fn an_active_role_counted_as_active_longer_can_be_deactivated_without_moving_the_clock() {
+    let sim = sim().await;
+    let token = sim.access_token_for(ALEX).unwrap();
+    let created = activate_ok(&sim, &token, &activation(ALEX, USER_ADMIN, "/", "PT1H")).await;
+    let id = created["id"].as_str().unwrap();
+    let earlier = |id: &str, body: Value| {
+        let url = format!(
+            "{}/_control/pim/requests/{id}/active-since-earlier",
+            sim.base_url()
+        );
+        async move { http().post(url).json(&body).send().await.unwrap().status() }
+    };
+    // Too soon, as PIM says, until the control API counts it active 10 minutes longer.
+    let (status, refused) = activate(&sim, &token, &deactivation(ALEX, USER_ADMIN, "/")).await;
+    assert_eq!(status, 400, "{refused}");
+    assert_eq!(refused["error"]["code"], "ActiveDurationTooShort");
+    assert_eq!(earlier(id, json!({ "duration": "PT10M" })).await, 204);
+    let ended = activate_ok(&sim, &token, &deactivation(ALEX, USER_ADMIN, "/")).await;
+    assert_eq!(ended["status"], "Revoked");
+    assert_eq!(status_of(&sim, ALEX, id).await, "Revoked");
+    assert!(active_roles(&sim, ALEX).await.is_empty());
+    // Only an active assignment, by a known id, with a duration.
+    assert_eq!(earlier(id, json!({ "duration": "PT10M" })).await, 409);
+    assert_eq!(earlier("nope", json!({ "duration": "PT10M" })).await, 404);
+    assert_eq!(earlier(id, json!({ "duration": "ten" })).await, 400);
+    assert_eq!(earlier(id, json!({})).await, 422);
+}
