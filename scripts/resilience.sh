@@ -9,7 +9,8 @@
 #   db-cut    the portal reaches Postgres through a TCP proxy this script controls: under creation
 #             load, with 200 approved requests being submitted, the link is cut for 10 s (connections
 #             reset, the port closed), then hung for 10 s (connections reset, new ones accepted and
-#             never answered). The portal must answer 503 fast, recover by itself, lose nothing.
+#             never answered). The portal must answer 503 fast, recover by itself, lose nothing. The
+#             submission lease is 30 s, so rows claimed at the cut come back within the run.
 #   replicas  three portals on one database, all running the jobs; 300 requests approved and submitted
 #             with 10% of Graph's answers lost, the stand-in approving each after 1 s so the change
 #             feed moves; the replica holding the poller's advisory lock is killed halfway. One poller
@@ -20,7 +21,7 @@ cd "$(dirname "$0")/.."
 . scripts/lib.sh
 what=${1:-all}
 work=$(mktemp -d)
-trap 'kill $(jobs -p) 2>/dev/null; [ -f "$work/portal.pid" ] && kill -9 $(cat "$work/portal.pid") 2>/dev/null; [ -f "$work/pids" ] && kill -9 $(cat "$work/pids") 2>/dev/null; wait 2>/dev/null; rm -rf "$work"' EXIT
+trap 'kill $(jobs -p) 2>/dev/null; [ -f "$work/portal.pid" ] && kill -9 $(cat "$work/portal.pid") 2>/dev/null; [ -f "$work/pids" ] && kill -9 $(cat "$work/pids") 2>/dev/null; wait 2>/dev/null; [ -n "${BENCH_KEEP:-}" ] && echo "kept $work" >&2 || rm -rf "$work"' EXIT
 . scripts/bench/lib.sh
 
 secs() { awk -v a="$1" -v b="$2" 'BEGIN {printf "%.1f", (b - a) / 1000}'; }
@@ -63,7 +64,7 @@ run_kill() {
     kills=0
     while [ ! -f "$work/stop-killing" ]; do
       sleep "$(awk -v r=$RANDOM 'BEGIN {printf "%.1f", 2 + 2 * r / 32767}')"
-      kill -9 "$(cat "$work/portal.pid")" 2>/dev/null || true
+      kill_hard "$(cat "$work/portal.pid")"
       kills=$((kills + 1))
       start_portal $port $simport "$url" "${settings[@]}"
       echo "$portal_pid" >"$work/portal.pid"
@@ -99,7 +100,9 @@ run_db_cut() {
   local proxy_pid=$!
   echo "$proxy_pid" >>"$work/pids"
   sleep 0.5
-  start_portal $port $simport "postgres://postgres@127.0.0.1:$proxy/$db"
+  # Rows claimed when the link goes wait out their lease before another pass takes them (the try
+  # that held them could not record its end): 30 s here instead of the default 5 minutes.
+  start_portal $port $simport "postgres://postgres@127.0.0.1:$proxy/$db" PORTAL_REQUESTS__SUBMISSION__LEASE=30
   echo "$portal_pid" >>"$work/pids"
   create_requests $port 200 # approved at 8 s, so their submissions run into the cut
   sign_in $port "$work/alex" $ALEX_OID
@@ -113,7 +116,7 @@ run_db_cut() {
         out=$(curl -s -m 30 -o "$work/answer-$c" -w '%{http_code} %{time_total}' -b "$work/alex" \
           -H "origin: http://127.0.0.1:$port" -H 'content-type: application/json' \
           "http://127.0.0.1:$port/api/create_request" --data "$BENCH_REQUEST" || echo "000 0")
-        id=$(grep -o '"id":"[0-9a-f-]*"' "$work/answer-$c" 2>/dev/null | head -1 | cut -d'"' -f4)
+        id=$(grep -o '"id":"[0-9a-f-]*"' "$work/answer-$c" 2>/dev/null | head -1 | cut -d'"' -f4 || true)
         echo "$((s - t0)) $out ${id:--}" >>"$work/load-$c"
       done
     ) &
@@ -129,7 +132,7 @@ run_db_cut() {
   ) &
   sleep 8
   approve_all $port 200 "$url"
-  sleep "$(awk -v t0="$t0" -v now="$(now_ms)" 'BEGIN {w = 10 - (now - t0) / 1000; printf "%.1f", w > 0 ? w : 0}')"
+  sleep "$(awk -v t0="$t0" -v now="$(now_ms)" 'BEGIN {w = 10 - (now - t0) / 1000; printf "%.1f", (w > 0 ? w : 0)}')"
   local cut_at hang_at
   cut_at=$(( $(now_ms) - t0 )); kill -USR1 $proxy_pid; sleep 10; kill -HUP $proxy_pid
   sleep 10

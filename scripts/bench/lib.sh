@@ -175,6 +175,18 @@ pg_cpu_seconds() { # database name
 
 load() { cut -d' ' -f1-3 /proc/loadavg; }
 
+# kill -9, then wait until the process is gone (or a zombie, its sockets closed), so a portal started
+# next can listen on the same port.
+kill_hard() { # pid
+  kill -9 "$1" 2>/dev/null || return 0
+  local i
+  for i in $(seq 1 100); do
+    [ -e "/proc/$1" ] || return 0
+    grep -q '^State:[[:space:]]*Z' "/proc/$1/status" 2>/dev/null && return 0
+    sleep 0.05
+  done
+}
+
 # median and spread of numbers on stdin: "median=X min=Y max=Z n=N"
 summary() {
   sort -n | awk '{v[NR]=$1} END {if (NR == 0) {print "n=0"; exit}
