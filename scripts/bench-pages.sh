@@ -75,6 +75,14 @@ create_once || { echo "the first creation failed: $(tail -5 "$work/portal.log")"
 requests() { psql -At "$pg/$db" -c "select count(*) from access_requests"; }
 
 row() { printf "%-52s %s\n" "$1" "$2"; }
+cpu_of() { awk -v hz="$(getconf CLK_TCK)" '{printf "%.2f", ($14 + $15) / hz}' "/proc/$1/stat" 2>/dev/null || echo 0; }
+pg_cpu() { # CPU seconds so far of the backends connected to the benchmark's database
+  local total=0 p
+  for p in $(psql -At "$pg/postgres" -c "select pid from pg_stat_activity where datname = '$db' and pid <> pg_backend_pid()"); do
+    total=$(awk -v a="$total" -v b="$(cpu_of "$p")" 'BEGIN {print a + b}')
+  done
+  echo "$total"
+}
 wrk_line() { grep '^WRK' | sed 's/^WRK //'; }
 
 rest_rss=$(awk '/VmRSS/ {print $2}' "/proc/$portal_pid/status")
@@ -96,11 +104,17 @@ IFS=$'\t' read -r permissions schedule justification graph_body details item_nam
 for c in 16 64; do
   step 2 || continue
   before=$(requests)
-  BENCH_PATH=/api/create_request wrk -t2 -c$c -d"${seconds}s" -s scripts/bench/wrk.lua "http://$portal" >"$work/create" 2>&1
+  # What bounds it: the CPU seconds of the portal, of the Postgres backends serving it (its pool's
+  # connections live through the run) and of wrk, over the run.
+  portal_cpu0=$(cpu_of "$portal_pid") pg_cpu0=$(pg_cpu)
+  TIMEFORMAT='%U %S'
+  { time BENCH_PATH=/api/create_request wrk -t2 -c$c -d"${seconds}s" -s scripts/bench/wrk.lua "http://$portal" >"$work/create" 2>&1; } 2>"$work/wrk-cpu"
+  cpu_split=$(awk -v p0="$portal_cpu0" -v p1="$(cpu_of "$portal_pid")" -v g0="$pg_cpu0" -v g1="$(pg_cpu)" -v s="$seconds" \
+    '{printf "cpu_per_s(portal=%.2f postgres=%.2f wrk=%.2f)", (p1 - p0) / s, (g1 - g0) / s, ($1 + $2) / s}' "$work/wrk-cpu")
   line=$(wrk_line <"$work/create")
   made=$(( $(requests) - before ))
   sent=$(sed -E 's/.*requests=([0-9]+).*/\1/' <<<"$line")
-  row "creation over HTTP, $c connections" "$line stored=$made"
+  row "creation over HTTP, $c connections" "$line stored=$made $cpu_split"
   [ "$made" -ge "$sent" ] || { echo "wrk counted $sent creations but $made were stored: $(grep -m3 'not created' "$work/create")" >&2; exit 1; }
   pgbench -n -M extended -c $c -j 2 -T "$seconds" -f scripts/bench/creation.sql \
     -D requester_oid=$alex -D approver_oid=$megan -D "permissions=$permissions" -D "schedule=$schedule" \

@@ -31,6 +31,9 @@ pub struct RetryPolicy {
     pub wait_budget: Duration,
     /// The first wait when Graph gives no `Retry-After`; doubled on each further retry.
     pub first_backoff: Duration,
+    /// A read (safe to repeat) is also retried after a 5xx or a lost connection, not only after
+    /// 429 and 503. Not after a timeout, which already cost a whole `graph_timeout`.
+    pub reads_after_failure: bool,
 }
 
 impl RetryPolicy {
@@ -41,15 +44,19 @@ impl RetryPolicy {
         max_wait: Duration::from_secs(5),
         wait_budget: Duration::from_secs(6),
         first_backoff: Duration::from_millis(500),
+        reads_after_failure: false,
     };
 
     /// A worker: nobody waits, so it honours longer `Retry-After`s (up to two minutes each, five in
     /// all) and tries more often; past that it gives the row back and its own backoff takes over.
+    /// Its reads ride out a failing page: a look for a lost answer reads every request of the last
+    /// hour, page after page, and one failed page of ten would fail the whole look.
     pub const BACKGROUND: RetryPolicy = RetryPolicy {
         max_retries: 6,
         max_wait: Duration::from_secs(120),
         wait_budget: Duration::from_secs(300),
         first_backoff: Duration::from_secs(2),
+        reads_after_failure: true,
     };
 
     /// One attempt only.
@@ -58,6 +65,7 @@ impl RetryPolicy {
         max_wait: Duration::ZERO,
         wait_budget: Duration::ZERO,
         first_backoff: Duration::ZERO,
+        reads_after_failure: false,
     };
 }
 
@@ -260,7 +268,7 @@ impl GraphClient {
                     return Err(WriteError::OutcomeUnknown);
                 }
                 Err(failed) => {
-                    if !retries.wait(&policy, &failed, &url).await {
+                    if !retries.wait(&policy, &failed, &url, Call::Write).await {
                         return Err(WriteError::NotDone(failed.error));
                     }
                 }
@@ -307,7 +315,7 @@ impl GraphClient {
             match self.send(Method::GET, token, url, headers, None).await {
                 Ok(value) => return Ok(value),
                 Err(failed) => {
-                    if !retries.wait(&policy, &failed, url).await {
+                    if !retries.wait(&policy, &failed, url, Call::Read).await {
                         return Err(failed.error);
                     }
                 }
@@ -413,7 +421,7 @@ fn decode<T: DeserializeOwned>(value: Value) -> Result<T, GraphError> {
 }
 
 /// A failed call with what [`retry_wait`] and [`GraphClient::post`] need to decide what next.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 struct Failed {
     error: GraphError,
     /// The HTTP status, when Graph answered at all.
@@ -437,8 +445,8 @@ struct Retries {
 
 impl Retries {
     /// Waits before the next retry after `failed`, as `policy` allows; `false` when none is left.
-    async fn wait(&mut self, policy: &RetryPolicy, failed: &Failed, url: &str) -> bool {
-        let Some(wait) = retry_wait(policy, failed, self.count, self.waited) else {
+    async fn wait(&mut self, policy: &RetryPolicy, failed: &Failed, url: &str, call: Call) -> bool {
+        let Some(wait) = retry_wait(policy, failed, call, self.count, self.waited) else {
             return false;
         };
         self.count += 1;
@@ -448,7 +456,7 @@ impl Retries {
             retry = self.count,
             ?wait,
             ?url,
-            "Graph asked the portal to slow down; retrying"
+            "Graph asked the portal to slow down, or a read failed; retrying"
         );
         tokio::time::sleep(wait).await;
         self.waited += wait;
@@ -456,14 +464,28 @@ impl Retries {
     }
 }
 
+/// A GET, safe to repeat, or a write, which is not.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Call {
+    Read,
+    Write,
+}
+
 fn retry_wait(
     policy: &RetryPolicy,
     failed: &Failed,
+    call: Call,
     retry: u32,
     waited: Duration,
 ) -> Option<Duration> {
-    if !matches!(failed.status, Some(429 | 503)) || failed.maybe_done || retry >= policy.max_retries
-    {
+    let later = matches!(failed.status, Some(429 | 503)) && !failed.maybe_done;
+    let read_failed = call == Call::Read
+        && policy.reads_after_failure
+        && match failed.status {
+            Some(status) => (500..600).contains(&status),
+            None => failed.error != GraphError::Timeout,
+        };
+    if !(later || read_failed) || retry >= policy.max_retries {
         return None;
     }
     let wait = failed.retry_after.unwrap_or_else(|| {
@@ -533,7 +555,13 @@ mod tests {
     fn throttling_and_unavailability_are_retried_as_graph_asks() {
         for status in [429, 503] {
             assert_eq!(
-                retry_wait(INTERACTIVE, &answered(status, Some(2)), 0, Duration::ZERO),
+                retry_wait(
+                    INTERACTIVE,
+                    &answered(status, Some(2)),
+                    Call::Read,
+                    0,
+                    Duration::ZERO
+                ),
                 Some(Duration::from_secs(2)),
                 "{status}"
             );
@@ -544,11 +572,17 @@ mod tests {
     fn without_retry_after_the_wait_backs_off_from_half_a_second() {
         let failed = answered(503, None);
         assert_eq!(
-            retry_wait(INTERACTIVE, &failed, 0, Duration::ZERO),
+            retry_wait(INTERACTIVE, &failed, Call::Read, 0, Duration::ZERO),
             Some(Duration::from_millis(500))
         );
         assert_eq!(
-            retry_wait(INTERACTIVE, &failed, 1, Duration::from_millis(500)),
+            retry_wait(
+                INTERACTIVE,
+                &failed,
+                Call::Read,
+                1,
+                Duration::from_millis(500)
+            ),
             Some(Duration::from_secs(1))
         );
     }
@@ -557,11 +591,17 @@ mod tests {
     fn retries_stop_after_two_or_when_the_wait_is_too_long() {
         let failed = answered(429, Some(1));
         assert_eq!(
-            retry_wait(INTERACTIVE, &failed, 2, Duration::from_secs(2)),
+            retry_wait(INTERACTIVE, &failed, Call::Read, 2, Duration::from_secs(2)),
             None
         );
         assert_eq!(
-            retry_wait(INTERACTIVE, &answered(429, Some(6)), 0, Duration::ZERO),
+            retry_wait(
+                INTERACTIVE,
+                &answered(429, Some(6)),
+                Call::Read,
+                0,
+                Duration::ZERO
+            ),
             None,
             "more than the longest single wait"
         );
@@ -569,6 +609,7 @@ mod tests {
             retry_wait(
                 INTERACTIVE,
                 &answered(429, Some(4)),
+                Call::Read,
                 1,
                 Duration::from_secs(4)
             ),
@@ -581,7 +622,13 @@ mod tests {
     fn other_failures_are_not_retried() {
         for status in [400, 401, 403, 404, 500, 502] {
             assert_eq!(
-                retry_wait(INTERACTIVE, &answered(status, Some(1)), 0, Duration::ZERO),
+                retry_wait(
+                    INTERACTIVE,
+                    &answered(status, Some(1)),
+                    Call::Read,
+                    0,
+                    Duration::ZERO
+                ),
                 None,
                 "{status}"
             );
@@ -595,6 +642,7 @@ mod tests {
                     retry_after: None,
                     maybe_done: false,
                 },
+                Call::Read,
                 0,
                 Duration::ZERO
             ),
@@ -606,26 +654,38 @@ mod tests {
     fn a_worker_waits_longer_and_more_often_and_still_honours_retry_after() {
         let asked = answered(429, Some(60));
         assert_eq!(
-            retry_wait(INTERACTIVE, &asked, 0, Duration::ZERO),
+            retry_wait(INTERACTIVE, &asked, Call::Read, 0, Duration::ZERO),
             None,
             "a person is not kept waiting a minute"
         );
         assert_eq!(
-            retry_wait(BACKGROUND, &asked, 0, Duration::ZERO),
+            retry_wait(BACKGROUND, &asked, Call::Read, 0, Duration::ZERO),
             Some(Duration::from_secs(60))
         );
         assert_eq!(
-            retry_wait(BACKGROUND, &answered(503, None), 3, Duration::from_secs(14)),
+            retry_wait(
+                BACKGROUND,
+                &answered(503, None),
+                Call::Read,
+                3,
+                Duration::from_secs(14)
+            ),
             Some(Duration::from_secs(16)),
             "backs off from 2 s, doubling"
         );
         assert_eq!(
-            retry_wait(BACKGROUND, &answered(429, Some(121)), 0, Duration::ZERO),
+            retry_wait(
+                BACKGROUND,
+                &answered(429, Some(121)),
+                Call::Read,
+                0,
+                Duration::ZERO
+            ),
             None,
             "past the longest single wait"
         );
         assert_eq!(
-            retry_wait(BACKGROUND, &asked, 5, Duration::from_secs(250)),
+            retry_wait(BACKGROUND, &asked, Call::Read, 5, Duration::from_secs(250)),
             None,
             "past the budget"
         );
@@ -633,6 +693,7 @@ mod tests {
             retry_wait(
                 BACKGROUND,
                 &answered(429, Some(1)),
+                Call::Read,
                 6,
                 Duration::from_secs(6)
             ),
@@ -642,7 +703,7 @@ mod tests {
     }
 
     #[test]
-    fn a_call_whose_answer_was_lost_is_never_retried() {
+    fn a_write_whose_answer_was_lost_is_never_retried() {
         for failed in [
             lost(None),
             lost(Some(200)),
@@ -650,15 +711,77 @@ mod tests {
             lost(Some(504)),
         ] {
             assert_eq!(
-                retry_wait(BACKGROUND, &failed, 0, Duration::ZERO),
+                retry_wait(BACKGROUND, &failed, Call::Write, 0, Duration::ZERO),
                 None,
                 "{failed:?}"
             );
         }
         assert_eq!(
-            retry_wait(BACKGROUND, &lost(Some(429)), 0, Duration::ZERO),
+            retry_wait(BACKGROUND, &lost(Some(429)), Call::Write, 0, Duration::ZERO),
             None,
             "whatever its status, an answer that may come after Graph acted is not retried"
+        );
+    }
+
+    #[test]
+    fn a_workers_read_rides_out_a_5xx_or_a_lost_connection_but_not_a_timeout() {
+        let network = Failed {
+            error: GraphError::Network,
+            status: None,
+            retry_after: None,
+            maybe_done: true,
+        };
+        let timeout = Failed {
+            error: GraphError::Timeout,
+            ..network.clone()
+        };
+        for failed in [
+            answered(500, None),
+            answered(502, None),
+            lost(Some(504)),
+            network.clone(),
+        ] {
+            assert_eq!(
+                retry_wait(BACKGROUND, &failed, Call::Read, 1, Duration::from_secs(2)),
+                Some(Duration::from_secs(4)),
+                "{failed:?}"
+            );
+            // Never a write, whose outcome would be unknown; never where a person waits.
+            assert_eq!(
+                retry_wait(BACKGROUND, &failed, Call::Write, 0, Duration::ZERO),
+                None,
+                "{failed:?}"
+            );
+            assert_eq!(
+                retry_wait(INTERACTIVE, &failed, Call::Read, 0, Duration::ZERO),
+                None,
+                "{failed:?}"
+            );
+        }
+        assert_eq!(
+            retry_wait(BACKGROUND, &timeout, Call::Read, 0, Duration::ZERO),
+            None
+        );
+        assert_eq!(
+            retry_wait(
+                BACKGROUND,
+                &answered(404, None),
+                Call::Read,
+                0,
+                Duration::ZERO
+            ),
+            None
+        );
+        assert_eq!(
+            retry_wait(
+                BACKGROUND,
+                &answered(500, None),
+                Call::Read,
+                6,
+                Duration::from_secs(126)
+            ),
+            None,
+            "past the most retries"
         );
     }
 }
