@@ -20,7 +20,7 @@ portal=127.0.0.1:$portal_port sim=127.0.0.1:$sim_port
 tenant=9c2f3d71-5b8e-4a6c-8f0d-3e7b1a2c4d59
 alex=4f1c2b7e-8a3d-4e51-9b6a-0c2d7e9f1a01 adele=4f1c2b7e-8a3d-4e51-9b6a-0c2d7e9f1a05
 work=$(mktemp -d)
-trap 'kill $(jobs -p) 2>/dev/null; rm -rf "$work"' EXIT
+trap 'set +e; kill $(jobs -p) 2>/dev/null; rm -rf "$work"' EXIT
 
 dropdb -h 127.0.0.1 -U postgres --if-exists $db
 createdb -h 127.0.0.1 -U postgres $db

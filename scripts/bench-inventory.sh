@@ -13,7 +13,7 @@ pg=${PG_URL:-postgres://postgres@127.0.0.1:5432}
 portal=127.0.0.1:3400 sim=127.0.0.1:3410
 tenant=9c2f3d71-5b8e-4a6c-8f0d-3e7b1a2c4d59
 work=$(mktemp -d)
-trap 'kill $(jobs -p) 2>/dev/null; rm -rf "$work"' EXIT
+trap 'set +e; kill $(jobs -p) 2>/dev/null; rm -rf "$work"' EXIT
 
 dropdb -h 127.0.0.1 -U postgres --if-exists portal_bench
 createdb -h 127.0.0.1 -U postgres portal_bench

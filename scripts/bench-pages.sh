@@ -25,7 +25,7 @@ tenant=9c2f3d71-5b8e-4a6c-8f0d-3e7b1a2c4d59
 alex=4f1c2b7e-8a3d-4e51-9b6a-0c2d7e9f1a01 megan=4f1c2b7e-8a3d-4e51-9b6a-0c2d7e9f1a02
 pglog=${PG_LOG:-$(ls /var/log/postgresql/postgresql-*-main.log 2>/dev/null | head -1)}
 work=$(mktemp -d)
-trap 'kill $(jobs -p) 2>/dev/null; psql -q "$pg/postgres" -c "alter database $db reset log_statement" 2>/dev/null; rm -rf "$work"' EXIT
+trap 'set +e; kill $(jobs -p) 2>/dev/null; psql -q "$pg/postgres" -c "alter database $db reset log_statement" 2>/dev/null; rm -rf "$work"' EXIT
 
 ensure_postgres
 command -v wrk >/dev/null || { say "installing wrk (Debian)"; apt-get install -y -qq wrk >/dev/null; }

@@ -12,7 +12,7 @@ cd "$(dirname "$0")/../.."
 runs=${1:-3}
 n=${2:-1000}
 work=$(mktemp -d)
-trap 'kill $(jobs -p) 2>/dev/null; wait 2>/dev/null; rm -rf "$work"' EXIT
+trap 'set +e; kill $(jobs -p) 2>/dev/null; wait 2>/dev/null; rm -rf "$work"' EXIT
 . scripts/bench/lib.sh
 db=portal_bench17_approvals
 url=$BENCH_PG/$db

@@ -13,7 +13,7 @@ cd "$(dirname "$0")/../.."
 runs=${1:-3}
 n=${2:-100000}
 work=$(mktemp -d)
-trap 'kill $(jobs -p) 2>/dev/null; wait 2>/dev/null; rm -rf "$work"' EXIT
+trap 'set +e; kill $(jobs -p) 2>/dev/null; wait 2>/dev/null; rm -rf "$work"' EXIT
 . scripts/bench/lib.sh
 db=portal_bench17_ingest
 url=$BENCH_PG/$db
