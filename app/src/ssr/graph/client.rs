@@ -244,6 +244,23 @@ impl GraphClient {
         Ok(items)
     }
 
+    /// [`GraphClient::post`], with Graph's answer read as `T` (the request it made). An answer the
+    /// portal cannot read is as good as a lost one: Graph acted, but what it made cannot be tracked,
+    /// so it is [`WriteError::OutcomeUnknown`] and the caller looks for it.
+    pub async fn post_as<T: DeserializeOwned>(
+        &self,
+        token: &str,
+        path: &str,
+        body: &Value,
+        policy: RetryPolicy,
+    ) -> Result<T, WriteError> {
+        let answer = self.post(token, path, Some(body), policy).await?;
+        serde_json::from_value(answer).map_err(|e| {
+            tracing::warn!(error = ?e, ?path, "Graph carried out a POST with an answer the portal cannot read");
+            WriteError::OutcomeUnknown
+        })
+    }
+
     /// `POST {base}/{path}` with `body` (JSON) or none. Retried only after a 429 or 503, as `policy`
     /// allows; any answer that may have come after Graph acted is [`WriteError::OutcomeUnknown`].
     /// Returns Graph's answer (`null` for 204 No Content).

@@ -110,11 +110,7 @@ pub async fn activate(
     body: &Value,
     policy: RetryPolicy,
 ) -> Result<ScheduleRequest, WriteError> {
-    let answer = graph.post(token, SET, Some(body), policy).await?;
-    serde_json::from_value(answer).map_err(|e| {
-        tracing::warn!(error = ?e, "PIM made an activation with an answer the portal cannot read");
-        WriteError::OutcomeUnknown
-    })
+    graph.post_as(token, SET, body, policy).await
 }
 
 /// `POST …/roleAssignmentScheduleRequests/{id}/cancel` (204): withdraws an activation PIM has not
@@ -144,8 +140,7 @@ pub async fn deactivate(
         "roleDefinitionId": field("roleDefinitionId"),
         "directoryScopeId": field("directoryScopeId"),
     });
-    let answer = graph.post(token, SET, Some(&body), policy).await?;
-    serde_json::from_value(answer).map_err(|_| WriteError::OutcomeUnknown)
+    graph.post_as(token, SET, &body, policy).await
 }
 
 /// `GET …/roleAssignmentScheduleRequests/{id}`, fresh.

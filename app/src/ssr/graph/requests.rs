@@ -61,12 +61,7 @@ pub async fn create(
     body: &Value,
     policy: RetryPolicy,
 ) -> Result<wire::ScheduledPermissionsRequest, WriteError> {
-    let answer = graph.post(token, SET, Some(body), policy).await?;
-    // Created, but without an id the portal cannot track it: as good as a lost answer.
-    serde_json::from_value(answer).map_err(|e| {
-        tracing::warn!(error = ?e, "Graph created a request with an answer the portal cannot read");
-        WriteError::OutcomeUnknown
-    })
+    graph.post_as(token, SET, body, policy).await
 }
 
 /// `POST …/scheduledPermissionsRequests/{id}/cancelAll` (204, no body).
