@@ -4,14 +4,13 @@ use leptos::prelude::*;
 
 use super::{server_message, Continue, Page};
 use crate::{
-    api::inventory::list_clouds,
     components::field_errors::FieldErrors,
     domain::ids::CloudKind,
     form::{names, Field},
 };
 
 pub(super) fn step(page: Page) -> AnyView {
-    let clouds = Resource::new(|| (), |_| list_clouds());
+    let clouds = page.loads.clouds;
     let Page {
         cloud,
         errors,

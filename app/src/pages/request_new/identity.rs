@@ -3,7 +3,6 @@ use leptos::prelude::*;
 
 use super::{server_message, step_action, Continue, Page};
 use crate::{
-    api::inventory::search_identities,
     components::{field_errors::FieldErrors, pager::Pager},
     form::{names, plain_form::PlainFormStoreFields, Field, PlainForm},
 };
@@ -11,32 +10,12 @@ use crate::{
 pub(super) fn step(page: Page) -> AnyView {
     let Page {
         form,
-        cloud,
         identity,
         errors,
         hydrated,
         ..
     } = page;
-    let identities = Resource::new(
-        move || {
-            (
-                cloud.get(),
-                form.system().get(),
-                form.identity_search().get(),
-                form.identity_page().get(),
-            )
-        },
-        |(cloud, system, q, next)| async move {
-            match cloud {
-                Some(c) if !system.is_empty() => {
-                    search_identities(c.as_str().to_owned(), system, q, next)
-                        .await
-                        .map(Some)
-                }
-                _ => Ok(None),
-            }
-        },
-    );
+    let identities = page.loads.identities;
     let show_page = Callback::new(move |n: String| form.identity_page().set(Some(n)));
     view! {
         <fieldset id="step-3" class="step" disabled=move || form.system().with(String::is_empty)>

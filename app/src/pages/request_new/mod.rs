@@ -9,6 +9,7 @@ mod entra;
 mod error_summary;
 mod identity;
 mod keep;
+mod loads;
 mod review;
 mod schedule;
 mod statement;
@@ -16,7 +17,7 @@ mod system;
 mod what;
 mod why;
 
-use leptos::prelude::*;
+use leptos::{prelude::*, reactive::computed::suspense::SuspenseContext};
 use leptos_meta::Title;
 use leptos_router::{
     hooks::{use_navigate, use_query_map},
@@ -89,10 +90,42 @@ fn server_message(e: &AppError) -> String {
 pub fn NewRequestPage() -> impl IntoView {
     let query = use_query_map();
     let initial = Resource::new(move || query.get(), load);
+    // The form made for the last starting point, with its owner. Leptos walks the Suspense's
+    // children again (re-running the closure below) to find reads nested behind `initial`; the
+    // walk must find the same form and its loads, not make new ones (see `loads`).
+    let owner = Owner::current().unwrap_or_default();
+    let made = StoredValue::new(None::<(Initial, Page, Owner)>);
+    let page_for = move |initial: &Initial| {
+        let kept = made.with_value(|m| {
+            m.as_ref()
+                .filter(|(for_initial, ..)| for_initial == initial)
+                .map(|(_, page, _)| *page)
+        });
+        kept.unwrap_or_else(|| {
+            // The form's own reads (its memos read the options) still count as the Suspense's, so
+            // the server waits for them as it did when the form was made inside it.
+            let suspense = use_context::<SuspenseContext>();
+            let own = owner.child();
+            let page = own.with(|| {
+                if let Some(suspense) = suspense {
+                    provide_context(suspense);
+                }
+                Page::new(initial.plain.clone(), initial.checked.clone())
+            });
+            let replaced = made.try_update_value(|m| m.replace((initial.clone(), page, own)));
+            if let Some(Some((.., old))) = replaced {
+                old.cleanup();
+            }
+            page
+        })
+    };
     view! {
         <Title text="Request access"/>
         <Suspense fallback=|| view! { <section class="panel"><h1>"Request access"</h1><p aria-busy="true">"Loading the form…"</p></section> }>
-            {move || initial.get().map(|initial| view! { <RequestFormView initial/> })}
+            {move || initial.get().map(|initial| {
+                let page = page_for(&initial);
+                view! { <RequestFormView page problem=initial.problem/> }
+            })}
         </Suspense>
     }
 }
@@ -165,6 +198,8 @@ struct Page {
     entra_chosen: Memo<bool>,
     /// The Microsoft Entra roles the person is eligible for, read once Entra is the chosen cloud.
     entra: Resource<Result<Option<EntraRoles>, AppError>>,
+    /// What the steps read from the server.
+    loads: loads::Loads,
 }
 
 impl Page {
@@ -218,26 +253,31 @@ impl Page {
             }
         });
         let known_identity = StoredValue::new(None::<IdentityOption>);
+        let known_items = StoredValue::new(Vec::new());
+        let cloud = Memo::new(move |_| CloudKind::parse(&form.cloud().get()).ok());
+        let what = Memo::new(move |_| PermissionsKind::parse(&form.what().get()));
+        let identity = Memo::new(move |_| {
+            let external_id = form.identity().get();
+            let identity_type = parse_identity_type(&form.identity_type().get())
+                .filter(|_| !external_id.is_empty())?;
+            let known = known_identity
+                .get_value()
+                .filter(|i| i.external_id == external_id && i.identity_type == identity_type);
+            Some(known.unwrap_or(IdentityOption {
+                name: external_id.clone(),
+                external_id,
+                identity_type,
+                own: false,
+            }))
+        });
         Page {
             form,
-            cloud: Memo::new(move |_| CloudKind::parse(&form.cloud().get()).ok()),
-            what: Memo::new(move |_| PermissionsKind::parse(&form.what().get())),
-            identity: Memo::new(move |_| {
-                let external_id = form.identity().get();
-                let identity_type = parse_identity_type(&form.identity_type().get())
-                    .filter(|_| !external_id.is_empty())?;
-                let known = known_identity
-                    .get_value()
-                    .filter(|i| i.external_id == external_id && i.identity_type == identity_type);
-                Some(known.unwrap_or(IdentityOption {
-                    name: external_id.clone(),
-                    external_id,
-                    identity_type,
-                    own: false,
-                }))
-            }),
-            known_items: StoredValue::new(Vec::new()),
+            cloud,
+            what,
+            identity,
+            known_items,
             known_identity,
+            loads: loads::Loads::new(form, cloud, what, identity, known_items),
             reported,
             reported_for,
             errors: errors.into(),
@@ -295,13 +335,6 @@ impl Page {
             self.checked.set(None);
             self.summary_focus.update(|n| *n += 1);
         }
-    }
-
-    /// An item by id, with what a search said about it when one did.
-    /// Whether a search has said what the item `id` is.
-    fn knows_item(&self, id: &str) -> bool {
-        self.known_items
-            .with_value(|known| known.iter().any(|i| i.id == id))
     }
 
     /// What is known of the item `id`: from the searches, else from `named` (the inventory's answer
@@ -509,13 +542,7 @@ fn local_check(
 }
 
 #[component]
-fn RequestFormView(initial: Initial) -> impl IntoView {
-    let Initial {
-        plain,
-        checked,
-        problem,
-    } = initial;
-    let page = Page::new(plain, checked);
+fn RequestFormView(page: Page, problem: Option<String>) -> impl IntoView {
     let (form, hydrated, options) = (page.form, page.hydrated, page.options);
     Effect::new(move |_| {
         // Both from the browser, together: a zone never travels with another source's offset.

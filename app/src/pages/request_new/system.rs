@@ -3,22 +3,13 @@ use leptos::prelude::*;
 
 use super::{server_message, Continue, Page};
 use crate::{
-    api::inventory::list_systems,
     components::field_errors::FieldErrors,
     form::{names, plain_form::PlainFormStoreFields, Field},
 };
 
 pub(super) fn step(page: Page) -> AnyView {
     let (form, cloud, errors, hydrated) = (page.form, page.cloud, page.errors, page.hydrated);
-    let systems = Resource::new(
-        move || cloud.get(),
-        |cloud| async move {
-            match cloud {
-                Some(c) => list_systems(c.as_str().to_owned()).await.map(Some),
-                None => Ok(None),
-            }
-        },
-    );
+    let systems = page.loads.systems;
     view! {
         <fieldset id="step-2" class="step" disabled=move || cloud.get().is_none()>
             <legend>{move || format!("2. {}", cloud.get().map(|c| { let n = c.system_noun(); format!("{}{}", n[..1].to_uppercase(), &n[1..]) }).unwrap_or_else(|| "Authorization system".to_owned()))}</legend>

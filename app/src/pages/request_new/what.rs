@@ -5,7 +5,6 @@ use leptos::prelude::*;
 
 use super::{server_message, statement, step_action, Continue, Page};
 use crate::{
-    api::inventory::{assignable_roles, chosen_items, search_items, search_scopes},
     components::{
         field_errors::{described, FieldErrors},
         pager::Pager,
@@ -24,72 +23,10 @@ pub(super) fn step(page: Page) -> AnyView {
         hydrated,
         ..
     } = page;
-    let found_items = Resource::new(
-        move || {
-            (
-                what.get(),
-                form.system().get(),
-                form.item_search().get(),
-                form.item_page().get(),
-            )
-        },
-        |(what, system, q, next)| async move {
-            match what {
-                Some(w) if !system.is_empty() => {
-                    search_items(w.as_str().to_owned(), system, q, next)
-                        .await
-                        .map(Some)
-                }
-                _ => Ok(None),
-            }
-        },
-    );
-    let roles = Resource::new(
-        move || {
-            (
-                cloud.get(),
-                form.system().get(),
-                identity.get().map(|i| i.external_id),
-            )
-        },
-        |(cloud, system, identity)| async move {
-            match (cloud, identity) {
-                (Some(CloudKind::Aws), Some(i)) if !system.is_empty() => {
-                    assignable_roles(system, i).await.map(Some)
-                }
-                _ => Ok(None),
-            }
-        },
-    );
-    let scopes = Resource::new(
-        move || (cloud.get(), form.system().get()),
-        |(cloud, system)| async move {
-            match cloud {
-                Some(CloudKind::Azure) if !system.is_empty() => {
-                    search_scopes(system, String::new()).await.map(Some)
-                }
-                _ => Ok(None),
-            }
-        },
-    );
-    // The chosen items the page knows only by id (a form rebuilt from its address: no script, or a
-    // search sent by GET), named by the inventory. Choosing from a search needs no call: the page
-    // keeps what the search said.
-    let chosen_named = Resource::new(
-        move || (what.get(), form.system().get(), form.items().get()),
-        move |(what, system, ids)| async move {
-            let unknown: Vec<String> = ids.into_iter().filter(|id| !page.knows_item(id)).collect();
-            match what {
-                Some(w) if !system.is_empty() && !unknown.is_empty() => {
-                    // Unnamed (their ids shown) when the inventory cannot be read just now.
-                    chosen_items(w.as_str().to_owned(), system, unknown)
-                        .await
-                        .unwrap_or_default()
-                }
-                _ => Vec::new(),
-            }
-        },
-    );
+    let found_items = page.loads.found_items;
+    let roles = page.loads.roles;
+    let scopes = page.loads.scopes;
+    let chosen_named = page.loads.chosen_named;
     let choose_what = move |w: PermissionsKind| page.choose_what(w);
     // What the other kind holds is set aside, neither lost nor sent: said in words.
     let set_aside = move || page.set_aside.with(|a| form.with(|f| a.other_kinds(f)));
