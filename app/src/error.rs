@@ -192,8 +192,18 @@ mod server {
     }
 
     impl From<sqlx::Error> for AppError {
+        /// Postgres out of reach (no connection within the pool's wait, or one lost mid-query) is
+        /// the moment's, not a fault of the portal's: 503, so the caller tries again.
         fn from(e: sqlx::Error) -> Self {
-            AppError::internal(format!("database: {e}"))
+            match e {
+                sqlx::Error::PoolTimedOut | sqlx::Error::PoolClosed | sqlx::Error::Io(_) => {
+                    tracing::warn!(error = %e, "postgres out of reach");
+                    AppError::unavailable(
+                        "The portal cannot reach its database just now. Try again in a moment.",
+                    )
+                }
+                e => AppError::internal(format!("database: {e}")),
+            }
         }
     }
 

@@ -96,6 +96,12 @@ pub struct DatabaseConfig {
     pub max_connections: u32,
     #[serde(with = "millis")]
     pub acquire_timeout: Duration,
+    /// How often the portal asks Postgres whether it answers ([`crate::db::Watch`]), and how long
+    /// it waits for the answer before calling it down.
+    #[serde(with = "millis")]
+    pub watch_every: Duration,
+    #[serde(with = "millis")]
+    pub watch_timeout: Duration,
 }
 
 /// Connection timeouts, so a client cannot hold a connection open without sending a request.

@@ -1,7 +1,25 @@
-//! The Postgres pool, the embedded migrations, and the readiness probe.
-use std::time::Duration;
+//! The Postgres pool, the embedded migrations, the readiness probe, and the watch that lets the
+//! portal say at once that its database is down rather than after a pool's wait per request.
+use std::{
+    sync::{
+        atomic::{AtomicBool, Ordering},
+        Arc,
+    },
+    time::Duration,
+};
 
-use sqlx::{migrate::Migrator, postgres::PgPoolOptions, PgPool};
+use app::ssr::jobs::Shutdown;
+use axum::{
+    extract::{Request, State},
+    http::{header, HeaderValue, StatusCode},
+    middleware::Next,
+    response::{IntoResponse, Response},
+};
+use sqlx::{
+    migrate::Migrator,
+    postgres::{PgConnectOptions, PgPoolOptions},
+    Connection, PgConnection, PgPool,
+};
 
 use crate::config::DatabaseConfig;
 
@@ -11,10 +29,30 @@ pub static MIGRATOR: Migrator = sqlx::migrate!("../migrations");
 /// A pool that connects lazily: the server starts (and `/readyz` says 503) even while Postgres is
 /// still coming up, and reconnects by itself after an outage.
 pub fn pool(config: &DatabaseConfig) -> Result<PgPool, sqlx::Error> {
-    Ok(PgPoolOptions::new()
+    Ok(pool_options(config).connect_lazy_with(config.connect_options()?))
+}
+
+/// How long a pooled connection may sit unused before it is pinged on its way out of the pool.
+const PING_AFTER_IDLE: Duration = Duration::from_secs(1);
+
+/// The pool's settings. A connection in steady use is handed out as it is: sqlx's default pings
+/// every connection before every use, a round trip more per query taken from the pool (three or
+/// four per request created). One idle for [`PING_AFTER_IDLE`] or more, which may have been cut
+/// meanwhile, is pinged first and replaced if it does not answer; a connection that breaks while in
+/// use fails its query (503, [`app::error::AppError`]) and sqlx drops it.
+pub fn pool_options(config: &DatabaseConfig) -> PgPoolOptions {
+    PgPoolOptions::new()
         .max_connections(config.max_connections)
         .acquire_timeout(config.acquire_timeout)
-        .connect_lazy_with(config.connect_options()?))
+        .test_before_acquire(false)
+        .before_acquire(|conn, meta| {
+            Box::pin(async move {
+                if meta.idle_for >= PING_AFTER_IDLE {
+                    conn.ping().await?;
+                }
+                Ok(true)
+            })
+        })
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -23,6 +61,8 @@ pub enum NotReady {
     Timeout(Duration),
     #[error("postgres is unreachable")]
     Unreachable(#[from] sqlx::Error),
+    #[error("postgres does not answer the portal's watch")]
+    Down,
     #[error("{missing} of {expected} migrations are not applied")]
     MigrationsPending { missing: usize, expected: usize },
 }
@@ -51,4 +91,97 @@ pub async fn check_ready(pool: &PgPool, timeout: Duration) -> Result<(), NotRead
             expected: expected.len(),
         })
     }
+}
+
+/// Whether Postgres answers, as a task that asks it every `every` sees it, on a connection of its
+/// own: the pool's waits say nothing certain (a pool busy under load is not a database down), and
+/// while the database is down every request would wait out the pool's `acquire_timeout`, once for
+/// the session and again for its own query, before failing. Down, the portal answers 503 at once
+/// ([`gate`]); up again, it serves again within one `every`.
+#[derive(Debug, Default)]
+pub struct Watch {
+    down: AtomicBool,
+}
+
+impl Watch {
+    pub fn is_down(&self) -> bool {
+        self.down.load(Ordering::Relaxed)
+    }
+
+    fn set(&self, down: bool, why: impl FnOnce() -> String) {
+        if self.down.swap(down, Ordering::Relaxed) != down {
+            if down {
+                tracing::error!(reason = %why(), "postgres does not answer: requests get 503 until it does");
+            } else {
+                tracing::info!("postgres answers again");
+            }
+        }
+    }
+
+    /// Asks Postgres `select 1` every `every`, each try bounded by `timeout` (connecting included),
+    /// until `shutdown` fires. A failed or late answer marks it down and drops the connection (a
+    /// hung one is never waited on again); the next answer marks it up.
+    pub async fn run(
+        self: Arc<Self>,
+        options: PgConnectOptions,
+        every: Duration,
+        timeout: Duration,
+        mut shutdown: Shutdown,
+    ) {
+        let mut connection: Option<PgConnection> = None;
+        while !shutdown.is_fired() {
+            let answered = tokio::time::timeout(timeout, async {
+                let conn = match &mut connection {
+                    Some(conn) => conn,
+                    slot => slot.insert(PgConnection::connect_with(&options).await?),
+                };
+                sqlx::query("select 1").execute(conn).await.map(drop)
+            })
+            .await;
+            match answered {
+                Ok(Ok(())) => self.set(false, String::new),
+                Ok(Err(e)) => {
+                    connection = None;
+                    self.set(true, || e.to_string());
+                }
+                Err(_) => {
+                    connection = None;
+                    self.set(true, || format!("no answer within {timeout:?}"));
+                }
+            }
+            tokio::select! {
+                () = shutdown.fired() => break,
+                () = tokio::time::sleep(every) => {}
+            }
+        }
+        if let Some(conn) = connection {
+            let _ = tokio::time::timeout(timeout, conn.close()).await;
+        }
+    }
+}
+
+/// What needs no database: liveness, readiness (which says why itself), and the static files.
+fn needs_no_database(path: &str) -> bool {
+    matches!(
+        path,
+        "/healthz" | "/readyz" | "/favicon.svg" | "/favicon.ico"
+    ) || path.starts_with("/pkg/")
+}
+
+/// While [`Watch`] sees Postgres down, every request that would need it gets 503 at once, with
+/// `Retry-After`, before its session is read: nothing is half done, and nobody waits for a pool.
+pub async fn gate(State(watch): State<Arc<Watch>>, request: Request, next: Next) -> Response {
+    if !watch.is_down() || needs_no_database(request.uri().path()) {
+        return next.run(request).await;
+    }
+    let mut response = crate::problem::Problem::new(
+        StatusCode::SERVICE_UNAVAILABLE,
+        "Try again in a moment",
+        "The portal cannot reach its database just now. Nothing was changed; try again in a moment.",
+    )
+    .into_response();
+    response
+        .headers_mut()
+        .insert(header::RETRY_AFTER, HeaderValue::from_static("1"));
+    response
 }

@@ -73,6 +73,8 @@ pub struct Application {
     metrics: Option<TcpListener>,
     /// Listens to Postgres for changed requests (live pages); stopped after the server.
     live: (app::ssr::jobs::ShutdownTrigger, tokio::task::JoinHandle<()>),
+    /// Asks Postgres whether it answers ([`db::Watch`]); stopped last.
+    watch: (app::ssr::jobs::ShutdownTrigger, tokio::task::JoinHandle<()>),
 }
 
 impl Application {
@@ -199,6 +201,7 @@ impl Application {
             },
             readiness_timeout: config.readiness_timeout,
             public_url: config.public_url.clone(),
+            db: Arc::new(db::Watch::default()),
         };
         let metrics = match config.metrics_addr.trim() {
             "" => None,
@@ -225,6 +228,16 @@ impl Application {
                     .listen(state.app.pool.clone(), live_shutdown),
             ),
         );
+        let (watch_trigger, watch_shutdown) = app::ssr::jobs::shutdown_signal();
+        let watch = (
+            watch_trigger,
+            tokio::spawn(state.db.clone().run(
+                (*state.app.pool.connect_options()).clone(),
+                config.database.watch_every,
+                config.database.watch_timeout,
+                watch_shutdown,
+            )),
+        );
         let app_state = state.app.clone();
         let budgets = budget::Budgets {
             calls: Arc::new(budget::CallBudget::new(config.requests.calls_per_minute)),
@@ -240,6 +253,7 @@ impl Application {
             state: app_state,
             metrics,
             live,
+            watch,
         })
     }
 
@@ -299,6 +313,9 @@ impl Application {
         if let Some(jobs) = self.jobs {
             jobs.stop(self.shutdown_grace).await;
         }
+        let (watch_trigger, watch_task) = self.watch;
+        watch_trigger.fire();
+        let _ = watch_task.await;
         Ok(())
     }
 }
@@ -364,9 +381,11 @@ fn router(
         .layer(from_fn(routes::server_fns::guard))
         // Outside the guard above: a call past its budget is refused before its body is read.
         .layer(from_fn_with_state(budgets, budget::server_functions))
-        .with_state(state)
+        .with_state(state.clone())
         .layer(from_fn_with_state(deadline, budget::deadline))
         .layer(sessions)
+        // Outside the sessions: with Postgres down, nothing waits to read one.
+        .layer(from_fn_with_state(state.db.clone(), db::gate))
         .layer(from_fn_with_state(
             policy.clone(),
             security::same_origin_mutations,

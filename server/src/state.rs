@@ -1,5 +1,5 @@
 //! The router's state: the application's shared state plus what only the HTTP layer needs.
-use std::time::Duration;
+use std::{sync::Arc, time::Duration};
 
 use app::ssr::state::AppState;
 use axum::extract::FromRef;
@@ -10,6 +10,8 @@ pub struct ServerState {
     pub app: AppState,
     pub readiness_timeout: Duration,
     pub public_url: String,
+    /// Whether Postgres answers now.
+    pub db: Arc<crate::db::Watch>,
 }
 
 impl FromRef<ServerState> for LeptosOptions {

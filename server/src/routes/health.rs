@@ -10,7 +10,12 @@ pub async fn healthz() -> impl IntoResponse {
 }
 
 pub async fn readyz(State(state): State<ServerState>) -> impl IntoResponse {
-    match crate::db::check_ready(&state.app.pool, state.readiness_timeout).await {
+    let ready = if state.db.is_down() {
+        Err(crate::db::NotReady::Down)
+    } else {
+        crate::db::check_ready(&state.app.pool, state.readiness_timeout).await
+    };
+    match ready {
         Ok(()) => (StatusCode::OK, Json(json!({ "status": "ready" }))),
         Err(reason) => {
             tracing::warn!(%reason, cause = ?std::error::Error::source(&reason), "not ready");

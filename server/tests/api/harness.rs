@@ -5,7 +5,7 @@ use std::{
 };
 
 use server::{config::Config, startup::Application};
-use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
+use sqlx::postgres::PgConnectOptions;
 use tokio::{
     net::{TcpListener, TcpSocket, TcpStream},
     sync::oneshot,
@@ -57,9 +57,8 @@ impl TestApp {
         config.metrics_addr = "127.0.0.1:0".into();
         adjust(&mut config);
         let effective = config.clone();
-        let pool = PgPoolOptions::new()
+        let pool = server::db::pool_options(&config.database)
             .max_connections(4)
-            .acquire_timeout(config.database.acquire_timeout)
             .connect_lazy_with(connect);
         // As the binary reads them (production unless LEPTOS_ENV asks for development), with the
         // output name CI's site build uses.
