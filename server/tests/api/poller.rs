@@ -129,6 +129,110 @@ async fn the_poller_follows_a_whole_lifecycle_over_pages_and_restarts_each_chang
     assert!(state.last_success_at.is_some() && state.last_error.is_none());
 }
 
+/// Two requests' changes, interleaved in one read, each applied in order against its request as the
+/// changes before it left it; the changes the lifecycle refuses (here: Graph going back from a
+/// cancellation the portal holds) kept as anomalies with the reason, and nothing of theirs applied.
+#[sqlx::test(migrations = false)]
+async fn one_read_applies_each_requests_changes_in_order_and_keeps_what_the_lifecycle_refuses(
+    _: PgPoolOptions,
+    connect: PgConnectOptions,
+) {
+    let world = paged_world(connect).await;
+    signed_in(&world, STATUS_READER).await;
+    let alex = signed_in(&world, ALEX).await;
+    let megan = signed_in(&world, MEGAN).await;
+    let first = create_aws_policy_request(&world, &alex).await;
+    let second = create_aws_policy_request(&world, &alex).await;
+    for id in [&first, &second] {
+        approve(&world, &megan, id).await;
+    }
+    assert_eq!(
+        submit_due(&world, OffsetDateTime::now_utc())
+            .await
+            .submitted,
+        2
+    );
+    let (first_graph, second_graph) = (
+        graph_id_of(&world, &first).await,
+        graph_id_of(&world, &second).await,
+    );
+    for graph_id in [&first_graph, &second_graph] {
+        world.sim.approve(graph_id).unwrap();
+    }
+    world.sim.advance(Duration::from_secs(2 * 3600));
+    // The portal holds the second as cancelled by Graph: every change of its feed goes back.
+    sqlx::query(
+        "update access_requests set status = 'cancelled', graph_status_detail = 'canceled',
+             graph_occurrence_status = null where id = $1::uuid",
+    )
+    .bind(&second)
+    .execute(&world.app.pool)
+    .await
+    .unwrap();
+    let version = |id: String| {
+        let pool = world.app.pool.clone();
+        async move {
+            sqlx::query_scalar::<_, i32>("select version from access_requests where id = $1::uuid")
+                .bind(id)
+                .fetch_one(&pool)
+                .await
+                .unwrap()
+        }
+    };
+    let before = (version(first.clone()).await, version(second.clone()).await);
+
+    let pass = poll(&world).await;
+    let (first_feed, second_feed) = (
+        feed_for(&world, &first_graph).await,
+        feed_for(&world, &second_graph).await,
+    );
+    assert!(first_feed.len() >= 5, "{first_feed:?}");
+    assert_eq!(pass.applied, first_feed.len(), "{pass:?}");
+    assert_eq!(pass.anomalies, second_feed.len(), "{pass:?}");
+    assert_eq!(graph_history(&world, &first).await, first_feed);
+    assert_eq!(graph_history(&world, &second).await, []);
+    assert_eq!(status_of(&world, &first).await, "completed");
+    assert_eq!(status_of(&world, &second).await, "cancelled");
+    assert_eq!(
+        (version(first.clone()).await, version(second.clone()).await),
+        (before.0 + first_feed.len() as i32, before.1),
+        "one version per change applied"
+    );
+    // Each history row goes from the status the change before it left.
+    let steps: Vec<(String, String)> = sqlx::query_as(
+        "select from_status, to_status from request_history
+         where request_id = $1::uuid and event = 'graph_update' order by id",
+    )
+    .bind(&first)
+    .fetch_all(&world.app.pool)
+    .await
+    .unwrap();
+    assert!(
+        steps.windows(2).all(|w| w[0].1 == w[1].0),
+        "a chain of states: {steps:?}"
+    );
+    assert_eq!(steps.last().unwrap().1, "completed");
+    let refused: Vec<(String, Option<String>)> = sqlx::query_as(
+        "select outcome, note from graph_changes where request_id = $1::uuid order by modified_at, id",
+    )
+    .bind(&second)
+    .fetch_all(&world.app.pool)
+    .await
+    .unwrap();
+    assert_eq!(refused.len(), second_feed.len());
+    assert!(
+        refused.iter().all(|(outcome, note)| outcome == "anomaly"
+            && note.as_deref().is_some_and(|n| n.contains("canceled"))),
+        "{refused:?}"
+    );
+    let state = poller::state(&world.app.pool).await.unwrap();
+    assert_eq!(state.changes_applied, first_feed.len() as i64);
+    // Read again through the overlap: all held, nothing applied twice.
+    let again = poll(&world).await;
+    assert_eq!((again.applied, again.anomalies), (0, 0), "{again:?}");
+    assert_eq!(graph_history(&world, &first).await, first_feed);
+}
+
 #[sqlx::test(migrations = false)]
 async fn one_poller_at_a_time_applies_changes(_: PgPoolOptions, connect: PgConnectOptions) {
     let world = paged_world(connect.clone()).await;

@@ -1,10 +1,15 @@
 //! `graph_changes`, every `permissionsRequestChange` the poller read, and `poller_state`, where it
 //! stands (its watermark moves in the same transaction as the change it follows).
+use std::collections::{HashMap, HashSet};
+
 use sqlx::{PgExecutor, Postgres, Transaction};
 use time::OffsetDateTime;
 use uuid::Uuid;
 
-use crate::ssr::graph::wire::PermissionsRequestChange;
+use crate::{
+    domain::lifecycle::{GraphStatusDetail, OccurrenceStatus, RequestStatus},
+    ssr::graph::wire::PermissionsRequestChange,
+};
 
 /// What became of a change.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -56,6 +61,109 @@ pub async fn insert(
     Ok(done.rows_affected() == 1)
 }
 
+/// One change to record with [`insert_many`].
+pub struct Kept<'a> {
+    pub change: &'a PermissionsRequestChange,
+    pub request_id: Option<Uuid>,
+    pub outcome: Outcome,
+    pub note: Option<String>,
+}
+
+/// Records many changes in one statement, as [`insert`] does one; how many were new.
+pub async fn insert_many(
+    tx: &mut Transaction<'_, Postgres>,
+    kept: &[Kept<'_>],
+    now: OffsetDateTime,
+) -> Result<u64, sqlx::Error> {
+    if kept.is_empty() {
+        return Ok(0);
+    }
+    let column = |f: fn(&PermissionsRequestChange) -> Option<&str>| -> Vec<Option<&str>> {
+        kept.iter().map(|k| f(k.change)).collect()
+    };
+    let ids = column(|c| Some(&c.id));
+    let graph_ids = column(|c| Some(&c.permissions_request_id));
+    let details = column(|c| Some(&c.status_detail));
+    let occurrences = column(|c| c.active_occurrence_status.as_deref());
+    let tickets = column(|c| c.ticket_id.as_deref());
+    let modified: Vec<OffsetDateTime> = kept
+        .iter()
+        .map(|k| k.change.modification_date_time)
+        .collect();
+    let requests: Vec<Option<Uuid>> = kept.iter().map(|k| k.request_id).collect();
+    let outcomes: Vec<&str> = kept.iter().map(|k| k.outcome.as_str()).collect();
+    let notes: Vec<Option<&str>> = kept.iter().map(|k| k.note.as_deref()).collect();
+    let done = sqlx::query(
+        "insert into graph_changes (id, permissions_request_id, modified_at, status_detail,
+             occurrence_status, ticket_id, request_id, outcome, note, received_at)
+         select i, g, m, d, o, t, r, c, n, $1
+         from unnest($2::text[], $3::text[], $4::timestamptz[], $5::text[], $6::text[], $7::text[],
+                     $8::uuid[], $9::text[], $10::text[]) as u(i, g, m, d, o, t, r, c, n)
+         on conflict (id) do nothing",
+    )
+    .bind(now)
+    .bind(&ids)
+    .bind(&graph_ids)
+    .bind(&modified)
+    .bind(&details)
+    .bind(&occurrences)
+    .bind(&tickets)
+    .bind(&requests)
+    .bind(&outcomes)
+    .bind(&notes)
+    .execute(&mut **tx)
+    .await?;
+    Ok(done.rows_affected())
+}
+
+/// Which of the changes `ids` are already held.
+pub async fn held_of<'e>(
+    db: impl PgExecutor<'e>,
+    ids: &[&str],
+) -> Result<HashSet<String>, sqlx::Error> {
+    let held: Vec<String> = sqlx::query_scalar("select id from graph_changes where id = any($1)")
+        .bind(ids)
+        .fetch_all(db)
+        .await?;
+    Ok(held.into_iter().collect())
+}
+
+/// A portal request as the poller finds it: its id and its whole stored state.
+pub type Found = (
+    Uuid,
+    RequestStatus,
+    Option<GraphStatusDetail>,
+    Option<OccurrenceStatus>,
+);
+
+/// The portal's requests Graph knows by the ids `graph_ids`, each locked (in the order of their
+/// ids, so two such callers never wait on each other in a cycle), by Graph id.
+pub async fn requests_for(
+    tx: &mut Transaction<'_, Postgres>,
+    graph_ids: &[&str],
+) -> Result<HashMap<String, Found>, sqlx::Error> {
+    type Row = (
+        String,
+        Uuid,
+        RequestStatus,
+        Option<GraphStatusDetail>,
+        Option<OccurrenceStatus>,
+    );
+    let rows: Vec<Row> = sqlx::query_as(
+        "select graph_request_id, id, status, graph_status_detail, graph_occurrence_status
+         from access_requests where graph_request_id = any($1) order by id for update",
+    )
+    .bind(graph_ids)
+    .fetch_all(&mut **tx)
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(|(graph_id, id, status, detail, occurrence)| {
+            (graph_id, (id, status, detail, occurrence))
+        })
+        .collect())
+}
+
 /// Whether the change is already held.
 pub async fn held<'e>(db: impl PgExecutor<'e>, id: &str) -> Result<bool, sqlx::Error> {
     sqlx::query_scalar("select exists (select 1 from graph_changes where id = $1)")
@@ -93,11 +201,11 @@ pub async fn state<'e>(db: impl PgExecutor<'e>) -> Result<PollerState, sqlx::Err
     .await
 }
 
-/// Moves the watermark forward to `at` (never back), counting an applied change.
+/// Moves the watermark forward to `at` (never back), counting `applied` changes applied.
 pub async fn advance(
     tx: &mut Transaction<'_, Postgres>,
     at: OffsetDateTime,
-    applied: bool,
+    applied: i64,
 ) -> Result<(), sqlx::Error> {
     sqlx::query(
         "update poller_state set watermark = greatest(coalesce(watermark, $1), $1),
@@ -105,7 +213,7 @@ pub async fn advance(
          where id = 1",
     )
     .bind(at)
-    .bind(i64::from(applied))
+    .bind(applied)
     .execute(&mut **tx)
     .await?;
     Ok(())

@@ -515,15 +515,7 @@ pub async fn transition(
                 .await?;
         return Ok(actual.map_or(Transition::NotFound, |actual| Transition::Stale { actual }));
     };
-    let mut details = match details {
-        Value::Object(map) => map,
-        Value::Null => serde_json::Map::new(),
-        other => serde_json::Map::from_iter([("details".to_owned(), other)]),
-    };
-    details.insert(
-        "event".to_owned(),
-        serde_json::to_value(event).unwrap_or(Value::Null),
-    );
+    let details = history_details(details, event);
     // The emails this event sends, in its transaction: written if and only if it commits.
     super::notifications::after_event(tx, id, event, &details, now).await?;
     append_history(
@@ -546,6 +538,114 @@ pub async fn transition(
         .execute(&mut **tx)
         .await?;
     Ok(Transition::Moved { to, version })
+}
+
+/// A history row's details: the caller's, with the event itself under `event`.
+fn history_details(details: Value, event: Event) -> serde_json::Map<String, Value> {
+    let mut details = match details {
+        Value::Object(map) => map,
+        Value::Null => serde_json::Map::new(),
+        other => serde_json::Map::from_iter([("details".to_owned(), other)]),
+    };
+    details.insert(
+        "event".to_owned(),
+        serde_json::to_value(event).unwrap_or(Value::Null),
+    );
+    details
+}
+
+/// A move the caller has already checked against the lifecycle (`lifecycle::transition`), on a row
+/// its transaction holds locked (`for update`), so no other change can come between.
+pub struct CheckedMove {
+    pub id: Uuid,
+    pub from: RequestStatus,
+    pub to: RequestState,
+    pub event: Event,
+    pub details: Value,
+}
+
+/// Records many checked moves, in order, in a fixed number of statements however many there are:
+/// every history row in one insert (numbered in the order given), each request's last state in one
+/// update (its version bumped once per move), and one live-page notice per request. What
+/// [`transition`] does for one move, for a caller that moves thousands at once (the status poller
+/// reading a backlog).
+pub async fn record_checked(
+    tx: &mut Transaction<'_, Postgres>,
+    moves: &[CheckedMove],
+    actor: Actor,
+    now: OffsetDateTime,
+) -> Result<(), sqlx::Error> {
+    if moves.is_empty() {
+        return Ok(());
+    }
+    let mut history = (Vec::new(), Vec::new(), Vec::new(), Vec::new(), Vec::new());
+    // Each request's last state and its number of moves, in the order first moved.
+    let mut last: Vec<(Uuid, RequestState, i32)> = Vec::new();
+    let mut slot = std::collections::HashMap::new();
+    for m in moves {
+        let details = history_details(m.details.clone(), m.event);
+        super::notifications::after_event(tx, m.id, m.event, &details, now).await?;
+        history.0.push(m.id);
+        history.1.push(m.event.kind());
+        history.2.push(m.from);
+        history.3.push(m.to.status());
+        history.4.push(Value::Object(details));
+        let at = *slot.entry(m.id).or_insert_with(|| {
+            last.push((m.id, m.to, 0));
+            last.len() - 1
+        });
+        last[at].1 = m.to;
+        last[at].2 += 1;
+    }
+    sqlx::query(
+        "insert into request_history (request_id, at, actor_oid, source, event, from_status, to_status, details)
+         select r, $1, $2, $3, e, f, t, d
+         from unnest($4::uuid[], $5::text[], $6::text[], $7::text[], $8::jsonb[]) with ordinality
+             as u(r, e, f, t, d, n)
+         order by n",
+    )
+    .bind(now)
+    .bind(actor.oid())
+    .bind(actor.source())
+    .bind(&history.0)
+    .bind(&history.1)
+    .bind(&history.2)
+    .bind(&history.3)
+    .bind(&history.4)
+    .execute(&mut **tx)
+    .await?;
+    let ids: Vec<Uuid> = last.iter().map(|(id, ..)| *id).collect();
+    let statuses: Vec<RequestStatus> = last.iter().map(|(_, to, _)| to.status()).collect();
+    let details: Vec<Option<GraphStatusDetail>> = last
+        .iter()
+        .map(|(_, to, _)| to.graph().map(|g| g.detail))
+        .collect();
+    let occurrences: Vec<Option<OccurrenceStatus>> = last
+        .iter()
+        .map(|(_, to, _)| to.graph().and_then(|g| g.occurrence))
+        .collect();
+    let counts: Vec<i32> = last.iter().map(|(.., n)| *n).collect();
+    sqlx::query(
+        "update access_requests r
+         set status = u.s, graph_status_detail = u.d, graph_occurrence_status = u.o,
+             version = r.version + u.n, updated_at = $1
+         from unnest($2::uuid[], $3::text[], $4::text[], $5::text[], $6::int[]) as u(id, s, d, o, n)
+         where r.id = u.id",
+    )
+    .bind(now)
+    .bind(&ids)
+    .bind(&statuses)
+    .bind(&details)
+    .bind(&occurrences)
+    .bind(&counts)
+    .execute(&mut **tx)
+    .await?;
+    sqlx::query("select pg_notify($1, id::text) from unnest($2::uuid[]) as id")
+        .bind(crate::ssr::live::CHANNEL)
+        .bind(&ids)
+        .execute(&mut **tx)
+        .await?;
+    Ok(())
 }
 
 #[cfg(test)]

@@ -1,7 +1,8 @@
 //! Follows every status change Graph reports (`permissionsRequestChanges`): reads the feed from a
 //! little before the last change applied, drops what it already holds (by the change's id), and
-//! applies each new change to its request in order — the history row, the request's Graph status
-//! and the watermark in one transaction, so a restart neither skips nor repeats a change.
+//! applies each new change to its request in order — the history rows, the requests' Graph statuses
+//! and the watermark in one transaction per thousand changes, so a restart neither skips nor repeats
+//! a change, and a backlog costs a few statements per thousand changes rather than per change.
 //!
 //! One replica polls at a time: a pass runs only while it holds a Postgres advisory lock, released
 //! at the end of the pass (and by Postgres when a replica dies), so another replica takes over.
@@ -17,6 +18,8 @@
 //! requests made elsewhere, and the portal's own may be recorded as submitted only after Graph
 //! reported it. When a submission is recorded, the changes already held for its Graph id are
 //! applied then ([`adopt_held`]).
+use std::collections::HashMap;
+
 use serde_json::{json, Value};
 use sqlx::{PgPool, Postgres, Transaction};
 use time::OffsetDateTime;
@@ -24,13 +27,15 @@ use uuid::Uuid;
 
 use super::{Schedule, Shutdown};
 use crate::{
-    domain::lifecycle::{Event, GraphStatus, GraphStatusDetail, OccurrenceStatus, RequestStatus},
+    domain::lifecycle::{
+        self, Event, GraphStatus, GraphStatusDetail, OccurrenceStatus, RequestState, RequestStatus,
+    },
     ssr::{
         auth::tokens,
         db::{
             self,
-            changes::Outcome,
-            requests::{Actor, Transition},
+            changes::{Kept, Outcome},
+            requests::{Actor, CheckedMove, Transition},
         },
         graph::{changes, pim_requests, wire::PermissionsRequestChange, GraphError, RetryPolicy},
         state::AppState,
@@ -180,7 +185,11 @@ async fn feed_pass(
     }
 }
 
-/// Applies one read of the feed, each new change in its own transaction, and counts them in `pass`.
+/// The most changes applied in one transaction.
+const CHUNK: usize = 1000;
+
+/// Applies one read of the feed, in transactions of up to [`CHUNK`] changes, and counts them in
+/// `pass`.
 async fn apply_read(
     state: &AppState,
     feed: &[PermissionsRequestChange],
@@ -188,34 +197,115 @@ async fn apply_read(
     pass: &mut Pass,
 ) -> Result<(), PollError> {
     pass.read += feed.len();
-    for change in feed {
-        let mut tx = state.pool.begin().await?;
-        if db::changes::held(&mut *tx, &change.id).await? {
+    for chunk in feed.chunks(CHUNK) {
+        apply_chunk(state, chunk, now, pass).await?;
+    }
+    Ok(())
+}
+
+/// Applies `chunk` in one transaction and a fixed number of statements, however long it is: the
+/// changes already held and the requests they name are read at once (the requests locked), each
+/// new change goes through the lifecycle in order against its request's state as the changes
+/// before it left it, and then the history rows, the requests' new states, the changes and the
+/// watermark are written together ([`db::requests::record_checked`]). A failure writes none of it
+/// and the next pass reads the same changes again.
+async fn apply_chunk(
+    state: &AppState,
+    chunk: &[PermissionsRequestChange],
+    now: OffsetDateTime,
+    pass: &mut Pass,
+) -> Result<(), PollError> {
+    let mut tx = state.pool.begin().await?;
+    let ids: Vec<&str> = chunk.iter().map(|c| c.id.as_str()).collect();
+    let mut seen = db::changes::held_of(&mut *tx, &ids).await?;
+    let graph_ids: Vec<&str> = chunk
+        .iter()
+        .map(|c| c.permissions_request_id.as_str())
+        .collect();
+    let found = db::changes::requests_for(&mut tx, &graph_ids).await?;
+    // Each request's state as the changes applied so far left it.
+    let mut states: HashMap<Uuid, Result<RequestState, String>> = HashMap::new();
+    let mut moves = Vec::new();
+    let mut kept = Vec::new();
+    let mut newest = None;
+    for change in chunk {
+        // Held, or twice in one read.
+        if !seen.insert(change.id.clone()) {
             pass.already_held += 1;
             continue;
         }
-        let outcome =
-            match db::changes::request_for(&mut tx, &change.permissions_request_id).await? {
-                None => {
-                    db::changes::insert(&mut tx, change, None, Outcome::Foreign, None, now).await?;
-                    Outcome::Foreign
-                }
-                Some((id, status)) => apply(&mut tx, id, status, change, now).await?,
-            };
-        db::changes::advance(
-            &mut tx,
-            change.modification_date_time,
-            outcome == Outcome::Applied,
-        )
-        .await?;
-        tx.commit().await?;
+        newest = newest.max(Some(change.modification_date_time));
+        let Some(&(id, status, detail, occurrence)) = found.get(&change.permissions_request_id)
+        else {
+            kept.push(Kept {
+                change,
+                request_id: None,
+                outcome: Outcome::Foreign,
+                note: None,
+            });
+            pass.foreign += 1;
+            continue;
+        };
+        let from = states.entry(id).or_insert_with(|| {
+            let graph = detail.map(|detail| GraphStatus { detail, occurrence });
+            RequestState::from_parts(status, graph)
+                .map_err(|e| format!("the request is stored inconsistently: {e}"))
+        });
+        let event = Event::GraphUpdate {
+            graph: graph_status(change),
+        };
+        let moved = match from {
+            Ok(from) => lifecycle::transition(*from, event)
+                .map(|to| (*from, to))
+                .map_err(|e| e.to_string()),
+            Err(e) => Err(e.clone()),
+        };
+        let (outcome, note) = match moved {
+            Ok((was, to)) => {
+                moves.push(CheckedMove {
+                    id,
+                    from: was.status(),
+                    to,
+                    event,
+                    details: change_details(change),
+                });
+                *from = Ok(to);
+                (Outcome::Applied, None)
+            }
+            Err(reason) => {
+                tracing::warn!(request = %id, change = %change.id, %reason, "a Graph change the lifecycle refuses; kept as an anomaly");
+                (Outcome::Anomaly, Some(reason))
+            }
+        };
+        kept.push(Kept {
+            change,
+            request_id: Some(id),
+            outcome,
+            note,
+        });
         match outcome {
             Outcome::Applied => pass.applied += 1,
-            Outcome::Foreign => pass.foreign += 1,
-            Outcome::Anomaly => pass.anomalies += 1,
+            _ => pass.anomalies += 1,
         }
     }
+    db::requests::record_checked(&mut tx, &moves, Actor::Graph, now).await?;
+    db::changes::insert_many(&mut tx, &kept, now).await?;
+    if let Some(newest) = newest {
+        let applied = i64::try_from(moves.len()).unwrap_or(i64::MAX);
+        db::changes::advance(&mut tx, newest, applied).await?;
+    }
+    tx.commit().await?;
     Ok(())
+}
+
+/// What a history row says of the change it records.
+fn change_details(change: &PermissionsRequestChange) -> Value {
+    json!({
+        "change_id": change.id,
+        "modified_at": crate::ssr::decisions::rfc3339(change.modification_date_time),
+        "status_detail": change.status_detail,
+        "occurrence_status": change.active_occurrence_status,
+    })
 }
 
 fn graph_status(change: &PermissionsRequestChange) -> GraphStatus {
@@ -244,12 +334,7 @@ async fn apply(
             graph: graph_status(change),
         },
         Actor::Graph,
-        json!({
-            "change_id": change.id,
-            "modified_at": crate::ssr::decisions::rfc3339(change.modification_date_time),
-            "status_detail": change.status_detail,
-            "occurrence_status": change.active_occurrence_status,
-        }),
+        change_details(change),
         now,
     )
     .await?;
