@@ -233,6 +233,39 @@ async fn one_read_applies_each_requests_changes_in_order_and_keeps_what_the_life
     assert_eq!(graph_history(&world, &first).await, first_feed);
 }
 
+/// A request stored in a state the lifecycle cannot read (submitted without Graph's status) does not
+/// stop the poller: its change is kept as an anomaly saying so, and the pass succeeds.
+#[sqlx::test(migrations = false)]
+async fn a_request_stored_inconsistently_gets_its_changes_kept_as_anomalies_and_the_pass_goes_on(
+    _: PgPoolOptions,
+    connect: PgConnectOptions,
+) {
+    let world = paged_world(connect).await;
+    let (id, _) = submitted(&world).await;
+    sqlx::query("update access_requests set graph_status_detail = null where id = $1::uuid")
+        .bind(&id)
+        .execute(&world.app.pool)
+        .await
+        .unwrap();
+    let pass = poll(&world).await;
+    assert_eq!((pass.applied, pass.anomalies), (0, 1), "{pass:?}");
+    let (outcome, note): (String, Option<String>) =
+        sqlx::query_as("select outcome, note from graph_changes where request_id = $1::uuid")
+            .bind(&id)
+            .fetch_one(&world.app.pool)
+            .await
+            .unwrap();
+    assert_eq!(outcome, "anomaly");
+    assert!(
+        note.as_deref()
+            .is_some_and(|n| n.contains("stored inconsistently")),
+        "{note:?}"
+    );
+    let state = poller::state(&world.app.pool).await.unwrap();
+    assert!(state.last_error.is_none(), "{:?}", state.last_error);
+    assert!(state.watermark.is_some());
+}
+
 #[sqlx::test(migrations = false)]
 async fn one_poller_at_a_time_applies_changes(_: PgPoolOptions, connect: PgConnectOptions) {
     let world = paged_world(connect.clone()).await;
