@@ -141,7 +141,8 @@ elif [ -r "$pglog" ]; then
   from=$(wc -l <"$pglog")
   create_once || { echo "a creation failed: $(cat "$work/created")" >&2; exit 1; }
   sleep 0.5
-  tail -n +"$((from + 1))" "$pglog" >"$work/log"
+  # Without the database watch's `select 1` (a connection of its own, every 500 ms).
+  tail -n +"$((from + 1))" "$pglog" | grep -vE "LOG:  (statement|execute [^:]*): select 1$" >"$work/log"
   row "statements per creation (log_statement=all)" "$(grep -cE "@$db LOG:  (statement|execute)" "$work/log")"
   # Each statement's first words (a statement's text may start on the log's next line).
   awk -v tag="@$db LOG:  " 'index($0, tag) && /LOG:  (statement|execute)/ {

@@ -205,10 +205,12 @@ run_replicas() {
   # Which replica polls, sampled: the advisory lock's holder, by its connection's client port.
   (
     while [ ! -f "$work/stop-sampling" ]; do
-      port=$(psql -At "$url" -c "select a.client_port from pg_locks l join pg_stat_activity a on a.pid = l.pid
-        where l.locktype = 'advisory' and l.classid::text = '29556' and l.objid::text = '1635022195' and l.granted" 2>/dev/null | head -1)
-      holders=$(psql -At "$url" -c "select count(*) from pg_locks where locktype = 'advisory' and granted
-        and classid::text = '29556' and objid::text = '1635022195'" 2>/dev/null || echo 0)
+      # Holders and one holder's port in one statement: a pass now holds the lock for milliseconds,
+      # and two reads could see it held by one and free at the other.
+      sample=$(psql -At "$url" -c "select count(*), min(a.client_port) from pg_locks l join pg_stat_activity a
+        on a.pid = l.pid where l.locktype = 'advisory' and l.classid::text = '29556'
+        and l.objid::text = '1635022195' and l.granted" 2>/dev/null | head -1)
+      holders=${sample%%|*} port=${sample#*|}
       if [ -n "$port" ]; then
         owner=$(ss -tnpH "sport = :$port" 2>/dev/null | grep -o 'pid=[0-9]*' | head -1 | cut -d= -f2)
         echo "$holders ${owner:-?}" >>"$work/lock-samples"

@@ -32,27 +32,15 @@ pub fn pool(config: &DatabaseConfig) -> Result<PgPool, sqlx::Error> {
     Ok(pool_options(config).connect_lazy_with(config.connect_options()?))
 }
 
-/// How long a pooled connection may sit unused before it is pinged on its way out of the pool.
-const PING_AFTER_IDLE: Duration = Duration::from_secs(1);
-
-/// The pool's settings. A connection in steady use is handed out as it is: sqlx's default pings
-/// every connection before every use, a round trip more per query taken from the pool (three or
-/// four per request created). One idle for [`PING_AFTER_IDLE`] or more, which may have been cut
-/// meanwhile, is pinged first and replaced if it does not answer; a connection that breaks while in
-/// use fails its query (503, [`app::error::AppError`]) and sqlx drops it.
+/// The pool's settings, shared with the tests' portals. sqlx pings a connection before each use
+/// and again when it goes back: a connection the network broke meanwhile is replaced rather than
+/// failing a request. Pinging only connections idle for a second was tried and measured
+/// (scripts/bench-pages.sh, three runs each way): creation's rate and p99 did not move, so the
+/// safer default stays.
 pub fn pool_options(config: &DatabaseConfig) -> PgPoolOptions {
     PgPoolOptions::new()
         .max_connections(config.max_connections)
         .acquire_timeout(config.acquire_timeout)
-        .test_before_acquire(false)
-        .before_acquire(|conn, meta| {
-            Box::pin(async move {
-                if meta.idle_for >= PING_AFTER_IDLE {
-                    conn.ping().await?;
-                }
-                Ok(true)
-            })
-        })
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -128,6 +116,9 @@ impl Watch {
         timeout: Duration,
         mut shutdown: Shutdown,
     ) {
+        // Named, so an operator (and the benchmark counting a creation's statements) tells its
+        // `select 1` from the portal's own.
+        let options = options.application_name("access-portal database watch");
         let mut connection: Option<PgConnection> = None;
         while !shutdown.is_fired() {
             let answered = tokio::time::timeout(timeout, async {
