@@ -138,24 +138,8 @@ async fn one_read_applies_each_requests_changes_in_order_and_keeps_what_the_life
     connect: PgConnectOptions,
 ) {
     let world = paged_world(connect).await;
-    signed_in(&world, STATUS_READER).await;
-    let alex = signed_in(&world, ALEX).await;
-    let megan = signed_in(&world, MEGAN).await;
-    let first = create_aws_policy_request(&world, &alex).await;
-    let second = create_aws_policy_request(&world, &alex).await;
-    for id in [&first, &second] {
-        approve(&world, &megan, id).await;
-    }
-    assert_eq!(
-        submit_due(&world, OffsetDateTime::now_utc())
-            .await
-            .submitted,
-        2
-    );
-    let (first_graph, second_graph) = (
-        graph_id_of(&world, &first).await,
-        graph_id_of(&world, &second).await,
-    );
+    let (first, first_graph) = submitted(&world).await;
+    let (second, second_graph) = submitted(&world).await;
     for graph_id in [&first_graph, &second_graph] {
         world.sim.approve(graph_id).unwrap();
     }
