@@ -2,7 +2,8 @@
 # What takes the room in the browser bundle: builds it as released but with function names kept
 # (profile wasm-names), runs wasm-bindgen and wasm-opt as scripts/build-site.sh does, then prints the
 # sizes (raw, gzip, brotli) and twiggy's largest items and largest dominators. Installs twiggy
-# (crates.io) when missing.
+# (crates.io) when missing. The bundle is split at its lazy routes as the build splits it: each part
+# is reported on its own.
 #   scripts/bundle-size.sh [how many rows]
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -17,17 +18,27 @@ out=$(mktemp -d)
 trap 'rm -rf "$out"' EXIT
 cargo build -p app --lib --target wasm32-unknown-unknown --no-default-features --features hydrate \
   --profile wasm-names
-wasm-bindgen --target web --no-typescript --out-dir "$out" --out-name app \
-  "$target/wasm32-unknown-unknown/wasm-names/app.wasm"
-wasm-opt -Oz --debuginfo --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext \
-  --enable-mutable-globals "$out/app_bg.wasm" -o "$out/app.wasm"
+# As scripts/build-site.sh: cut at the lazy routes, then bindgen and wasm-opt each part (names kept).
+"$(wasm_split_tool)" "$target/wasm32-unknown-unknown/wasm-names/app.wasm" "$out" app >/dev/null
+wasm-bindgen --target web --no-typescript --keep-lld-exports --no-demangle --out-dir "$out" \
+  --out-name app "$target/wasm32-unknown-unknown/wasm-names/app_split.wasm"
+mv "$out/app_bg.wasm" "$out/app.wasm"
+for wasm in "$out"/*.wasm; do
+  wasm-opt -Oz --debuginfo --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext \
+    --enable-mutable-globals "$wasm" -o "$wasm"
+done
 node -e '
-  const fs = require("fs"), zlib = require("zlib");
-  const raw = fs.readFileSync(process.argv[1]);
-  const br = zlib.brotliCompressSync(raw, { params: { [zlib.constants.BROTLI_PARAM_QUALITY]: 11 } });
-  console.log(`app.wasm with names: raw ${raw.length}, gzip ${zlib.gzipSync(raw, { level: 9 }).length}, brotli ${br.length} bytes`);
-' "$out/app.wasm"
-echo "== largest items"
-twiggy top -n "$rows" "$out/app.wasm"
-echo "== largest dominators (what would go if the root went)"
-twiggy dominators -d 4 -r "$rows" "$out/app.wasm"
+  const fs = require("fs"), path = require("path"), zlib = require("zlib");
+  for (const file of process.argv.slice(1)) {
+    const raw = fs.readFileSync(file);
+    const br = zlib.brotliCompressSync(raw, { params: { [zlib.constants.BROTLI_PARAM_QUALITY]: 11 } });
+    console.log(`${path.basename(file)} with names: raw ${raw.length}, gzip ${zlib.gzipSync(raw, { level: 9 }).length}, brotli ${br.length} bytes`);
+  }
+' "$out"/*.wasm
+for wasm in "$out"/app.wasm "$out"/split_*.wasm; do
+  [ -f "$wasm" ] || continue
+  echo "== $(basename "$wasm"): largest items"
+  twiggy top -n "$rows" "$wasm"
+  echo "== $(basename "$wasm"): largest dominators (what would go if the root went)"
+  twiggy dominators -d 4 -r "$rows" "$wasm"
+done

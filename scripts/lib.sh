@@ -37,6 +37,15 @@ has_cargo_leptos() {
 }
 
 # wasm-opt from npm: Debian's binaryen 108 produces a bundle that never hydrates.
+# scripts/wasm-split, built (once, then only when it changes) into the target directory; prints its path.
+wasm_split_tool() {
+  local target
+  target=$(cargo_target_dir)
+  cargo build -q --release --manifest-path scripts/wasm-split/Cargo.toml --target-dir "$target" >&2 ||
+    die "building scripts/wasm-split failed"
+  echo "$target/release/wasm-split"
+}
+
 ensure_wasm_opt() {
   [ -x end2end/node_modules/.bin/wasm-opt ] || ensure_npm_packages
   export PATH="$PWD/end2end/node_modules/.bin:$PATH"

@@ -3,7 +3,7 @@ use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, MetaTags, Title};
 use leptos_router::{
     components::{Route, Router, Routes},
-    ParamSegment, SsrMode, StaticSegment,
+    Lazy, ParamSegment, SsrMode, StaticSegment,
 };
 
 use crate::{
@@ -19,7 +19,7 @@ use crate::{
         home::HomePage,
         my_requests::MyRequestsPage,
         not_found::NotFound,
-        request_new::{forget_draft, NewRequestPage},
+        request_new::{forget_draft, NewRequestRoute},
         request_view::RequestPage,
         signed_out::SignedOutPage,
     },
@@ -94,7 +94,7 @@ pub fn App() -> impl IntoView {
                     <Route path=StaticSegment("signed-out") view=SignedOutPage/>
                     // Rendered whole before they are sent (not streamed), so they read and work
                     // before the browser runs any of the application: see `pages::request_new`.
-                    <Route path=(StaticSegment("requests"), StaticSegment("new")) view=NewRequestPage ssr=SsrMode::Async/>
+                    <Route path=(StaticSegment("requests"), StaticSegment("new")) view={Lazy::<NewRequestRoute>::new()} ssr=SsrMode::Async/>
                     <Route path=(StaticSegment("requests"), ParamSegment("id")) view=RequestPage ssr=SsrMode::Async/>
                     // Its tabs and pages are links in the address: whole on the server, like the above.
                     <Route path=StaticSegment("requests") view=MyRequestsPage ssr=SsrMode::Async/>

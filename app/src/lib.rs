@@ -18,5 +18,6 @@ pub mod views;
 #[wasm_bindgen::prelude::wasm_bindgen]
 pub fn hydrate() {
     console_error_panic_hook::set_once();
-    leptos::mount::hydrate_body(app::App);
+    // Lazy: the request form's route is a chunk of its own, fetched before that page hydrates.
+    leptos::mount::hydrate_lazy(app::App);
 }

@@ -1,4 +1,5 @@
 import { test, expect } from '@playwright/test';
+import { signInToForm } from './support';
 
 test('the home page hydrates and its controls react', async ({ page }, testInfo) => {
   const errors: string[] = [];
@@ -24,5 +25,43 @@ test('the home page hydrates and its controls react', async ({ page }, testInfo)
   await expect(page.getByRole('button', { name: 'Hide how it works' })).toHaveAttribute('aria-expanded', 'true');
 
   await page.screenshot({ path: testInfo.outputPath('home.png'), fullPage: true });
+  expect(errors).toEqual([]);
+});
+
+test('the request form is a chunk of the bundle of its own: not fetched for other pages, hinted and fetched for the form, in either way of getting there', async ({ page }) => {
+  const errors: string[] = [];
+  page.on('pageerror', (e) => errors.push(e.message));
+  const chunks: string[] = [];
+  page.on('request', (r) => { if (/\/pkg\/[0-9a-f]{16}\/split_[^/]*\.wasm$/.test(r.url())) chunks.push(r.url()); });
+
+  // Loaded directly: the page's response names the chunk in a preload hint, so it comes beside the
+  // main bundle, compressed and kept for good like it.
+  await signInToForm(page, 'Alex');
+  chunks.length = 0;
+  const chunk = page.waitForResponse((r) => /\/pkg\/[0-9a-f]{16}\/split_[^/]*\.wasm$/.test(r.url()));
+  const form = await page.goto('/requests/new');
+  await expect(page.locator('[data-hydrated="true"]')).toBeVisible();
+  const hints = (await form!.headerValue('link')) ?? '';
+  expect(hints).toMatch(/<\/pkg\/[0-9a-f]{16}\/split_[^>]*\.wasm>; rel=preload; as=fetch/);
+  const served = await chunk;
+  expect(served.status()).toBe(200);
+  expect(['br', 'gzip']).toContain(await served.headerValue('content-encoding'));
+  expect(await served.headerValue('cache-control')).toContain('immutable');
+  expect(hints).toContain(`<${new URL(served.url()).pathname}>`);
+
+  // Another page neither hints nor fetches it.
+  chunks.length = 0;
+  const list = await page.goto('/requests');
+  await page.waitForLoadState('networkidle');
+  expect((await list!.headerValue('link')) ?? '').not.toContain('split_');
+  expect(chunks).toEqual([]);
+
+  // Reached by a link, in the browser: the chunk is fetched then and the form works.
+  await page.getByRole('main').getByRole('link', { name: 'Request access' }).click();
+  await expect(page).toHaveURL(/\/requests\/new$/);
+  await expect(page.locator('[data-hydrated="true"]')).toBeVisible();
+  expect(chunks.length).toBeGreaterThan(0);
+  await page.getByRole('radio', { name: /^AWS/ }).check();
+  await expect(page.getByRole('radio', { name: /development/ })).toBeVisible();
   expect(errors).toEqual([]);
 });

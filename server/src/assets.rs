@@ -5,17 +5,26 @@
 //! copies scripts/build-site.sh makes beside them when the browser accepts one (compressed once, at
 //! build time, at the highest level). The unversioned `/pkg/…` paths still answer, revalidated on
 //! every use, for whatever kept an old page.
-use std::path::{Path, PathBuf};
+use std::{
+    collections::HashMap,
+    path::{Path, PathBuf},
+};
 
 use axum::{
     http::{header, HeaderValue},
     Router,
 };
+use leptos::prelude::ArcStoredValue;
 use sha2::{Digest, Sha256};
 use tower_http::{services::ServeDir, set_header::SetResponseHeaderLayer};
 
 /// Hex digits of the digest in the path: plenty to tell builds apart.
 const VERSION_DIGITS: usize = 16;
+
+/// What scripts/wasm-split writes beside the bundle: which chunks each lazy route needs, and the
+/// module that loads them (named as Leptos expects).
+const SPLIT_MANIFEST: &str = "__wasm_split_manifest.json";
+const SPLIT_LOADER: &str = "__wasm_split.______________________.js";
 
 /// A year: what `immutable` means in practice.
 const FOREVER: &str = "public, max-age=31536000, immutable";
@@ -44,6 +53,22 @@ impl Assets {
     /// Where pages find the bundle, as Leptos' `site_pkg_dir` (no leading slash).
     pub fn pkg_path(&self, pkg_dir: &str) -> String {
         format!("{}/{}", pkg_dir.trim_matches('/'), self.version)
+    }
+
+    /// Which chunks each lazy route needs, from the manifest scripts/wasm-split writes, as Leptos reads
+    /// it to send preload hints; none for a bundle that was not split (or a manifest unreadable, said
+    /// in the log: the chunks then load when first needed, one round trip later).
+    pub fn split_manifest(&self, pkg_dir: &str) -> Option<leptos::WasmSplitManifest> {
+        let path = self.dir.join(SPLIT_MANIFEST);
+        let text = std::fs::read_to_string(&path).ok()?;
+        let chunks: HashMap<String, Vec<String>> = serde_json::from_str(&text)
+            .map_err(|e| tracing::warn!(error = %e, path = %path.display(), "unreadable bundle split manifest"))
+            .ok()?;
+        Some(leptos::WasmSplitManifest(ArcStoredValue::new((
+            format!("/{}", self.pkg_path(pkg_dir)),
+            chunks,
+            SPLIT_LOADER.to_owned(),
+        ))))
     }
 
     /// `/pkg/<version>/*` from the directory, compressed copies preferred, cached for good.

@@ -121,6 +121,7 @@ impl Application {
         let assets = Assets::load(&std::path::Path::new(&*leptos_options.site_root).join(&pkg_dir));
         leptos_options.site_pkg_dir = assets.pkg_path(&pkg_dir).into();
         let bundle = assets.router(&pkg_dir);
+        let split = assets.split_manifest(&pkg_dir);
 
         let auth = Auth {
             oidc: Oidc::new(config.auth.clone(), &config.redirect_uri())
@@ -243,7 +244,7 @@ impl Application {
             calls: Arc::new(budget::CallBudget::new(config.requests.calls_per_minute)),
             state: state.clone(),
         };
-        let router = router(state, policy, sessions, limiter, budgets, bundle);
+        let router = router(state, policy, sessions, limiter, budgets, bundle, split);
         Ok(Self {
             listener,
             router,
@@ -327,6 +328,7 @@ fn router(
     limiter: Arc<RateLimiter>,
     budgets: budget::Budgets,
     bundle: Router<ServerState>,
+    split: Option<leptos::WasmSplitManifest>,
 ) -> Router {
     let deadline = state.app.requests.deadline;
     let leptos_options = state.app.leptos_options.clone();
@@ -341,6 +343,11 @@ fn router(
             .and_then(|parts| parts.extensions.get::<security::CspNonce>().cloned())
         {
             provide_context(leptos::nonce::Nonce::from_value(nonce.0));
+        }
+        // A page that renders a lazy route names the chunks it needs, so the browser fetches them
+        // beside the main bundle instead of after it.
+        if let Some(split) = &split {
+            provide_context(split.clone());
         }
     };
 

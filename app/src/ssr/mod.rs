@@ -3,6 +3,7 @@
 pub mod audit;
 pub mod audit_charts;
 pub mod auth;
+pub mod bundle;
 pub mod db;
 pub mod decisions;
 pub mod entra;
