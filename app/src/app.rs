@@ -14,13 +14,12 @@ use crate::{
     error::AppError,
     pages::{
         admin::AdminPage,
-        approvals::ApprovalsPage,
         audit::{AccessNowPage, AuditListPage},
         home::HomePage,
+        lazy::{ApprovalsRoute, NewRequestRoute, RequestRoute},
         my_requests::MyRequestsPage,
         not_found::NotFound,
-        request_new::{forget_draft, NewRequestRoute},
-        request_view::RequestPage,
+        request_new::forget_draft,
         signed_out::SignedOutPage,
     },
 };
@@ -87,7 +86,7 @@ pub fn App() -> impl IntoView {
                 <Routes fallback=NotFound>
                     <Route path=StaticSegment("") view=HomePage/>
                     <Route path=StaticSegment("admin") view=AdminPage/>
-                    <Route path=StaticSegment("approvals") view=ApprovalsPage/>
+                    <Route path=StaticSegment("approvals") view={Lazy::<ApprovalsRoute>::new()}/>
                     // The auditors' pages: their filters are the address, read whole on the server.
                     <Route path=StaticSegment("audit") view=AuditListPage ssr=SsrMode::Async/>
                     <Route path=(StaticSegment("audit"), StaticSegment("active")) view=AccessNowPage ssr=SsrMode::Async/>
@@ -95,7 +94,7 @@ pub fn App() -> impl IntoView {
                     // Rendered whole before they are sent (not streamed), so they read and work
                     // before the browser runs any of the application: see `pages::request_new`.
                     <Route path=(StaticSegment("requests"), StaticSegment("new")) view={Lazy::<NewRequestRoute>::new()} ssr=SsrMode::Async/>
-                    <Route path=(StaticSegment("requests"), ParamSegment("id")) view=RequestPage ssr=SsrMode::Async/>
+                    <Route path=(StaticSegment("requests"), ParamSegment("id")) view={Lazy::<RequestRoute>::new()} ssr=SsrMode::Async/>
                     // Its tabs and pages are links in the address: whole on the server, like the above.
                     <Route path=StaticSegment("requests") view=MyRequestsPage ssr=SsrMode::Async/>
                 </Routes>

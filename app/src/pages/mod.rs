@@ -4,6 +4,7 @@ pub mod admin;
 pub mod approvals;
 pub mod audit;
 pub mod home;
+pub mod lazy;
 pub mod my_requests;
 pub mod not_found;
 pub mod request_new;

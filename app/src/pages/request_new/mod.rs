@@ -21,9 +21,7 @@ use leptos::{prelude::*, reactive::computed::suspense::SuspenseContext};
 use leptos_meta::Title;
 use leptos_router::{
     hooks::{use_navigate, use_query_map},
-    lazy_route,
     params::ParamsMap,
-    LazyRoute,
 };
 use reactive_stores::Store;
 use serde::{Deserialize, Serialize};
@@ -86,24 +84,6 @@ pub use keep::forget as forget_draft;
 /// A server function's error as the person reads it.
 fn server_message(e: &AppError) -> String {
     e.to_string()
-}
-
-/// The form's route. In the browser its code is a chunk of the bundle of its own, fetched when the
-/// form is first shown (on the server, as the page is rendered, a preload hint for it is sent): it
-/// is about a third of the whole application, which every other page can do without.
-pub struct NewRequestRoute;
-
-#[lazy_route]
-impl LazyRoute for NewRequestRoute {
-    fn data() -> Self {
-        Self
-    }
-
-    fn view(_this: Self) -> AnyView {
-        #[cfg(feature = "ssr")]
-        crate::ssr::bundle::hint_chunks("new_request_route_view");
-        view! { <NewRequestPage/> }.into_any()
-    }
 }
 
 #[component]
