@@ -68,7 +68,7 @@ export LEPTOS_RELOAD_PORT="$reload_port"
 if [ "$watcher" = cargo-leptos ]; then
   say "starting the portal under cargo-leptos; open http://127.0.0.1:$portal_port once it says it is listening"
   export LEPTOS_SITE_ADDR="$PORTAL_LISTEN_ADDR"
-  cargo leptos watch
+  cargo leptos watch --split
   exit
 fi
 
