@@ -71,10 +71,14 @@ pub fn App() -> impl IntoView {
     let viewer: ViewerResource = Resource::new(|| (), |_| get_viewer());
     provide_context(viewer);
     provide_context(Waiting(Resource::new(|| (), |_| approvals_waiting())));
+    // A navigation in the browser waits for the next page's data and, for a lazy route, its chunk of
+    // the bundle: said at the top meanwhile (and to screen readers), not an old page that looks idle.
+    let (routing, set_routing) = signal(false);
 
     view! {
         <Title formatter=|page: String| rcdata(if page.is_empty() { "Access Portal".to_string() } else { format!("{page} · Access Portal") })/>
-        <Router>
+        <Router set_is_routing=set_routing>
+            <p class="routing" role="status">{move || routing.get().then_some("Loading the page…")}</p>
             <a class="skip" href="#main">"Skip to content"</a>
             <header class="topbar">
                 <a class="brand" href="/">"Access Portal"</a>

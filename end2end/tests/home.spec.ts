@@ -63,9 +63,16 @@ test('the request form is a chunk of the bundle of its own: hinted and fetched f
   await page.waitForLoadState('networkidle');
   expect(chunks).toEqual([]);
 
-  // Reached by a link, in the browser: the chunk is fetched then, and the form works.
+  // Reached by a link, in the browser: the chunk is fetched then (held back a second here, so the
+  // wait shows), the page says it is loading meanwhile, and then the form works.
+  await page.route(/\/split_[^/]*\.wasm$/, async (route) => {
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+    await route.continue();
+  });
   await page.getByRole('main').getByRole('link', { name: 'request access' }).click();
+  await expect(page.getByRole('status').filter({ hasText: 'Loading the page…' })).toBeVisible();
   await expect(page).toHaveURL(/\/requests\/new$/);
+  await expect(page.getByRole('status').filter({ hasText: 'Loading the page…' })).toHaveCount(0);
   await expect(page.locator('[data-hydrated="true"]')).toBeVisible();
   expect(chunks.filter((c) => formHints.includes(c)).length).toBeGreaterThan(0);
   await page.getByRole('radio', { name: /^AWS/ }).check();
