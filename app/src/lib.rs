@@ -18,6 +18,6 @@ pub mod views;
 #[wasm_bindgen::prelude::wasm_bindgen]
 pub fn hydrate() {
     console_error_panic_hook::set_once();
-    // Lazy: the request form's route is a chunk of its own, fetched before that page hydrates.
+    // Lazy: the lazy routes' code (`pages::lazy`) is fetched before their page hydrates.
     leptos::mount::hydrate_lazy(app::App);
 }

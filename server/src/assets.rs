@@ -55,9 +55,9 @@ impl Assets {
         format!("{}/{}", pkg_dir.trim_matches('/'), self.version)
     }
 
-    /// Which chunks each lazy route needs, from the manifest scripts/wasm-split writes, as Leptos reads
-    /// it to send preload hints; none for a bundle that was not split (or a manifest unreadable, said
-    /// in the log: the chunks then load when first needed, one round trip later).
+    /// Which chunks each lazy route needs, from the manifest scripts/wasm-split writes, for the pages'
+    /// preload hints (`app::ssr::bundle`); none for a bundle that was not split (or a manifest
+    /// unreadable, said in the log: the chunks then load when first needed, a round trip later).
     pub fn split_manifest(&self, pkg_dir: &str) -> Option<leptos::WasmSplitManifest> {
         let path = self.dir.join(SPLIT_MANIFEST);
         let text = std::fs::read_to_string(&path).ok()?;
