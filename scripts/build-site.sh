@@ -36,21 +36,9 @@ cargo build -p app --lib --target wasm32-unknown-unknown --no-default-features -
 
 rm -rf "$site"
 mkdir -p "$site/pkg"
-# Cut at the lazy routes: the chunks, their loader and manifest go to pkg/; the main module beside the
-# input, for wasm-bindgen, which keeps the exports the chunks link against.
 say "splitting the browser bundle at its lazy routes"
-"$(wasm_split_tool)" "$target_dir/wasm32-unknown-unknown/$wasm_dir/app.wasm" "$site/pkg" app >/dev/null
-wasm-bindgen --target web --no-typescript --keep-lld-exports --no-demangle --out-dir "$site/pkg" \
-  --out-name app "$target_dir/wasm32-unknown-unknown/$wasm_dir/app_split.wasm"
-# Leptos asks for <output-name>.wasm when LEPTOS_OUTPUT_NAME is set at compile time (.cargo/config.toml).
-mv "$site/pkg/app_bg.wasm" "$site/pkg/app.wasm"
-if $release; then
-  ensure_wasm_opt
-  for wasm in "$site"/pkg/*.wasm; do
-    wasm-opt -Oz --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext \
-      --enable-mutable-globals "$wasm" -o "$wasm"
-  done
-fi
+split_and_bind "$target_dir/wasm32-unknown-unknown/$wasm_dir" "$site/pkg"
+if $release; then optimize_wasm "$site/pkg"; fi
 cp style/main.css "$site/pkg/app.css"
 # Brotli and gzip copies beside each file, chosen by the server from Accept-Encoding. Without Node
 # the bundle is still served, uncompressed.

@@ -11,22 +11,15 @@ cd "$(dirname "$0")/.."
 rows=${1:-30}
 ensure_wasm_target
 ensure_wasm_bindgen
-ensure_wasm_opt
 command -v twiggy >/dev/null || { say "installing twiggy"; cargo install twiggy --locked; }
 target=$(cargo_target_dir)
 out=$(mktemp -d)
 trap 'rm -rf "$out"' EXIT
 cargo build -p app --lib --target wasm32-unknown-unknown --no-default-features --features hydrate \
   --profile wasm-names
-# As scripts/build-site.sh: cut at the lazy routes, then bindgen and wasm-opt each part (names kept).
-"$(wasm_split_tool)" "$target/wasm32-unknown-unknown/wasm-names/app.wasm" "$out" app >/dev/null
-wasm-bindgen --target web --no-typescript --keep-lld-exports --no-demangle --out-dir "$out" \
-  --out-name app "$target/wasm32-unknown-unknown/wasm-names/app_split.wasm"
-mv "$out/app_bg.wasm" "$out/app.wasm"
-for wasm in "$out"/*.wasm; do
-  wasm-opt -Oz --debuginfo --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext \
-    --enable-mutable-globals "$wasm" -o "$wasm"
-done
+# As scripts/build-site.sh does, with the names kept through wasm-opt.
+split_and_bind "$target/wasm32-unknown-unknown/wasm-names" "$out"
+optimize_wasm "$out" --debuginfo
 node -e '
   const fs = require("fs"), path = require("path"), zlib = require("zlib");
   for (const file of process.argv.slice(1)) {

@@ -36,7 +36,6 @@ has_cargo_leptos() {
   command -v cargo-leptos >/dev/null && cargo leptos --version 2>/dev/null | grep -q "$CARGO_LEPTOS_VERSION"
 }
 
-# wasm-opt from npm: Debian's binaryen 108 produces a bundle that never hydrates.
 # scripts/wasm-split, built (once, then only when it changes) into the target directory; prints its path.
 wasm_split_tool() {
   local target
@@ -46,6 +45,31 @@ wasm_split_tool() {
   echo "$target/release/wasm-split"
 }
 
+# The bundle cargo built (DIR/app.wasm, linked with --emit-relocs) into OUT as the browser loads it:
+# cut at the lazy routes (the chunks, their loader and manifest into OUT; the main module beside the
+# input), then wasm-bindgen, which keeps the exports the chunks link against (OUT/app.js, OUT/app.wasm:
+# Leptos asks for <output-name>.wasm when LEPTOS_OUTPUT_NAME is set at compile time, .cargo/config.toml).
+#   split_and_bind DIR OUT
+split_and_bind() {
+  "$(wasm_split_tool)" "$1/app.wasm" "$2" app
+  wasm-bindgen --target web --no-typescript --keep-lld-exports --no-demangle --out-dir "$2" \
+    --out-name app "$1/app_split.wasm"
+  mv "$2/app_bg.wasm" "$2/app.wasm"
+}
+
+# wasm-opt -Oz over every part of the bundle in OUT, with any further options given.
+#   optimize_wasm OUT [wasm-opt options]
+optimize_wasm() {
+  local out=$1 wasm
+  shift
+  ensure_wasm_opt
+  for wasm in "$out"/*.wasm; do
+    wasm-opt -Oz "$@" --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext \
+      --enable-mutable-globals "$wasm" -o "$wasm"
+  done
+}
+
+# wasm-opt from npm: Debian's binaryen 108 produces a bundle that never hydrates.
 ensure_wasm_opt() {
   [ -x end2end/node_modules/.bin/wasm-opt ] || ensure_npm_packages
   export PATH="$PWD/end2end/node_modules/.bin:$PATH"

@@ -2,8 +2,7 @@
 //! `--emit-relocs`) at its lazy split points. Writes into PKG_DIR the chunks, their loader
 //! (`__wasm_split.______________________.js`, the name Leptos looks for) and
 //! `__wasm_split_manifest.json` (which chunks each split point needs, for the server's preload
-//! hints); writes the main module beside INPUT as `<stem>_split.wasm`, for wasm-bindgen. Prints
-//! the chunks it wrote.
+//! hints); writes the main module beside INPUT as `<stem>_split.wasm`, for wasm-bindgen.
 use std::{path::PathBuf, process::ExitCode};
 
 fn main() -> ExitCode {
@@ -43,8 +42,5 @@ fn split(
         pkg_dir.join("__wasm_split_manifest.json"),
         serde_json::to_string_pretty(&split.prefetch_map)?,
     )?;
-    for module in &split.split_modules {
-        println!("{}", module.display());
-    }
     Ok(())
 }
