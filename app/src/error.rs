@@ -210,6 +210,7 @@ mod server {
     impl From<GraphError> for AppError {
         fn from(e: GraphError) -> Self {
             let status = match e {
+                GraphError::NoToken => return AppError::SignInAgain,
                 GraphError::Throttled { .. } => 429,
                 GraphError::Unavailable { status } => status,
                 GraphError::Refused { status, .. } => status,

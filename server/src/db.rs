@@ -32,15 +32,28 @@ pub fn pool(config: &DatabaseConfig) -> Result<PgPool, sqlx::Error> {
     Ok(pool_options(config).connect_lazy_with(config.connect_options()?))
 }
 
-/// The pool's settings, shared with the tests' portals. sqlx pings a connection before each use
-/// and again when it goes back: a connection the network broke meanwhile is replaced rather than
-/// failing a request. Pinging only connections idle for a second was tried and measured
-/// (scripts/bench-pages.sh, three runs each way): creation's rate and p99 did not move, so the
-/// safer default stays.
+/// A connection idle this long is asked whether it still answers before it is used.
+const PING_AFTER_IDLE: Duration = Duration::from_secs(1);
+
+/// The pool's settings, shared with the tests' portals. sqlx pings every connection when it goes
+/// back to the pool (a round trip it always makes). Before a use, only a connection idle for
+/// [`PING_AFTER_IDLE`] is pinged, so one the network broke while it sat idle is replaced rather
+/// than failing a request; a connection just given back has already answered that ping. sqlx's
+/// default pings before every use as well: a third of the round trips of a request creation
+/// (scripts/bench-pages.sh, issue 18).
 pub fn pool_options(config: &DatabaseConfig) -> PgPoolOptions {
     PgPoolOptions::new()
         .max_connections(config.max_connections)
         .acquire_timeout(config.acquire_timeout)
+        .test_before_acquire(false)
+        .before_acquire(|conn, meta| {
+            Box::pin(async move {
+                if meta.idle_for >= PING_AFTER_IDLE {
+                    conn.ping().await?;
+                }
+                Ok(true)
+            })
+        })
 }
 
 #[derive(Debug, thiserror::Error)]

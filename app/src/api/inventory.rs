@@ -15,7 +15,7 @@ mod server {
         error::AppError,
         ssr::{
             auth::{require, SessionUser},
-            graph::{inventory::Inventory, wire},
+            graph::{inventory::Inventory, wire, Bearer},
             requests,
             state::AppState,
         },
@@ -24,11 +24,12 @@ mod server {
     pub struct Ctx {
         pub state: AppState,
         pub user: SessionUser,
-        pub token: String,
+        /// The person's Graph token, read only if an answer is not in the inventory cache.
+        pub token: Bearer<'static>,
     }
 
     impl Ctx {
-        pub fn inventory(&self) -> Inventory<'_> {
+        pub fn inventory(&self) -> Inventory<'_, 'static> {
             Inventory {
                 graph: &self.state.graph,
                 user: self.user.oid,
@@ -37,11 +38,11 @@ mod server {
         }
     }
 
-    /// Authorizes, then gets the person's Graph token.
+    /// Authorizes; the person's Graph token is read when a call first needs it.
     pub async fn ctx() -> Result<Ctx, AppError> {
         let user = require(Capability::Request).await?;
         let state = expect_context::<AppState>();
-        let token = requests::token_for(&state, &user).await?;
+        let token = requests::bearer_owned(state.clone(), user.clone());
         Ok(Ctx { state, user, token })
     }
 

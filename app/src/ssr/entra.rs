@@ -5,8 +5,8 @@ use time::OffsetDateTime;
 
 use super::{
     auth::SessionUser,
-    graph::pim_inventory::Pim,
-    requests::{named_approver, token_for, CheckedRequest},
+    graph::{pim_inventory::Pim, Bearer},
+    requests::{bearer, named_approver, CheckedRequest},
     state::AppState,
 };
 use crate::{
@@ -30,11 +30,11 @@ fn pim_off() -> AppError {
     }
 }
 
-/// The roles `user` is eligible for now, each with its policy, read with `token`.
+/// The roles `user` is eligible for now, each with its policy, read with `token` (when not cached).
 pub async fn eligible_roles(
     state: &AppState,
     user: &SessionUser,
-    token: &str,
+    token: &Bearer<'_>,
 ) -> Result<EntraRoles, AppError> {
     if !state.requests.pim.enabled {
         return Err(pim_off());
@@ -67,7 +67,7 @@ pub async fn check(
         .await?
         .map_err(|refusal| errors.push(FieldError::inventory(Field::Approver, refusal.to_string())))
         .ok();
-    let token = token_for(state, user).await?;
+    let token = bearer(state, user);
     let roles = eligible_roles(state, user, &token).await?;
     errors.extend(entra::policy_errors(
         &request,

@@ -6,7 +6,10 @@ use uuid::Uuid;
 use super::{
     auth::{tokens, SessionUser},
     db,
-    graph::inventory::{identity_type_of, missing_of, names_of, Inventory},
+    graph::{
+        inventory::{identity_type_of, missing_of, names_of, Inventory},
+        Bearer, GraphError,
+    },
     settings::RequestSettings,
     state::AppState,
 };
@@ -74,6 +77,27 @@ impl CheckedRequest {
     }
 }
 
+/// `user`'s Graph token for the inventory's cached reads, read from Postgres (and refreshed) only
+/// when an answer is not in the cache.
+pub fn bearer<'a>(state: &'a AppState, user: &'a SessionUser) -> Bearer<'a> {
+    Bearer::later(move || Box::pin(graph_token(state, user)))
+}
+
+/// As [`bearer`], owning what it needs, for a caller that keeps it.
+pub fn bearer_owned(state: AppState, user: SessionUser) -> Bearer<'static> {
+    Bearer::later(move || {
+        let (state, user) = (state.clone(), user.clone());
+        Box::pin(async move { graph_token(&state, &user).await })
+    })
+}
+
+async fn graph_token(state: &AppState, user: &SessionUser) -> Result<String, GraphError> {
+    token_for(state, user)
+        .await
+        .map_err(|_| GraphError::NoToken)
+}
+
+/// `user`'s Graph token now; [`AppError::SignInAgain`] when it cannot be read or refreshed.
 pub async fn token_for(state: &AppState, user: &SessionUser) -> Result<String, AppError> {
     tokens::access_token_for(
         &state.pool,
@@ -124,7 +148,7 @@ pub async fn check(
         .ok();
     let for_other_identity = !request.permissions().identity().is_own(submitter);
 
-    let token = token_for(state, user).await?;
+    let token = bearer(state, user);
     let inventory = Inventory {
         graph: &state.graph,
         user: user.oid,
@@ -182,7 +206,7 @@ struct Found {
 /// permissions modification), the identity, the role to assign to, the scope, and each item. What
 /// Graph calls each of them is kept, so the request is shown by names without asking again.
 async fn check_inventory(
-    inventory: &Inventory<'_>,
+    inventory: &Inventory<'_, '_>,
     permissions: &RequestedPermissions,
     errors: &mut Vec<FieldError>,
 ) -> Result<Found, AppError> {

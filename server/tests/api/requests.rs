@@ -175,6 +175,35 @@ async fn a_valid_request_is_stored_pending_approval_with_its_first_history_row(
     assert_eq!(view["history"].as_array().unwrap().len(), 1);
 }
 
+/// The person's Graph token is read only when Graph must be asked: with every inventory answer in
+/// the cache, a request is checked and stored without it. An answer not in the cache needs it, and
+/// without one the person is told to sign in again, with nothing stored.
+#[sqlx::test(migrations = false)]
+async fn the_graph_token_is_read_only_when_the_inventory_cache_cannot_answer(
+    _: PgPoolOptions,
+    connect: PgConnectOptions,
+) {
+    let (world, alex) = world_as(connect, ALEX).await;
+    create_aws_policy_request(&world, &alex).await;
+    // Alex's tokens are gone (revoked, or the key ring rotated without the old key).
+    sqlx::query("delete from user_tokens where oid = $1::uuid")
+        .bind(ALEX)
+        .execute(&world.app.pool)
+        .await
+        .unwrap();
+    create_aws_policy_request(&world, &alex).await;
+    assert_eq!(stored_requests(&world).await, 2);
+
+    // Another policy is a lookup the cache has not seen.
+    let other = aws_policy_form_with(
+        "items",
+        &json!(["arn:aws:iam::aws:policy/AmazonS3ReadOnlyAccess"]),
+    );
+    let (status, refused) = send_form(&world, &alex, "create_request", other).await;
+    assert_eq!((status, &refused["kind"]), (401, &json!("sign_in_again")));
+    assert_eq!(stored_requests(&world).await, 2);
+}
+
 #[sqlx::test(migrations = false)]
 async fn history_cannot_be_rewritten(_: PgPoolOptions, connect: PgConnectOptions) {
     let (world, alex) = world_as(connect, ALEX).await;

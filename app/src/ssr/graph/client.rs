@@ -15,7 +15,7 @@ use serde_json::Value;
 use time::OffsetDateTime;
 use uuid::Uuid;
 
-use super::{cache::InventoryCache, wire};
+use super::{bearer::Bearer, cache::InventoryCache, wire};
 
 /// How a call waits out throttling. Constants rather than settings: `INTERACTIVE` bounds how long a
 /// page may hang, and `BACKGROUND` how long a worker holds a claimed row; neither is something a
@@ -84,6 +84,9 @@ pub enum GraphError {
     Network,
     #[error("Microsoft Graph sent an answer the portal does not understand")]
     Decode,
+    /// The person's token could not be read or refreshed: they must sign in again. Never sent.
+    #[error("Your sign-in has expired; sign in again")]
+    NoToken,
 }
 
 impl GraphError {
@@ -108,9 +111,9 @@ pub enum WriteError {
 
 /// How a collection's pages are read: through the person's inventory cache, or fresh.
 #[derive(Clone, Copy)]
-enum Read {
-    Cached { user: Uuid },
-    Fresh { policy: RetryPolicy },
+enum Read<'r, 'b> {
+    Cached { user: Uuid, token: &'r Bearer<'b> },
+    Fresh { token: &'r str, policy: RetryPolicy },
 }
 
 pub struct GraphClient {
@@ -167,8 +170,14 @@ impl GraphClient {
     }
 
     /// `GET {base}/{path}` as `user` with their token, from the inventory cache when fresh, retried
-    /// as a person waiting allows. `path` includes the query, already encoded.
-    pub async fn get(&self, user: Uuid, token: &str, path: &str) -> Result<Value, GraphError> {
+    /// as a person waiting allows. `path` includes the query, already encoded. The token is read
+    /// only when Graph is asked.
+    pub async fn get(
+        &self,
+        user: Uuid,
+        token: &Bearer<'_>,
+        path: &str,
+    ) -> Result<Value, GraphError> {
         self.get_cached(user, token, &self.url(path)).await
     }
 
@@ -176,7 +185,7 @@ impl GraphClient {
     pub async fn get_as<T: DeserializeOwned>(
         &self,
         user: Uuid,
-        token: &str,
+        token: &Bearer<'_>,
         path: &str,
     ) -> Result<T, GraphError> {
         decode(self.get(user, token, path).await?)
@@ -187,11 +196,11 @@ impl GraphClient {
     pub async fn get_all<T: DeserializeOwned>(
         &self,
         user: Uuid,
-        token: &str,
+        token: &Bearer<'_>,
         path: &str,
         max_pages: usize,
     ) -> Result<Vec<T>, GraphError> {
-        self.pages(token, path, max_pages, Read::Cached { user })
+        self.pages(path, max_pages, Read::Cached { user, token })
             .await
     }
 
@@ -217,24 +226,23 @@ impl GraphClient {
         max_pages: usize,
         policy: RetryPolicy,
     ) -> Result<Vec<T>, GraphError> {
-        self.pages(token, path, max_pages, Read::Fresh { policy })
+        self.pages(path, max_pages, Read::Fresh { token, policy })
             .await
     }
 
     /// The pages of a collection, read as `read` says, for at most `max_pages` pages.
     async fn pages<T: DeserializeOwned>(
         &self,
-        token: &str,
         path: &str,
         max_pages: usize,
-        read: Read,
+        read: Read<'_, '_>,
     ) -> Result<Vec<T>, GraphError> {
         let mut items = Vec::new();
         let mut url = self.url(path);
         for _ in 0..max_pages.max(1) {
             let value = match read {
-                Read::Cached { user } => self.get_cached(user, token, &url).await?,
-                Read::Fresh { policy } => self.get_retried(token, &url, &[], policy).await?,
+                Read::Cached { user, token } => self.get_cached(user, token, &url).await?,
+                Read::Fresh { token, policy } => self.get_retried(token, &url, &[], policy).await?,
             };
             match self.page(value, &mut items)? {
                 Some(next) => url = next,
@@ -306,14 +314,19 @@ impl GraphClient {
         Ok(page.next_link.filter(|next| next.starts_with(&self.base)))
     }
 
-    /// One GET, from the cache when fresh.
-    async fn get_cached(&self, user: Uuid, token: &str, url: &str) -> Result<Value, GraphError> {
+    /// One GET, from the cache when fresh; the token is read only on a miss.
+    async fn get_cached(
+        &self,
+        user: Uuid,
+        token: &Bearer<'_>,
+        url: &str,
+    ) -> Result<Value, GraphError> {
         let key = (user, url.to_owned());
         if let Some(value) = self.cache.get(&key) {
             return Ok(value);
         }
         let value = self
-            .get_retried(token, url, &[], RetryPolicy::INTERACTIVE)
+            .get_retried(token.get().await?, url, &[], RetryPolicy::INTERACTIVE)
             .await?;
         self.cache.put(key, value.clone());
         Ok(value)

@@ -3,7 +3,7 @@
 //! filters, the portal passes one page of at most [`PAGE_SIZE`] on.
 use uuid::Uuid;
 
-use super::{encode, literal, wire, GraphClient, GraphError};
+use super::{encode, literal, wire, Bearer, GraphClient, GraphError};
 use crate::{
     domain::{
         identity::IdentityType,
@@ -33,10 +33,11 @@ where
 }
 
 /// The inventory as one person sees it.
-pub struct Inventory<'a> {
+pub struct Inventory<'a, 'b> {
     pub graph: &'a GraphClient,
     pub user: Uuid,
-    pub token: &'a str,
+    /// Read only when an answer is not in the cache.
+    pub token: &'a Bearer<'b>,
 }
 
 /// Graph's cast segment for a cloud's systems.
@@ -103,7 +104,7 @@ fn query(filter: Option<String>, orderby: &str, next: Option<&str>) -> String {
     q
 }
 
-impl Inventory<'_> {
+impl Inventory<'_, '_> {
     pub async fn systems(&self) -> Result<Vec<wire::AuthorizationSystem>, GraphError> {
         self.graph
             .get_all(self.user, self.token, "external/authorizationSystems", 20)

@@ -1,7 +1,9 @@
 //! Everything the portal says to Microsoft Graph: the HTTP client with its errors and retry policies
 //! (`client`), the inventory cache (`cache`), Graph's JSON as it arrives (`wire`), what Graph says
 //! about the signed-in person (`me`), and the writes a worker makes to `scheduledPermissionsRequests`
-//! (`requests`). The inventory reads (`inventory`) build on the client.
+//! (`requests`). The inventory reads (`inventory`) build on the client, with the
+//! person's token read only when Graph must be asked (`bearer`).
+pub mod bearer;
 pub mod cache;
 pub mod changes;
 pub mod client;
@@ -12,4 +14,5 @@ pub mod pim_requests;
 pub mod requests;
 pub mod wire;
 
+pub use bearer::Bearer;
 pub use client::{encode, literal, GraphClient, GraphError, RetryPolicy, WriteError};

@@ -9,7 +9,9 @@ use serde::Deserialize;
 use serde_json::Value;
 use uuid::Uuid;
 
-use super::{encode, inventory::at_most, inventory::LOOKUPS_AT_ONCE, GraphClient, GraphError};
+use super::{
+    encode, inventory::at_most, inventory::LOOKUPS_AT_ONCE, Bearer, GraphClient, GraphError,
+};
 use crate::{
     domain::{
         duration::IsoDuration,
@@ -124,15 +126,16 @@ pub fn policy_from_rules(rules: &[Value]) -> Result<EntraPolicy, String> {
 }
 
 /// PIM as one person sees it.
-pub struct Pim<'a> {
+pub struct Pim<'a, 'b> {
     pub graph: &'a GraphClient,
     pub user: Uuid,
-    pub token: &'a str,
+    /// Read only when an answer is not in the cache.
+    pub token: &'a Bearer<'b>,
     /// The portal's cap on any activation (`[pim] max_duration`).
     pub portal_max: IsoDuration,
 }
 
-impl Pim<'_> {
+impl Pim<'_, '_> {
     /// The roles the person is eligible for now, each with its scope in words and its policy, in
     /// the order: by role name, then the whole directory before administrative units.
     pub async fn eligible_roles(&self) -> Result<EntraRoles, GraphError> {
