@@ -7,6 +7,12 @@ use server::{
     telemetry,
 };
 
+/// mimalloc rather than glibc's allocator: a request allocates and frees many small values (the
+/// session, the form, Graph's cached JSON, the response), and glibc's `malloc`/`free` took about a
+/// sixth of the portal's CPU under the creation benchmark (`perf`, issue 18).
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 /// Worker threads' stacks. Leptos renders the request form as deeply nested futures; an unoptimised
 /// (debug, `make dev`) build needs more than tokio's 2 MiB for them. Untouched stack costs no memory.
 const WORKER_STACK: usize = 8 << 20;
