@@ -76,12 +76,15 @@ requests() { psql -At "$pg/$db" -c "select count(*) from access_requests"; }
 
 row() { printf "%-52s %s\n" "$1" "$2"; }
 cpu_of() { awk -v hz="$(getconf CLK_TCK)" '{printf "%.2f", ($14 + $15) / hz}' "/proc/$1/stat" 2>/dev/null || echo 0; }
-pg_cpu() { # CPU seconds so far of the backends connected to the benchmark's database
-  local total=0 p
+pg_cpu() { # "pid CPU-seconds" of each backend connected to the benchmark's database
+  local p
   for p in $(psql -At "$pg/postgres" -c "select pid from pg_stat_activity where datname = '$db' and pid <> pg_backend_pid()"); do
-    total=$(awk -v a="$total" -v b="$(cpu_of "$p")" 'BEGIN {print a + b}')
+    echo "$p $(cpu_of "$p")"
   done
-  echo "$total"
+}
+pg_cpu_since() { # the CPU seconds the backends connected now used since the snapshot in file $1
+  # (per backend: one that ended meanwhile, a pgbench client's, counts for nothing either way)
+  pg_cpu | awk 'NR == FNR {at[$1] = $2; next} {total += $2 - ($1 in at ? at[$1] : 0)} END {printf "%.2f", total}' "$1" -
 }
 wrk_line() { grep '^WRK' | sed 's/^WRK //'; }
 
@@ -106,11 +109,11 @@ for c in 16 64; do
   before=$(requests)
   # What bounds it: the CPU seconds of the portal, of the Postgres backends serving it (its pool's
   # connections live through the run) and of wrk, over the run.
-  portal_cpu0=$(cpu_of "$portal_pid") pg_cpu0=$(pg_cpu)
+  portal_cpu0=$(cpu_of "$portal_pid"); pg_cpu >"$work/pg-cpu0"
   TIMEFORMAT='%U %S'
   { time BENCH_PATH=/api/create_request wrk -t2 -c$c -d"${seconds}s" -s scripts/bench/wrk.lua "http://$portal" >"$work/create" 2>&1; } 2>"$work/wrk-cpu"
-  cpu_split=$(awk -v p0="$portal_cpu0" -v p1="$(cpu_of "$portal_pid")" -v g0="$pg_cpu0" -v g1="$(pg_cpu)" -v s="$seconds" \
-    '{printf "cpu_per_s(portal=%.2f postgres=%.2f wrk=%.2f)", (p1 - p0) / s, (g1 - g0) / s, ($1 + $2) / s}' "$work/wrk-cpu")
+  cpu_split=$(awk -v p0="$portal_cpu0" -v p1="$(cpu_of "$portal_pid")" -v g="$(pg_cpu_since "$work/pg-cpu0")" -v s="$seconds" \
+    '{printf "cpu_per_s(portal=%.2f postgres=%.2f wrk=%.2f)", (p1 - p0) / s, g / s, ($1 + $2) / s}' "$work/wrk-cpu")
   line=$(wrk_line <"$work/create")
   made=$(( $(requests) - before ))
   sent=$(sed -E 's/.*requests=([0-9]+).*/\1/' <<<"$line")

@@ -7,7 +7,7 @@ use app::{
         auth::{oidc::Oidc, tokens::TokenCipher, Auth},
         graph::GraphClient,
         jobs::Jobs,
-        state::AppState,
+        state::{AppState, Shared},
     },
 };
 use axum::{
@@ -182,7 +182,7 @@ impl Application {
         ));
 
         let state = ServerState {
-            app: AppState {
+            app: AppState::new(Shared {
                 leptos_options,
                 pool,
                 auth: Arc::new(auth),
@@ -199,9 +199,9 @@ impl Application {
                     )
                     .map_err(StartupError::Mail)?,
                 ),
-            },
+            }),
             readiness_timeout: config.readiness_timeout,
-            public_url: config.public_url.clone(),
+            public_url: config.public_url.as_str().into(),
             db: Arc::new(db::Watch::default()),
         };
         let metrics = match config.metrics_addr.trim() {

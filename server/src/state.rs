@@ -9,7 +9,7 @@ use leptos::prelude::LeptosOptions;
 pub struct ServerState {
     pub app: AppState,
     pub readiness_timeout: Duration,
-    pub public_url: String,
+    pub public_url: Arc<str>,
     /// Whether Postgres answers now.
     pub db: Arc<crate::db::Watch>,
 }

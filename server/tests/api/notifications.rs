@@ -558,10 +558,7 @@ async fn two_senders_at_once_never_send_one_email_twice(
     .execute(&world.app.pool)
     .await
     .unwrap();
-    let other_replica = app::ssr::state::AppState {
-        pool: second_pool,
-        ..world.app.state.clone()
-    };
+    let other_replica = world.app.state.with_pool(second_pool);
     let now = OffsetDateTime::now_utc();
     let (one, two) = tokio::join!(
         notifications::send_due(&world.app.state, now),

@@ -274,10 +274,7 @@ async fn one_poller_at_a_time_applies_changes(_: PgPoolOptions, connect: PgConne
     let second_pool = PgPoolOptions::new()
         .max_connections(2)
         .connect_lazy_with(connect);
-    let replica = app::ssr::state::AppState {
-        pool: second_pool,
-        ..world.app.state.clone()
-    };
+    let replica = world.app.state.with_pool(second_pool);
     let now = OffsetDateTime::now_utc();
     let (a, b) = tokio::join!(
         poller::step(&world.app.state, now),

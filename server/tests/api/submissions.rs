@@ -257,10 +257,7 @@ async fn two_replicas_running_the_job_at_once_never_submit_a_row_twice(
         .connect_lazy_with(connect.clone());
     let world = World::start_with(connect, fast).await;
     let ids = approved(&world, 40).await;
-    let other_replica = app::ssr::state::AppState {
-        pool: second_pool,
-        ..world.app.state.clone()
-    };
+    let other_replica = world.app.state.with_pool(second_pool);
     let now = OffsetDateTime::now_utc();
     let (one, two) = tokio::join!(
         submissions::step(&world.app.state, now),

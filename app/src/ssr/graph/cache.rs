@@ -3,7 +3,7 @@
 //! because Graph answers with what that person's token may see. Only reads go through it.
 use std::{
     collections::HashMap,
-    sync::Mutex,
+    sync::{Arc, Mutex},
     time::{Duration, Instant},
 };
 
@@ -13,10 +13,10 @@ use uuid::Uuid;
 /// Who asked and the full URL they asked for.
 pub type Key = (Uuid, String);
 
-/// One cached answer.
+/// One cached answer, shared with the readers it is given to: read, never copied.
 struct Entry {
     at: Instant,
-    value: Value,
+    value: Arc<Value>,
 }
 
 pub struct InventoryCache {
@@ -36,7 +36,7 @@ impl InventoryCache {
     }
 
     /// The answer for `key`, while fresh.
-    pub fn get(&self, key: &Key) -> Option<Value> {
+    pub fn get(&self, key: &Key) -> Option<Arc<Value>> {
         let entries = self.entries.lock().ok()?;
         entries
             .get(key)
@@ -45,7 +45,7 @@ impl InventoryCache {
     }
 
     /// Keeps `value`; when full, stale answers go first, then the oldest fresh one.
-    pub fn put(&self, key: Key, value: Value) {
+    pub fn put(&self, key: Key, value: Arc<Value>) {
         if self.ttl.is_zero() {
             return;
         }
@@ -89,8 +89,8 @@ mod tests {
     #[test]
     fn answers_are_kept_per_person_and_url() {
         let cache = InventoryCache::new(Duration::from_secs(60), 10);
-        cache.put(key(1, "/a"), json!(1));
-        assert_eq!(cache.get(&key(1, "/a")), Some(json!(1)));
+        cache.put(key(1, "/a"), json!(1).into());
+        assert_eq!(cache.get(&key(1, "/a")).as_deref(), Some(&json!(1)));
         assert_eq!(cache.get(&key(2, "/a")), None, "another person asks again");
         assert_eq!(cache.get(&key(1, "/b")), None);
     }
@@ -98,10 +98,10 @@ mod tests {
     #[test]
     fn a_full_cache_makes_room_and_a_zero_ttl_keeps_nothing() {
         let cache = InventoryCache::new(Duration::from_secs(60), 2);
-        cache.put(key(1, "/a"), json!(1));
-        cache.put(key(1, "/b"), json!(2));
-        cache.put(key(1, "/c"), json!(3));
-        assert_eq!(cache.get(&key(1, "/c")), Some(json!(3)));
+        cache.put(key(1, "/a"), json!(1).into());
+        cache.put(key(1, "/b"), json!(2).into());
+        cache.put(key(1, "/c"), json!(3).into());
+        assert_eq!(cache.get(&key(1, "/c")).as_deref(), Some(&json!(3)));
         let kept = ["/a", "/b"]
             .iter()
             .filter(|url| cache.get(&key(1, url)).is_some())
@@ -109,7 +109,7 @@ mod tests {
         assert_eq!(kept, 1, "one older answer made room");
 
         let off = InventoryCache::new(Duration::ZERO, 2);
-        off.put(key(1, "/a"), json!(1));
+        off.put(key(1, "/a"), json!(1).into());
         assert_eq!(off.get(&key(1, "/a")), None);
     }
 }

@@ -7,10 +7,10 @@
 //! said to (429 or 503, which carry out nothing). When the answer is lost (a timeout, a dropped
 //! connection, a 5xx that may come after the work was done), [`GraphClient::post`] says so with
 //! [`WriteError::OutcomeUnknown`] instead of repeating it; the caller looks on Graph first.
-use std::time::Duration;
+use std::{sync::Arc, time::Duration};
 
 use reqwest::Method;
-use serde::de::DeserializeOwned;
+use serde::{de::DeserializeOwned, Deserialize};
 use serde_json::Value;
 use time::OffsetDateTime;
 use uuid::Uuid;
@@ -171,13 +171,13 @@ impl GraphClient {
 
     /// `GET {base}/{path}` as `user` with their token, from the inventory cache when fresh, retried
     /// as a person waiting allows. `path` includes the query, already encoded. The token is read
-    /// only when Graph is asked.
+    /// only when Graph is asked. The answer is shared with the cache.
     pub async fn get(
         &self,
         user: Uuid,
         token: &Bearer<'_>,
         path: &str,
-    ) -> Result<Value, GraphError> {
+    ) -> Result<Arc<Value>, GraphError> {
         self.get_cached(user, token, &self.url(path)).await
     }
 
@@ -188,7 +188,7 @@ impl GraphClient {
         token: &Bearer<'_>,
         path: &str,
     ) -> Result<T, GraphError> {
-        decode(self.get(user, token, path).await?)
+        decode(&*self.get(user, token, path).await?)
     }
 
     /// Every item of a collection, through the cache, following `@odata.nextLink` for at most
@@ -240,11 +240,17 @@ impl GraphClient {
         let mut items = Vec::new();
         let mut url = self.url(path);
         for _ in 0..max_pages.max(1) {
-            let value = match read {
-                Read::Cached { user, token } => self.get_cached(user, token, &url).await?,
-                Read::Fresh { token, policy } => self.get_retried(token, &url, &[], policy).await?,
-            };
-            match self.page(value, &mut items)? {
+            // A cached page is read where it is kept; a fresh one is read by moving its parts.
+            let page: wire::Collection<T> = match read {
+                Read::Cached { user, token } => {
+                    wire::Collection::deserialize(&*self.get_cached(user, token, &url).await?)
+                }
+                Read::Fresh { token, policy } => {
+                    serde_json::from_value(self.get_retried(token, &url, &[], policy).await?)
+                }
+            }
+            .map_err(|_| GraphError::Decode)?;
+            match self.page(page, &mut items) {
                 Some(next) => url = next,
                 None => break,
             }
@@ -302,16 +308,10 @@ impl GraphClient {
     }
 
     /// Adds one page's items to `items`; the next page's URL, if any.
-    fn page<T: DeserializeOwned>(
-        &self,
-        value: Value,
-        items: &mut Vec<T>,
-    ) -> Result<Option<String>, GraphError> {
-        let page: wire::Collection<T> =
-            serde_json::from_value(value).map_err(|_| GraphError::Decode)?;
+    fn page<T>(&self, page: wire::Collection<T>, items: &mut Vec<T>) -> Option<String> {
         items.extend(page.value);
         // Only links back into the configured Graph are followed: a token never leaves it.
-        Ok(page.next_link.filter(|next| next.starts_with(&self.base)))
+        page.next_link.filter(|next| next.starts_with(&self.base))
     }
 
     /// One GET, from the cache when fresh; the token is read only on a miss.
@@ -320,15 +320,16 @@ impl GraphClient {
         user: Uuid,
         token: &Bearer<'_>,
         url: &str,
-    ) -> Result<Value, GraphError> {
+    ) -> Result<Arc<Value>, GraphError> {
         let key = (user, url.to_owned());
         if let Some(value) = self.cache.get(&key) {
             return Ok(value);
         }
-        let value = self
-            .get_retried(token.get().await?, url, &[], RetryPolicy::INTERACTIVE)
-            .await?;
-        self.cache.put(key, value.clone());
+        let value = Arc::new(
+            self.get_retried(token.get().await?, url, &[], RetryPolicy::INTERACTIVE)
+                .await?,
+        );
+        self.cache.put(key, Arc::clone(&value));
         Ok(value)
     }
 
@@ -443,8 +444,8 @@ impl GraphClient {
     }
 }
 
-fn decode<T: DeserializeOwned>(value: Value) -> Result<T, GraphError> {
-    serde_json::from_value(value).map_err(|e| {
+fn decode<T: DeserializeOwned>(value: &Value) -> Result<T, GraphError> {
+    T::deserialize(value).map_err(|e| {
         tracing::warn!(error = ?e, "undecodable Graph answer");
         GraphError::Decode
     })
