@@ -266,3 +266,44 @@ async fn the_embedded_migrations_apply_to_an_empty_database(pool: PgPool) {
         .await
         .unwrap();
 }
+
+/// Pooled connections Postgres ended while they sat idle (an administrator's
+/// `pg_terminate_backend`, a restart) fail none of the requests that come next. This passes with or
+/// without the pool's ping of a connection idle for a second (`server::db::pool_options`): sqlx
+/// notices a connection the server closed by itself. The ping is for a connection the network
+/// dropped without a word, which this test does not make.
+#[sqlx::test(migrations = false)]
+async fn pooled_connections_postgres_ended_while_idle_fail_no_request(
+    _: PgPoolOptions,
+    connect: PgConnectOptions,
+) {
+    let world = World::start(connect.clone()).await;
+    let alex = signed_in(&world, ALEX).await;
+    let (status, _) = call(&world, &alex, "request_form_options", json!({})).await;
+    assert_eq!(status, 200);
+    let database: String = sqlx::query_scalar("select current_database()")
+        .fetch_one(&world.app.pool)
+        .await
+        .unwrap();
+
+    // From outside the pool: end every other session of the portal's database.
+    let mut admin =
+        <sqlx::PgConnection as sqlx::Connection>::connect_with(&connect.database("postgres"))
+            .await
+            .unwrap();
+    let ended: i64 = sqlx::query_scalar(
+        "select count(*) from (select pg_terminate_backend(pid) from pg_stat_activity
+         where datname = $1 and pid <> pg_backend_pid()) ended",
+    )
+    .bind(&database)
+    .fetch_one(&mut admin)
+    .await
+    .unwrap();
+    assert!(ended > 0, "the portal had connections open");
+    tokio::time::sleep(Duration::from_millis(1_300)).await;
+
+    for _ in 0..4 {
+        let (status, body) = call(&world, &alex, "request_form_options", json!({})).await;
+        assert_eq!(status, 200, "{body}");
+    }
+}
