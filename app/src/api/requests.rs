@@ -71,11 +71,13 @@ pub async fn get_form_options() -> Result<FormOptions, AppError> {
 pub async fn preview_request(form: RequestForm) -> Result<Checked, AppError> {
     use crate::{
         domain::{graph_body::RequestBody, policy::Capability},
-        ssr::{auth::require, requests, state::AppState},
+        ssr::{auth::require, db, requests, state::AppState},
     };
     let user = require(Capability::Request).await?;
     let state = expect_context::<AppState>();
-    match requests::check(&state, &user, &form, time::OffsetDateTime::now_utc()).await {
+    let mut db = db::Conn::new(&state.pool);
+    let now = time::OffsetDateTime::now_utc();
+    match requests::check(&state, &user, &form, now, &mut db).await {
         Ok(checked) => Ok(Checked::Valid {
             review: checked.request.review_with(form.offset(), &checked.names),
             graph_json: RequestBody::new(&checked.request).to_pretty_string(),
@@ -93,14 +95,16 @@ pub async fn preview_request(form: RequestForm) -> Result<Checked, AppError> {
 pub async fn create_request(form: RequestForm) -> Result<Checked, AppError> {
     use crate::{
         domain::policy::Capability,
-        ssr::{auth::require, requests, state::AppState},
+        ssr::{auth::require, db, requests, state::AppState},
     };
     let user = require(Capability::Request).await?;
     let state = expect_context::<AppState>();
     let now = time::OffsetDateTime::now_utc();
-    match requests::check(&state, &user, &form, now).await {
+    // One connection for the approver's lookup and the insert.
+    let mut db = db::Conn::new(&state.pool);
+    match requests::check(&state, &user, &form, now, &mut db).await {
         Ok(checked) => {
-            let id = requests::create(&state, &user, &checked, now).await?;
+            let id = requests::create(&user, &checked, now, &mut db).await?;
             tracing::info!(request = %id, "request created");
             Ok(Checked::Created { id: id.to_string() })
         }

@@ -5,8 +5,9 @@ use time::OffsetDateTime;
 
 use super::{
     auth::SessionUser,
+    db,
     graph::{pim_inventory::Pim, Bearer},
-    requests::{bearer, named_approver, CheckedRequest},
+    requests::{approver_error, bearer, named_approver, CheckedRequest},
     state::AppState,
 };
 use crate::{
@@ -58,24 +59,24 @@ pub async fn check(
     user: &SessionUser,
     request: AccessRequest,
     now: OffsetDateTime,
+    db: &mut db::Conn<'_>,
 ) -> Result<CheckedRequest, AppError> {
     if !state.requests.pim.enabled {
         return Err(pim_off());
     }
-    let mut errors = Vec::new();
-    let approver = named_approver(state, user, request.ticket().approver().as_str())
-        .await?
-        .map_err(|refusal| errors.push(FieldError::inventory(Field::Approver, refusal.to_string())))
-        .ok();
     let token = bearer(state, user);
     let roles = eligible_roles(state, user, &token).await?;
-    errors.extend(entra::policy_errors(
+    let mut errors = entra::policy_errors(
         &request,
         &roles.roles,
         roles.portal_max,
         &state.requests.ticket_pattern,
         now,
-    ));
+    );
+    let approver = named_approver(state, user, request.ticket().approver().as_str(), db)
+        .await?
+        .map_err(|refusal| approver_error(&mut errors, &refusal))
+        .ok();
     let mut names = ItemNames::default();
     let mut system_name = String::new();
     if let (

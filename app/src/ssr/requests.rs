@@ -114,12 +114,14 @@ pub async fn token_for(state: &AppState, user: &SessionUser) -> Result<String, A
     })
 }
 
-/// Parses `form` as the browser does, then checks it against the inventory and the approvers.
+/// Parses `form` as the browser does, then checks it against the inventory and then the approvers
+/// (on `db`, which [`create`] goes on using).
 pub async fn check(
     state: &AppState,
     user: &SessionUser,
     form: &RequestForm,
     now: OffsetDateTime,
+    db: &mut db::Conn<'_>,
 ) -> Result<CheckedRequest, AppError> {
     let submitter = &user.upn;
     let settings = &state.requests;
@@ -137,15 +139,11 @@ pub async fn check(
     if request.permissions().system().cloud() == CloudKind::Entra {
         // Boxed: inlined, its Graph reads make every check's future (and a debug build's stack
         // frames polling it) larger than the server's stack allows.
-        return Box::pin(super::entra::check(state, user, request, now)).await;
+        return Box::pin(super::entra::check(state, user, request, now, db)).await;
     }
     too_many_items(&request, settings)?;
 
     let mut errors = Vec::new();
-    let approver = named_approver(state, user, request.ticket().approver().as_str())
-        .await?
-        .map_err(|refusal| errors.push(FieldError::inventory(Field::Approver, refusal.to_string())))
-        .ok();
     let for_other_identity = !request.permissions().identity().is_own(submitter);
 
     let token = bearer(state, user);
@@ -160,6 +158,10 @@ pub async fn check(
         flagged,
         names,
     } = check_inventory(&inventory, request.permissions(), &mut errors).await?;
+    let approver = named_approver(state, user, request.ticket().approver().as_str(), db)
+        .await?
+        .map_err(|refusal| approver_error(&mut errors, &refusal))
+        .ok();
     match (errors.is_empty(), approver) {
         (true, Some((approver_oid, approver_relation))) => Ok(CheckedRequest {
             request,
@@ -181,16 +183,25 @@ pub(super) async fn named_approver(
     state: &AppState,
     user: &SessionUser,
     upn: &str,
+    db: &mut db::Conn<'_>,
 ) -> Result<Result<(Uuid, ApproverRelation), ApproverRefusal>, AppError> {
     let settings = &state.requests.approvers;
     let (requester, named) =
-        db::people::requester_and_named(&state.pool, user.oid, upn, &settings.groups).await?;
+        db::people::requester_and_named(db.get().await?, user.oid, upn, &settings.groups).await?;
     Ok(approver::decide(
         upn,
         &requester,
         named.as_ref(),
         settings.policy(),
     ))
+}
+
+/// A refused approver, said first: the form's first field in error is its approver's when it is.
+pub(super) fn approver_error(errors: &mut Vec<FieldError>, refusal: &ApproverRefusal) {
+    errors.insert(
+        0,
+        FieldError::inventory(Field::Approver, refusal.to_string()),
+    );
 }
 
 /// What the inventory said of a request's parts, for the review and to store with it.
@@ -380,11 +391,12 @@ fn items_field(kind: PermissionsKind) -> Field {
 }
 
 /// Stores a checked request as `pending_approval` with its first history row; returns its id.
+/// Stores `checked` as pending approval, on the connection its check used.
 pub async fn create(
-    state: &AppState,
     user: &SessionUser,
     checked: &CheckedRequest,
     now: OffsetDateTime,
+    db: &mut db::Conn<'_>,
 ) -> Result<Uuid, AppError> {
     let request = &checked.request;
     let permissions = request.permissions();
@@ -408,7 +420,7 @@ pub async fn create(
         _ => super::graph::requests::with_reference(&body, id),
     };
     db::requests::create(
-        &state.pool,
+        db.get().await?,
         &db::requests::NewRequest {
             id,
             requester_oid: user.oid,

@@ -74,8 +74,10 @@ pub async fn submit(
             .collect()
     });
     let now = OffsetDateTime::now_utc();
-    let outcome = match requests::check(&state.app, &user, &plain.to_request_form(), now).await {
-        Ok(checked) => requests::create(&state.app, &user, &checked, now).await,
+    let mut db = app::ssr::db::Conn::new(&state.app.pool);
+    let form = plain.to_request_form();
+    let outcome = match requests::check(&state.app, &user, &form, now, &mut db).await {
+        Ok(checked) => requests::create(&user, &checked, now, &mut db).await,
         Err(e) => Err(e),
     };
     match outcome {
