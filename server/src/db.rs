@@ -39,8 +39,8 @@ const PING_AFTER_IDLE: Duration = Duration::from_secs(1);
 /// back to the pool (a round trip it always makes). Before a use, only a connection idle for
 /// [`PING_AFTER_IDLE`] is pinged, so one the network broke while it sat idle is replaced rather
 /// than failing a request; a connection just given back has already answered that ping. sqlx's
-/// default pings before every use as well: a third of the round trips of a request creation
-/// (scripts/bench-pages.sh, issue 18).
+/// default, a ping before every use as well, made a third of a request creation's round trips to
+/// Postgres (BENCHMARKS.md, issue 18).
 pub fn pool_options(config: &DatabaseConfig) -> PgPoolOptions {
     PgPoolOptions::new()
         .max_connections(config.max_connections)
