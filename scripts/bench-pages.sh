@@ -9,7 +9,9 @@
 #   4. the browser bundle's files raw, gzip and brotli (scripts/bundle-size.sh says what is in it).
 #   5. the portal's memory: resident at rest, and its peak (VmHWM) under the creation load.
 # Release builds (made when missing: scripts/build-site.sh --release). Ports 3460/3470 (BENCH_PORTAL_PORT,
-# BENCH_SIM_PORT and BENCH_DB say others).
+# BENCH_SIM_PORT and BENCH_DB say others). BENCH_PIN=1 gives Postgres the last core to itself and runs
+# everything else (portal, stand-in, wrk, pgbench's client) on the others, as where the database has
+# a machine of its own; the Postgres processes get every core back at the end.
 #   scripts/bench-pages.sh [seconds per run]
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -25,7 +27,17 @@ tenant=9c2f3d71-5b8e-4a6c-8f0d-3e7b1a2c4d59
 alex=4f1c2b7e-8a3d-4e51-9b6a-0c2d7e9f1a01 megan=4f1c2b7e-8a3d-4e51-9b6a-0c2d7e9f1a02
 pglog=${PG_LOG:-$(ls /var/log/postgresql/postgresql-*-main.log 2>/dev/null | head -1)}
 work=$(mktemp -d)
-trap 'set +e; kill $(jobs -p) 2>/dev/null; psql -q "$pg/postgres" -c "alter database $db reset log_statement" 2>/dev/null; rm -rf "$work"' EXIT
+all_cores=0-$(($(nproc) - 1))
+pin_postgres() { local p; for p in $(pgrep -x postgres); do taskset -a -p -c "$1" "$p" >/dev/null; done; }
+trap 'set +e; kill $(jobs -p) 2>/dev/null; psql -q "$pg/postgres" -c "alter database $db reset log_statement" 2>/dev/null
+  [ "${BENCH_PIN:-}" = 1 ] && pin_postgres "$all_cores"; rm -rf "$work"' EXIT
+apart=() # the command prefix for all but Postgres
+if [ "${BENCH_PIN:-}" = 1 ]; then
+  [ "$(nproc)" -ge 2 ] || { echo "BENCH_PIN=1 needs 2 cores or more" >&2; exit 1; }
+  last=$(($(nproc) - 1))
+  pin_postgres "$last" # its new backends inherit the postmaster's cores
+  apart=(taskset -c "0-$((last - 1))")
+fi
 
 ensure_postgres
 command -v wrk >/dev/null || { say "installing wrk (Debian)"; apt-get install -y -qq wrk >/dev/null; }
@@ -36,13 +48,13 @@ command -v pgbench >/dev/null || export PATH="$PATH:$(ls -d /usr/lib/postgresql/
 
 dropdb -h 127.0.0.1 -U postgres --if-exists $db
 createdb -h 127.0.0.1 -U postgres $db
-"$bin/entra-sim" --port $sim_port >"$work/sim.log" 2>&1 &
+"${apart[@]}" "$bin/entra-sim" --port $sim_port >"$work/sim.log" 2>&1 &
 until curl -sf "http://$sim/healthz" >/dev/null; do sleep 0.5; done
 start_portal() {
   PORTAL_LISTEN_ADDR=$portal PORTAL_PUBLIC_URL=http://$portal PORTAL_METRICS_ADDR= PORTAL_RUN_JOBS=false \
     PORTAL_AUTH__AUTHORITY=http://$sim/$tenant/v2.0 PORTAL_AUTH__GRAPH_BASE_URL=http://$sim/graph/beta \
     PORTAL_REQUESTS__CALLS_PER_MINUTE=100000000 LEPTOS_SITE_ROOT=target/site \
-    PORTAL_DATABASE__URL=$pg/$db RUST_LOG=warn "$bin/server" >>"$work/portal.log" 2>&1 &
+    PORTAL_DATABASE__URL=$pg/$db RUST_LOG=warn "${apart[@]}" "$bin/server" >>"$work/portal.log" 2>&1 &
   portal_pid=$!
   until curl -sf "http://$portal/readyz" >/dev/null; do sleep 0.3; done
 }
@@ -89,12 +101,12 @@ pg_cpu_since() { # the CPU seconds the backends connected now used since the sna
 wrk_line() { grep '^WRK' | sed 's/^WRK //'; }
 
 rest_rss=$(awk '/VmRSS/ {print $2}' "/proc/$portal_pid/status")
-echo "== machine: $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg), $(date -u +%FT%TZ)"
+echo "== machine: $(nproc) cores${apart:+ (Postgres alone on core $last)}, load $(cut -d' ' -f1-3 /proc/loadavg), $(date -u +%FT%TZ)"
 
 step() { [[ ${BENCH_STEPS:-1234} == *$1* ]]; } # BENCH_STEPS=3 runs only the third
 
 # 1. GET / on one kept-alive connection.
-step 1 && BENCH_BODY= BENCH_PATH=/ wrk -t1 -c1 -d"${seconds}s" -s scripts/bench/wrk.lua "http://$portal" >"$work/get" 2>&1
+step 1 && BENCH_BODY= BENCH_PATH=/ "${apart[@]}" wrk -t1 -c1 -d"${seconds}s" -s scripts/bench/wrk.lua "http://$portal" >"$work/get" 2>&1
 step 1 && row "GET / (signed in), 1 kept-alive connection" "$(wrk_line <"$work/get")"
 
 # 2. Creation through HTTP and the pgbench floor, at each concurrency; the portal's peak memory
@@ -111,7 +123,7 @@ for c in 16 64; do
   # connections live through the run) and of wrk, over the run.
   portal_cpu0=$(cpu_of "$portal_pid"); pg_cpu >"$work/pg-cpu0"
   TIMEFORMAT='%U %S'
-  { time BENCH_PATH=/api/create_request wrk -t2 -c$c -d"${seconds}s" -s scripts/bench/wrk.lua "http://$portal" >"$work/create" 2>&1; } 2>"$work/wrk-cpu"
+  { time BENCH_PATH=/api/create_request "${apart[@]}" wrk -t2 -c$c -d"${seconds}s" -s scripts/bench/wrk.lua "http://$portal" >"$work/create" 2>&1; } 2>"$work/wrk-cpu"
   cpu_split=$(awk -v p0="$portal_cpu0" -v p1="$(cpu_of "$portal_pid")" -v g="$(pg_cpu_since "$work/pg-cpu0")" -v s="$seconds" \
     '{printf "cpu_per_s(portal=%.2f postgres=%.2f wrk=%.2f)", (p1 - p0) / s, g / s, ($1 + $2) / s}' "$work/wrk-cpu")
   line=$(wrk_line <"$work/create")
@@ -119,15 +131,23 @@ for c in 16 64; do
   sent=$(sed -E 's/.*requests=([0-9]+).*/\1/' <<<"$line")
   row "creation over HTTP, $c connections" "$line stored=$made $cpu_split"
   [ "$made" -ge "$sent" ] || { echo "wrk counted $sent creations but $made were stored: $(grep -m3 'not created' "$work/create")" >&2; exit 1; }
-  pgbench -n -M extended -c $c -j 2 -T "$seconds" -f scripts/bench/creation.sql \
+  # Prepared, as the portal's statements are (sqlx prepares each once per connection and then only
+  # binds): `-M extended` would parse and plan the statement on every call, a floor that is not the
+  # portal's (1.7 times slower here: BENCHMARKS.md). Each transaction's time goes to a log (-l) for
+  # the floor's percentiles.
+  rm -f "$work"/floor.*
+  "${apart[@]}" pgbench -n -M prepared -c $c -j 2 -T "$seconds" -l --log-prefix="$work/floor" -f scripts/bench/creation.sql \
     -D requester_oid=$alex -D approver_oid=$megan -D "permissions=$permissions" -D "schedule=$schedule" \
     -D "justification=$justification" -D "graph_body=$graph_body" -D "details=$details" \
     -D "item_names=$item_names" \
     -h 127.0.0.1 -U postgres $db >"$work/pgbench" 2>&1 || { cat "$work/pgbench" >&2; exit 1; }
   tps=$(awk '/^tps/ {print $3; exit}' "$work/pgbench")
   lat=$(awk '/^latency average/ {print $4; exit}' "$work/pgbench")
+  # The log's third field is a transaction's time in microseconds.
+  floor_pct=$(cat "$work"/floor.* | awk '{print $3}' | sort -n | awk '{t[NR] = $1}
+    END {printf "p50_ms=%.2f p99_ms=%.2f", t[int(NR * 0.50) + 1] / 1000, t[int(NR * 0.99) + 1] / 1000}')
   rps=$(sed -E 's/.*rps=([0-9.]+).*/\1/' <<<"$line")
-  row "  floor: pgbench, same statement, $c clients" "tps=$tps latency_avg_ms=$lat"
+  row "  floor: pgbench, same statement, $c clients" "tps=$tps $floor_pct latency_avg_ms=$lat"
   row "  portal / floor" "$(awk -v a="$rps" -v b="$tps" 'BEGIN {printf "%.0f%%", 100 * a / b}')"
 done
 step 2 && row "portal memory, at rest / peak under creation" "rss_rest_kib=$rest_rss peak_kib=$(awk '/VmHWM/ {print $2}' "/proc/$portal_pid/status")"

@@ -1,8 +1,10 @@
 -- The floor for request creation (scripts/bench-pages.sh): the one statement the portal runs to
 -- store a request (app::ssr::db::requests::create: the request, its first history row and the
--- approver's email in the outbox), with the same JSON, bound as parameters (pgbench -M extended),
--- and nothing else: no HTTP, no session, no checks. Casts name the types the portal's bound values
--- carry. pgbench takes `:name` for a variable even inside quotes, so the identity's colon is chr(58).
+-- approver's email in the outbox), with the same JSON, bound as parameters to a prepared statement
+-- (pgbench -M prepared; sqlx prepares it once per connection), and nothing else: no HTTP, no
+-- session, no checks. The portal's statement also stores the browser's time zone when the form
+-- gives one; the benchmark's form does not. Casts name the types the portal's bound values carry.
+-- pgbench takes `:name` for a variable even inside quotes, so the identity's colon is chr(58).
 with request as (
     insert into access_requests (id, requester_oid, requester_upn, approver_oid, approver_upn,
         cloud, authorization_system_id, authorization_system_name, identity_external_id,

@@ -414,11 +414,10 @@ pub async fn create(
     // is exactly what is sent, and a submission whose answer was lost can be found on Graph. A PIM
     // body has no notes: the activation job appends the reference to its justification when it
     // sends it.
-    let body = RequestBody::new(request).to_value();
-    let graph_body = match permissions.system().cloud() {
-        CloudKind::Entra => body,
-        _ => super::graph::requests::with_reference(&body, id),
-    };
+    let mut graph_body = RequestBody::new(request).to_value();
+    if permissions.system().cloud() != CloudKind::Entra {
+        super::graph::requests::add_reference(&mut graph_body, id);
+    }
     db::requests::create(
         db.get().await?,
         &db::requests::NewRequest {
@@ -444,7 +443,7 @@ pub async fn create(
             // Empty for an Entra role whose policy asks for no ticket and none was given.
             ticket_number: request.ticket().number_text(),
             ticket_system: request.ticket().system(),
-            graph_body: graph_body.clone(),
+            graph_body,
             status,
             now,
         },

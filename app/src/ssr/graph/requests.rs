@@ -27,16 +27,21 @@ pub fn reference_marker(reference: Uuid) -> String {
 /// unchanged when the notes already carry it.
 pub fn with_reference(body: &Value, reference: Uuid) -> Value {
     let mut body = body.clone();
+    add_reference(&mut body, reference);
+    body
+}
+
+/// [`with_reference`] in place, for a body the caller owns (a new request's: no copy made).
+pub fn add_reference(body: &mut Value, reference: Uuid) {
     let marker = reference_marker(reference);
-    if let Value::Object(fields) = &mut body {
+    if let Value::Object(fields) = body {
         let notes = match fields.get("notes").and_then(Value::as_str) {
-            Some(notes) if notes.contains(&marker) => return body,
+            Some(notes) if notes.contains(&marker) => return,
             Some(notes) if !notes.trim().is_empty() => format!("{notes}\n\n{marker}"),
             _ => marker,
         };
         fields.insert("notes".to_owned(), Value::String(notes));
     }
-    body
 }
 
 /// What is POSTed for a request approved by `approver`: its frozen body, with its reference (requests
