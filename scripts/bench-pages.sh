@@ -88,15 +88,12 @@ requests() { psql -At "$pg/$db" -c "select count(*) from access_requests"; }
 
 row() { printf "%-52s %s\n" "$1" "$2"; }
 cpu_of() { awk -v hz="$(getconf CLK_TCK)" '{printf "%.2f", ($14 + $15) / hz}' "/proc/$1/stat" 2>/dev/null || echo 0; }
-pg_cpu() { # "pid CPU-seconds" of each backend connected to the benchmark's database
-  local p
-  for p in $(psql -At "$pg/postgres" -c "select pid from pg_stat_activity where datname = '$db' and pid <> pg_backend_pid()"); do
-    echo "$p $(cpu_of "$p")"
-  done
-}
-pg_cpu_since() { # the CPU seconds the backends connected now used since the snapshot in file $1
-  # (per backend: one that ended meanwhile, a pgbench client's, counts for nothing either way)
-  pg_cpu | awk 'NR == FNR {at[$1] = $2; next} {total += $2 - ($1 in at ? at[$1] : 0)} END {printf "%.2f", total}' "$1" -
+pg_all_cpu() { # CPU seconds of every Postgres process so far; those that ended count too (the postmaster reaps them)
+  local pm p
+  pm=$(pgrep -o -x postgres) || { echo 0; return; }
+  { awk '{print $14 + $15 + $16 + $17}' "/proc/$pm/stat"
+    for p in $(pgrep -P "$pm"); do awk '{print $14 + $15}' "/proc/$p/stat" 2>/dev/null; done
+  } | awk -v hz="$(getconf CLK_TCK)" '{t += $1} END {printf "%.2f", t / hz}'
 }
 wrk_line() { grep '^WRK' | sed 's/^WRK //'; }
 
@@ -119,13 +116,13 @@ IFS=$'\t' read -r permissions schedule justification graph_body details item_nam
 for c in 16 64; do
   step 2 || continue
   before=$(requests)
-  # What bounds it: the CPU seconds of the portal, of the Postgres backends serving it (its pool's
-  # connections live through the run) and of wrk, over the run.
-  portal_cpu0=$(cpu_of "$portal_pid"); pg_cpu >"$work/pg-cpu0"
+  # What bounds it: the CPU seconds of the portal, of Postgres (every process of it, its background
+  # writers too) and of wrk, over the run; the same for the floor below, with pgbench's client.
+  portal_cpu0=$(cpu_of "$portal_pid") pg_cpu0=$(pg_all_cpu)
   TIMEFORMAT='%U %S'
   { time BENCH_PATH=/api/create_request "${apart[@]}" wrk -t2 -c$c -d"${seconds}s" -s scripts/bench/wrk.lua "http://$portal" >"$work/create" 2>&1; } 2>"$work/wrk-cpu"
-  cpu_split=$(awk -v p0="$portal_cpu0" -v p1="$(cpu_of "$portal_pid")" -v g="$(pg_cpu_since "$work/pg-cpu0")" -v s="$seconds" \
-    '{printf "cpu_per_s(portal=%.2f postgres=%.2f wrk=%.2f)", (p1 - p0) / s, g / s, ($1 + $2) / s}' "$work/wrk-cpu")
+  cpu_split=$(awk -v p0="$portal_cpu0" -v p1="$(cpu_of "$portal_pid")" -v g0="$pg_cpu0" -v g1="$(pg_all_cpu)" -v s="$seconds" \
+    '{printf "cpu_per_s(portal=%.2f postgres=%.2f wrk=%.2f)", (p1 - p0) / s, (g1 - g0) / s, ($1 + $2) / s}' "$work/wrk-cpu")
   line=$(wrk_line <"$work/create")
   made=$(( $(requests) - before ))
   sent=$(sed -E 's/.*requests=([0-9]+).*/\1/' <<<"$line")
@@ -136,18 +133,22 @@ for c in 16 64; do
   # portal's (1.7 times slower here: BENCHMARKS.md). Each transaction's time goes to a log (-l) for
   # the floor's percentiles.
   rm -f "$work"/floor.*
-  "${apart[@]}" pgbench -n -M prepared -c $c -j 2 -T "$seconds" -l --log-prefix="$work/floor" -f scripts/bench/creation.sql \
+  pg_cpu0=$(pg_all_cpu)
+  { time "${apart[@]}" pgbench -n -M prepared -c $c -j 2 -T "$seconds" -l --log-prefix="$work/floor" -f scripts/bench/creation.sql \
     -D requester_oid=$alex -D approver_oid=$megan -D "permissions=$permissions" -D "schedule=$schedule" \
     -D "justification=$justification" -D "graph_body=$graph_body" -D "details=$details" \
     -D "item_names=$item_names" \
-    -h 127.0.0.1 -U postgres $db >"$work/pgbench" 2>&1 || { cat "$work/pgbench" >&2; exit 1; }
+    -h 127.0.0.1 -U postgres $db >"$work/pgbench" 2>&1; } 2>"$work/pgbench-cpu" || { cat "$work/pgbench" >&2; exit 1; }
+  sleep 0.3 # pgbench's backends end as it disconnects
+  floor_cpu=$(awk -v g0="$pg_cpu0" -v g1="$(pg_all_cpu)" -v s="$seconds" \
+    '{printf "cpu_per_s(postgres=%.2f pgbench=%.2f)", (g1 - g0) / s, ($1 + $2) / s}' "$work/pgbench-cpu")
   tps=$(awk '/^tps/ {print $3; exit}' "$work/pgbench")
   lat=$(awk '/^latency average/ {print $4; exit}' "$work/pgbench")
   # The log's third field is a transaction's time in microseconds.
   floor_pct=$(cat "$work"/floor.* | awk '{print $3}' | sort -n | awk '{t[NR] = $1}
     END {printf "p50_ms=%.2f p99_ms=%.2f", t[int(NR * 0.50) + 1] / 1000, t[int(NR * 0.99) + 1] / 1000}')
   rps=$(sed -E 's/.*rps=([0-9.]+).*/\1/' <<<"$line")
-  row "  floor: pgbench, same statement, $c clients" "tps=$tps $floor_pct latency_avg_ms=$lat"
+  row "  floor: pgbench, same statement, $c clients" "tps=$tps $floor_pct latency_avg_ms=$lat $floor_cpu"
   row "  portal / floor" "$(awk -v a="$rps" -v b="$tps" 'BEGIN {printf "%.0f%%", 100 * a / b}')"
 done
 step 2 && row "portal memory, at rest / peak under creation" "rss_rest_kib=$rest_rss peak_kib=$(awk '/VmHWM/ {print $2}' "/proc/$portal_pid/status")"
