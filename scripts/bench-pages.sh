@@ -7,7 +7,9 @@
 #   3. the statements the portal sends to Postgres for one creation (log_statement=all on a
 #      database of its own, counted from the server log);
 #   4. the browser bundle's files raw, gzip and brotli (scripts/bundle-size.sh says what is in it).
-#   5. the portal's memory: resident at rest, and its peak (VmHWM) under the creation load.
+#   5. the portal's memory: resident at rest, and its peak (VmHWM) under the creation load (with 2);
+#      and what the portal's other statements cost Postgres alone, each run by pgbench like the floor:
+#      the session's read, the approver's lookup, an empty round trip (near a pool ping).
 # Release builds (made when missing: scripts/build-site.sh --release). Ports 3460/3470 (BENCH_PORTAL_PORT,
 # BENCH_SIM_PORT and BENCH_DB say others). BENCH_PIN=1 gives Postgres the last core to itself and runs
 # everything else (portal, stand-in, wrk, pgbench's client) on the others, as where the database has
@@ -100,7 +102,7 @@ wrk_line() { grep '^WRK' | sed 's/^WRK //'; }
 rest_rss=$(awk '/VmRSS/ {print $2}' "/proc/$portal_pid/status")
 echo "== machine: $(nproc) cores${apart:+ (Postgres alone on core $last)}, load $(cut -d' ' -f1-3 /proc/loadavg), $(date -u +%FT%TZ)"
 
-step() { [[ ${BENCH_STEPS:-1234} == *$1* ]]; } # BENCH_STEPS=3 runs only the third
+step() { [[ ${BENCH_STEPS:-12345} == *$1* ]]; } # BENCH_STEPS=3 runs only the third
 
 # 1. GET / on one kept-alive connection.
 step 1 && BENCH_BODY= BENCH_PATH=/ "${apart[@]}" wrk -t1 -c1 -d"${seconds}s" -s scripts/bench/wrk.lua "http://$portal" >"$work/get" 2>&1
@@ -152,6 +154,22 @@ for c in 16 64; do
   row "  portal / floor" "$(awk -v a="$rps" -v b="$tps" 'BEGIN {printf "%.0f%%", 100 * a / b}')"
 done
 step 2 && row "portal memory, at rest / peak under creation" "rss_rest_kib=$rest_rss peak_kib=$(awk '/VmHWM/ {print $2}' "/proc/$portal_pid/status")"
+
+# 5. What a creation asks of Postgres besides the floor's statement, each alone at 16 clients: its
+# CPU per statement, to set beside the floor's (step 2) and the portal's whole (Postgres' CPU per creation).
+if step 5; then
+  sid=$(psql -At "$pg/$db" -c 'select id from "tower_sessions"."session" order by expiry_date desc limit 1')
+  for part in session approver round-trip; do
+    pg_cpu0=$(pg_all_cpu)
+    { time "${apart[@]}" pgbench -n -M prepared -c 16 -j 2 -T "$seconds" -f "scripts/bench/$part.sql" \
+      -D "sid=$sid" -D requester_oid=$alex -D approver_upn=megan@contoso.com \
+      -h 127.0.0.1 -U postgres $db >"$work/part" 2>&1; } 2>"$work/part-cpu" || { cat "$work/part" >&2; exit 1; }
+    sleep 0.3
+    tps=$(awk '/^tps/ {print $3; exit}' "$work/part")
+    row "  Postgres alone: $part, 16 clients" "$(awk -v g0="$pg_cpu0" -v g1="$(pg_all_cpu)" -v s="$seconds" -v tps="$tps" \
+      '{printf "tps=%.0f postgres_ms_per_statement=%.3f pgbench_ms=%.3f", tps, (g1 - g0) / s / tps * 1000, ($1 + $2) / s / tps * 1000}' "$work/part-cpu")"
+  done
+fi
 
 # 3. Statements per creation: a fresh portal whose connections log every statement.
 if ! step 3; then
