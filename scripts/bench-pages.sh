@@ -3,7 +3,8 @@
 #   1. GET / for a signed-in person over one kept-alive connection (wrk, one client): p50, p99;
 #   2. request creation through POST /api/create_request at 16 and 64 connections (wrk), next to
 #      pgbench running the same statement the portal runs (scripts/bench/creation.sql) at the same
-#      concurrency: rate, p50, p99 and the ratio;
+#      concurrency: rate, p50, p99, the CPU each side used (portal, Postgres, wrk; Postgres, pgbench)
+#      and the ratio;
 #   3. the statements the portal sends to Postgres for one creation (log_statement=all on a
 #      database of its own, counted from the server log);
 #   4. the browser bundle's files raw, gzip and brotli (scripts/bundle-size.sh says what is in it).
