@@ -390,8 +390,8 @@ fn items_field(kind: PermissionsKind) -> Field {
     }
 }
 
-/// Stores a checked request as `pending_approval` with its first history row; returns its id.
-/// Stores `checked` as pending approval, on the connection its check used.
+/// Stores `checked` as `pending_approval` with its first history row, on the connection its check
+/// used; returns its id.
 pub async fn create(
     user: &SessionUser,
     checked: &CheckedRequest,

@@ -12,18 +12,10 @@ type Fetch<'a> = Box<dyn Fn() -> BoxFuture<'a, Result<String, GraphError>> + Sen
 /// A token got at most once, when first needed, and kept for the rest of the request.
 pub struct Bearer<'a> {
     token: OnceCell<String>,
-    fetch: Option<Fetch<'a>>,
+    fetch: Fetch<'a>,
 }
 
 impl<'a> Bearer<'a> {
-    /// A token already in hand.
-    pub fn ready(token: impl Into<String>) -> Self {
-        Self {
-            token: OnceCell::new_with(Some(token.into())),
-            fetch: None,
-        }
-    }
-
     /// A token `fetch` gets when a call first needs one; a failure is the call's failure
     /// ([`GraphError::NoToken`] when the person must sign in again).
     pub fn later(
@@ -31,19 +23,14 @@ impl<'a> Bearer<'a> {
     ) -> Self {
         Self {
             token: OnceCell::new(),
-            fetch: Some(Box::new(fetch)),
+            fetch: Box::new(fetch),
         }
     }
 
     /// The token, got now if not yet. Calls that need it at once wait for the same read.
     pub async fn get(&self) -> Result<&str, GraphError> {
         self.token
-            .get_or_try_init(|| async {
-                match &self.fetch {
-                    Some(fetch) => fetch().await,
-                    None => Err(GraphError::NoToken),
-                }
-            })
+            .get_or_try_init(|| (self.fetch)())
             .await
             .map(String::as_str)
     }
@@ -84,10 +71,5 @@ mod tests {
         });
         assert_eq!(bearer.get().await, Err(GraphError::NoToken));
         assert_eq!(bearer.get().await, Ok("token"));
-    }
-
-    #[tokio::test]
-    async fn a_ready_token_is_given_as_is() {
-        assert_eq!(Bearer::ready("t").get().await, Ok("t"));
     }
 }
